@@ -1,0 +1,379 @@
+"""The nouns of the catalogue: territories, structures, vocabularies and action sheets (PRODUCT §2–§3)."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from essaimage.lib.text import normalize_key
+
+
+class Region(models.Model):
+    code = models.CharField("code INSEE", max_length=3, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Departement(models.Model):
+    code = models.CharField("code INSEE", max_length=3, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+    # Overseas collectivities (Saint-Martin, Polynésie…) belong to no région.
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departements",
+    )
+    population = models.PositiveIntegerField("population", default=0)
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:departement-detail", args=[self.code])
+
+
+class VocabularyQuerySet(models.QuerySet):
+    def matching(self, label: str):
+        """The value whose label matches `label`, tolerant of case, accents and spacing."""
+        return self.filter(key=normalize_key(label))
+
+
+class Vocabulary(models.Model):
+    """A value/label row of an editable vocabulary (as DORA's EnumModel)."""
+
+    value = models.SlugField("code", max_length=120, unique=True)
+    label = models.CharField("libellé", max_length=200)
+    # Matching key of the label: see essaimage.lib.text.normalize_key.
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    needs_review = models.BooleanField(
+        "à vérifier",
+        default=False,
+        help_text="Valeur apportée par un import ou proposée par un contributeur, pas encore revue.",
+    )
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+
+    objects = VocabularyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs):
+        self.key = normalize_key(self.label)
+        if not self.value:
+            self.value = slugify(self.label)[:120] or self.key.replace(" ", "-")[:120]
+        super().save(*args, **kwargs)
+
+
+class ActionStatus(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "statut de l'action"
+        verbose_name_plural = "statuts de l'action"
+
+
+class Dimension(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "dimension"
+
+
+class Keyword(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "mot clé"
+        verbose_name_plural = "mots clés"
+
+
+class Initiator(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "initiateur"
+
+
+class Territory(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "territoire concerné"
+        verbose_name_plural = "territoires concernés"
+
+
+class Public(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "public"
+
+
+class PartnerKind(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = "type de partenaire"
+        verbose_name_plural = "types de partenaires"
+
+
+class Structure(models.Model):
+    class Type(models.TextChoices):
+        CENTRE_SOCIAL = "cs", "Centre social"
+        EVS = "evs", "Espace de vie sociale"
+        OTHER = "other", "Autre"
+
+    class ManagementMode(models.TextChoices):
+        ASSOCIATIVE = "associatif", "Associatif"
+        LOCAL_AUTHORITY = "collectivite", "Collectivité locale"
+        CAF = "caf", "Caf (gestion directe)"
+        OTHER = "autres", "Autres (dont délégation de gestion)"
+
+    class Setting(models.TextChoices):
+        URBAN = "urbain", "Urbain"
+        RURAL = "rural", "Rural"
+
+    name = models.CharField("nom", max_length=300)
+    type = models.CharField("type", max_length=10, choices=Type, default=Type.OTHER)
+    # Null only when an import met a département name it could not resolve (reported, not lost).
+    departement = models.ForeignKey(
+        Departement,
+        verbose_name="département",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+    )
+    address = models.CharField("adresse", max_length=300, blank=True)
+    postcode = models.CharField("code postal", max_length=10, blank=True)
+    commune = models.CharField("commune", max_length=150, blank=True)
+    website = models.URLField("site internet", blank=True)
+    email = models.EmailField("courriel de contact", blank=True)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    management_mode = models.CharField(
+        "mode de gestion", max_length=20, choices=ManagementMode, blank=True
+    )
+    setting = models.CharField("territoire", max_length=10, choices=Setting, blank=True)
+    is_qpv = models.BooleanField("en quartier prioritaire (QPV)", null=True, blank=True)
+    is_federation_member = models.BooleanField("adhérent à la fédération", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "departement"], name="structure_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        if self.departement_id:
+            return f"{self.name} - {self.departement.name}"
+        return self.name
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)[:80] or "structure"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:structure-detail", args=[self.pk, self.slug])
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "En attente de relecture"
+    RETURNED = "returned", "Renvoyée à l'auteur"
+    PUBLISHED = "published", "Publiée"
+    ARCHIVED = "archived", "Archivée"
+
+
+class Source(models.TextChoices):
+    SENACS = "senacs", "Import SENACS"
+    ESSAIMAGE = "essaimage", "Saisie sur Essaimage"
+    API = "api", "API"
+    BACKUP = "backup", "Restauration d'une sauvegarde"
+
+
+class ActionSheetQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication_status=PublicationStatus.PUBLISHED)
+
+    def with_relations(self):
+        """Everything a card, a record or an export reads, in a fixed number of queries."""
+        return self.select_related(
+            "structure__departement__region", "status", "dimension", "territory"
+        ).prefetch_related(
+            "keywords",
+            "initiators",
+            "publics",
+            "action_partners",
+            "financial_partners",
+            models.Prefetch(
+                "attachments", queryset=Attachment.objects.filter(removed_at__isnull=True)
+            ),
+        )
+
+
+class ActionSheet(models.Model):
+    """A "fiche action". Field order and verbose names follow the SENACS sheet (PRODUCT §2)."""
+
+    title = models.CharField("titre", max_length=300)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name="Structure organisatrice",
+        on_delete=models.PROTECT,
+        related_name="sheets",
+    )
+    status = models.ForeignKey(
+        ActionStatus,
+        verbose_name="Statut de l'action",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sheets",
+    )
+    end_reason = models.TextField("Raisons pour lesquelles l'action est terminée", blank=True)
+    dimension = models.ForeignKey(
+        Dimension,
+        verbose_name="Dimension",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sheets",
+    )
+    keywords = models.ManyToManyField(
+        Keyword, verbose_name="Mots clés associés à l'action", blank=True, related_name="sheets"
+    )
+    summary = models.TextField("Résumé", blank=True)
+    initiators = models.ManyToManyField(
+        Initiator,
+        verbose_name="Qui est à l'initiative de l'action ?",
+        blank=True,
+        related_name="sheets",
+    )
+    initiators_detail = models.TextField("Précision ( si autre )", blank=True)
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name="Territoire concerné",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sheets",
+    )
+    experience = models.TextField(
+        "Description de l'expérience, ses objectifs, ses acteurs et ses différentes phases.",
+        blank=True,
+    )
+    publics = models.ManyToManyField(
+        Public, verbose_name="Public", blank=True, related_name="sheets"
+    )
+    action_partners = models.ManyToManyField(
+        PartnerKind,
+        verbose_name="Partenaires d'action",
+        blank=True,
+        related_name="sheets_as_action_partner",
+    )
+    financial_partners = models.ManyToManyField(
+        PartnerKind,
+        verbose_name="Partenaires financiers",
+        blank=True,
+        related_name="sheets_as_financial_partner",
+    )
+    description = models.TextField("Description générale", blank=True)
+    financial_resources = models.TextField(
+        "Ressources financières mobilisées pour cette action", blank=True
+    )
+    people_mobilized = models.TextField(
+        "Nombre de personnes mobilisés pour cette action", blank=True
+    )
+    results_territory = models.TextField("Résultat sur le territoire", blank=True)
+    results_centre = models.TextField("Résultat pour le centre social", blank=True)
+    results_residents = models.TextField("Résultat pour les habitants", blank=True)
+    limits = models.TextField("Suite de l'action : Limites", blank=True)
+    perspectives = models.TextField("Suite de l'action : Perspectives", blank=True)
+    year = models.PositiveSmallIntegerField("Année", null=True, blank=True)
+
+    publication_status = models.CharField(
+        "état de publication",
+        max_length=12,
+        choices=PublicationStatus,
+        default=PublicationStatus.DRAFT,
+        db_index=True,
+    )
+    source = models.CharField("origine", max_length=12, choices=Source, default=Source.ESSAIMAGE)
+    # Stable identity of an imported sheet, so that re-importing updates instead of duplicating.
+    source_ref = models.CharField("référence d'origine", max_length=64, blank=True, db_index=True)
+    # Incremented on every save through the editing services: refuses concurrent overwrites.
+    version = models.PositiveIntegerField("version", default=1)
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("modifiée le", default=timezone.now)
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
+
+    objects = ActionSheetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "fiche action"
+        verbose_name_plural = "fiches actions"
+        ordering = ["title", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="sheet_unique_source_ref",
+            )
+        ]
+        indexes = [models.Index(fields=["-published_at"], name="sheet_published_at")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:80] or "fiche"
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication_status == PublicationStatus.PUBLISHED
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:sheet-detail", args=[self.pk, self.slug])
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    # The stored name is ours, never the uploader's: see Attachment.save.
+    return f"fichiers/{timezone.now():%Y/%m}/{attachment.storage_name}"
+
+
+class Attachment(models.Model):
+    """A "Fichier associé" of a sheet; removal is soft so history can bring it back."""
+
+    sheet = models.ForeignKey(
+        ActionSheet, verbose_name="fiche", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("fichier", upload_to=attachment_path, max_length=255, blank=True)
+    name = models.CharField("nom du fichier", max_length=255)
+    storage_name = models.CharField(max_length=100, blank=True, editable=False)
+    size = models.PositiveBigIntegerField("taille (octets)", default=0)
+    content_type = models.CharField("type", max_length=100, blank=True)
+    # Imported attachments may only be known by their SENACS address.
+    source_url = models.URLField("adresse d'origine", blank=True, max_length=500)
+    uploaded_at = models.DateTimeField("ajouté le", default=timezone.now)
+    removed_at = models.DateTimeField("retiré le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "fichier associé"
+        verbose_name_plural = "fichiers associés"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def url(self) -> str:
+        if self.file:
+            return reverse("catalogue:attachment-download", args=[self.pk])
+        return self.source_url

@@ -1,0 +1,105 @@
+"""The canonical JSON record of a sheet (PRODUCT §5): JSON export, API and backups share it."""
+
+from typing import Any
+
+from django.conf import settings
+
+from catalogue.models import ActionSheet
+
+TEXT_FIELDS = (
+    "end_reason",
+    "summary",
+    "initiators_detail",
+    "experience",
+    "description",
+    "financial_resources",
+    "people_mobilized",
+    "results_territory",
+    "results_centre",
+    "results_residents",
+    "limits",
+    "perspectives",
+)
+LIST_FIELDS = ("keywords", "initiators", "publics", "action_partners", "financial_partners")
+CHOICE_FIELDS = ("status", "dimension", "territory")
+
+# Key order of a record, as PRODUCT §5 lists them.
+RECORD_KEYS = (
+    "id",
+    "title",
+    "year",
+    "status",
+    "end_reason",
+    "dimension",
+    "keywords",
+    "summary",
+    "initiators",
+    "initiators_detail",
+    "territory",
+    "experience",
+    "publics",
+    "action_partners",
+    "financial_partners",
+    "description",
+    "financial_resources",
+    "people_mobilized",
+    "results_territory",
+    "results_centre",
+    "results_residents",
+    "limits",
+    "perspectives",
+    "attachments",
+    "structure",
+    "publication_status",
+    "created_at",
+    "updated_at",
+    "url",
+)
+
+
+def _labels(manager) -> list[str]:
+    # Sorted in Python so a prefetched relation costs no query.
+    return [v.label for v in sorted(manager.all(), key=lambda v: (v.position, v.label))]
+
+
+def structure_record(structure) -> dict[str, Any]:
+    departement = structure.departement
+    region = departement.region if departement else None
+    return {
+        "id": structure.pk,
+        "name": structure.name,
+        "type": structure.type,
+        "departement": {"code": departement.code, "name": departement.name}
+        if departement
+        else None,
+        "region": {"code": region.code, "name": region.name} if region else None,
+    }
+
+
+def sheet_record(sheet: ActionSheet) -> dict[str, Any]:
+    """One sheet as a plain dict; expects a sheet from `ActionSheet.objects.with_relations()`."""
+    record: dict[str, Any] = {"id": sheet.pk, "title": sheet.title, "year": sheet.year}
+    for name in CHOICE_FIELDS:
+        value = getattr(sheet, name)
+        record[name] = value.label if value else ""
+    for name in TEXT_FIELDS:
+        record[name] = getattr(sheet, name)
+    for name in LIST_FIELDS:
+        record[name] = _labels(getattr(sheet, name))
+    record["attachments"] = [
+        {"name": a.name, "url": _absolute(a.url), "size": a.size}
+        for a in sheet.attachments.all()
+        if a.removed_at is None
+    ]
+    record["structure"] = structure_record(sheet.structure)
+    record["publication_status"] = sheet.publication_status
+    record["created_at"] = sheet.created_at.isoformat()
+    record["updated_at"] = sheet.updated_at.isoformat()
+    record["url"] = _absolute(sheet.get_absolute_url())
+    return {key: record[key] for key in RECORD_KEYS}
+
+
+def _absolute(url: str) -> str:
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + url

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContribConfig(AppConfig):
+    name = "contrib"
+    verbose_name = "Contributeurs et modération"
