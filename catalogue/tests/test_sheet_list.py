@@ -102,9 +102,10 @@ class SheetListTestCase(SearchTestCase):
         sheets_changed.send(sender=None, sheet_ids=[s.pk for s in new])
         large = (count_queries({}), count_queries(params))
         self.assertEqual(small, large)
-        # count + page + 6 prefetches + 13 facets (+ 2 filter checks, + snippets on PostgreSQL)
+        # count + page + 6 prefetches + 13 facets; with text and filters: + 2 filter checks,
+        # + known words and keyword spellings (search_text), + snippets on PostgreSQL
         extra = 1 if connection.vendor == "postgresql" else 0
         with self.assertNumQueries(21):
             self.client.get(self.url)
-        with self.assertNumQueries(23 + extra):
+        with self.assertNumQueries(25 + extra):
             self.client.get(self.url, params)
