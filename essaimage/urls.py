@@ -10,6 +10,7 @@ admin.site.index_title = "Gestion du catalogue"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
+    path("", include("stats.urls")),
 ]
 
 if settings.DEBUG:
