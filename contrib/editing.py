@@ -503,6 +503,7 @@ def add_attachment(sheet: ActionSheet, upload, author: User) -> Attachment:
     data = working_snapshot(current)
     data["attachments"] = sorted({*data["attachments"], attachment.pk})
     save_draft(current, data, author, current.version)
+    sheet.refresh_from_db()
     return attachment
 
 
@@ -512,7 +513,9 @@ def remove_attachment(sheet: ActionSheet, attachment: Attachment, author: User) 
     current = _lock(sheet)
     data = working_snapshot(current)
     data["attachments"] = [pk for pk in data["attachments"] if pk != attachment.pk]
-    return save_draft(current, data, author, current.version)
+    revision = save_draft(current, data, author, current.version)
+    sheet.refresh_from_db()
+    return revision
 
 
 # Completeness and diff, for the pages
