@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -120,12 +120,23 @@ USEFUL_FIELDS = (
 TITLE_MAX = 300
 
 
+_OTHER_LABELS = {
+    "attachments": "Fichier(s) associé(s)",
+    "title": "Titre de l'action",
+    "version": "Version",
+    "comment": "Commentaire",
+    "label": "Libellé",
+    "onto": "Valeur de rattachement",
+}
+
+
 def field_label(name: str) -> str:
-    if name == "attachments":
-        return "Fichier(s) associé(s)"
-    if name == "title":
-        return "Titre de l'action"
-    return str(ActionSheet._meta.get_field(name).verbose_name)
+    if name in _OTHER_LABELS:
+        return _OTHER_LABELS[name]
+    try:
+        return str(ActionSheet._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 class EditError(Exception):

@@ -246,6 +246,10 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
+    def clean_username(self) -> str:
+        # Addresses are stored lower-case (UserManager); people type them any way.
+        return self.cleaned_data["username"].strip().lower()
+
     def _ip(self) -> str:
         return self.request.META.get("REMOTE_ADDR", "") if self.request else ""
 

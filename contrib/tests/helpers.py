@@ -1,5 +1,7 @@
 """The contributors' cast, on top of BaseTestCase's structures and sheet."""
 
+from django.test import override_settings
+
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Region, Structure
 from contrib import editing
 from contrib.models import Membership, ModeratorTerritory, User
@@ -29,6 +31,9 @@ def make_draft(structure: Structure, title: str, author: User, **data) -> Action
     return editing.create_draft(structure, {"title": title, **data}, author)
 
 
+# Class-level, so users built in setUpTestData (before conftest's per-test fixture) hash fast
+# and with the same hasher the tests then check against.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class ContribTestCase(BaseTestCase):
     """Alice writes ADESIR's sheets (La Réunion); Mona moderates La Réunion; Rémi moderates the
     whole région La Réunion; Bob writes for the Marais (Ille-et-Vilaine); Nina moderates
