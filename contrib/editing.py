@@ -36,10 +36,12 @@ from catalogue.models import (
     PartnerKind,
     Public,
     PublicationStatus,
+    Source,
     Structure,
     Territory,
 )
 from catalogue.signals import sheets_changed
+from contrib import access, notify
 from contrib import attachments as attachment_files
 from contrib.models import Autosave, PendingEdit, Revision, User
 
@@ -373,10 +375,21 @@ def _lock(sheet: ActionSheet) -> ActionSheet:
 
 
 @transaction.atomic
-def create_draft(structure: Structure, data: Mapping[str, Any], author: User) -> ActionSheet:
-    """Create a draft sheet of `structure` from `data` (must hold a title). Atomic."""
+def create_draft(
+    structure: Structure,
+    data: Mapping[str, Any],
+    author: User,
+    *,
+    source: str = Source.ESSAIMAGE,
+) -> ActionSheet:
+    """Create a draft sheet of `structure` from `data` (must hold a title). Atomic.
+
+    Raises InvalidSheetData. `source` says where it was written (Source.API for the API).
+    """
     content = normalize(data, {"attachments": []})
-    sheet = ActionSheet(structure=structure, publication_status=PublicationStatus.DRAFT)
+    sheet = ActionSheet(
+        structure=structure, publication_status=PublicationStatus.DRAFT, source=source
+    )
     sheet.updated_at = timezone.now()
     apply_snapshot(sheet, content)
     _record(sheet, Revision.Kind.CREATED, author, snapshot(sheet), previous={})
@@ -492,6 +505,11 @@ def submit(sheet: ActionSheet, author: User) -> Revision:
         current.publication_status = PublicationStatus.SUBMITTED
         current.save(update_fields=["publication_status"])
         revision = _record(current, Revision.Kind.SUBMITTED, author, snapshot(current))
+    notify.send(
+        "submitted",
+        access.moderators_of(current.structure).values_list("email", flat=True),
+        {"sheet": current, "author": author, "is_edit": revision.is_pending},
+    )
     sheet.refresh_from_db()
     return revision
 

@@ -112,3 +112,71 @@ class EditSheetTestCase(ContribTestCase):
         keyword = Keyword.objects.get(label="Jardinage partagé")
         self.assertTrue(keyword.needs_review)
         self.assertIn(keyword, ActionSheet.objects.get(pk=self.draft.pk).keywords.all())
+
+
+class SubmitSheetTestCase(ContribTestCase):
+    def setUp(self):
+        self.url = f"/contribuer/fiches/{self.draft.pk}/soumettre/"
+
+    def test_it_submits_and_tells_the_territory_moderators(self):
+        from django.core import mail
+
+        self.client.force_login(self.alice)
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(self.url)
+        self.assertRedirects(r, f"/contribuer/fiches/{self.draft.pk}/modifier/")
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.publication_status, PublicationStatus.SUBMITTED)
+        self.assertEqual(
+            sorted(m.to[0] for m in mail.outbox), ["mona@example.org", "remi@example.org"]
+        )
+
+    def test_it_refuses_a_second_submission_in_french(self):
+        self.client.force_login(self.alice)
+        self.client.post(self.url)
+        r = self.client.post(self.url, follow=True)
+        self.assertContains(r, "Cette fiche attend déjà une relecture.")
+
+    def test_it_rejects_get(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(self.url).status_code, 405)
+
+
+class NewSheetTestCase(ContribTestCase):
+    url = "/contribuer/fiches/nouvelle/"
+
+    def test_it_creates_a_draft_of_my_structure(self):
+        self.client.force_login(self.alice)
+        r = self.client.post(self.url, {"structure": self.adesir.pk, "title": "Atelier cuisine"})
+        sheet = ActionSheet.objects.get(title="Atelier cuisine")
+        self.assertRedirects(r, f"/contribuer/fiches/{sheet.pk}/modifier/")
+        self.assertEqual(sheet.publication_status, PublicationStatus.DRAFT)
+        self.assertEqual(sheet.revisions.get().kind, Revision.Kind.CREATED)
+        self.assertEqual(self.client.get(sheet.get_absolute_url()).status_code, 404)
+
+    def test_it_refuses_another_structure(self):
+        self.client.force_login(self.alice)
+        r = self.client.post(self.url, {"structure": self.marais.pk, "title": "Intrus"})
+        self.assertEqual(r.status_code, 200)
+        self.assertFalse(ActionSheet.objects.filter(title="Intrus").exists())
+
+    def test_it_sends_people_without_structure_to_join_one(self):
+        self.client.force_login(self.charlie)
+        self.assertRedirects(self.client.get(self.url), "/contribuer/structures/rejoindre/")
+
+
+class PreviewSheetTestCase(ContribTestCase):
+    def test_it_shows_the_pending_edit_like_the_public_page(self):
+        editing.save_draft(
+            self.sheet, {"summary": "Résumé en attente"}, self.alice, self.sheet.version
+        )
+        self.client.force_login(self.alice)
+        r = self.client.get(f"/contribuer/fiches/{self.sheet.pk}/apercu/")
+        self.assertContains(r, "Résumé en attente")
+        self.assertContains(r, "<dt>Résumé</dt>", html=False)
+
+    def test_it_hides_drafts_from_outsiders(self):
+        self.client.force_login(self.charlie)
+        self.assertEqual(
+            self.client.get(f"/contribuer/fiches/{self.draft.pk}/apercu/").status_code, 404
+        )
