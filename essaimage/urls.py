@@ -9,6 +9,8 @@ admin.site.index_title = "Gestion du catalogue"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("compte/", include("contrib.account_urls")),
+    path("contribuer/", include("contrib.urls")),
     path("", include("catalogue.urls")),
     path("", include("stats.urls")),
 ]
