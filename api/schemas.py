@@ -191,7 +191,9 @@ class SheetInput(Schema):
     results_residents: str = ""
     limits: str = ""
     perspectives: str = ""
-    version: int | None = Field(None, description="Version lue (refuse d'écraser une modification).")
+    version: int | None = Field(
+        None, description="Version lue (refuse d'écraser une modification)."
+    )
 
 
 StructureDetail.model_rebuild()

@@ -68,5 +68,3 @@ def bearer_key(request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     return key.strip() if scheme.lower() in ("bearer", "token") else ""
-
-

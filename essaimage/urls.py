@@ -9,6 +9,7 @@ admin.site.index_title = "Gestion du catalogue"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("", include("catalogue.urls")),
 ]
 
