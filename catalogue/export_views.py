@@ -5,7 +5,12 @@ with a message, so here too), asks the search service for every matching sheet, 
 to a writer of `catalogue.exports`.
 """
 
+from collections.abc import Iterator
+from dataclasses import replace
+from itertools import islice
+
 from django.conf import settings
+from django.db.models import F
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -45,14 +50,26 @@ def _query(request: HttpRequest):
     return form.to_query()
 
 
-def matching_sheets(query, *, limit: int | None = None):
-    """Every sheet the list page would show for `query`, in its order (capped by a setting)."""
+def _corrected(query):
+    """When the typed text finds nothing the page shows its correction's results: so do we."""
     from search.service import search_sheets
 
-    result = search_sheets(query, page=1, per_page=None, with_facets=False)
-    sheets = result.sheets
+    if not query.q:
+        return query
+    first = search_sheets(query, page=1, per_page=1, with_facets=False)
+    if first.corrected and first.suggestion:
+        return replace(query, q=first.suggestion)
+    return query
+
+
+def matching_sheets(query, *, limit: int | None = None) -> Iterator[ActionSheet]:
+    """Every sheet the list page shows for `query`, in its order, loaded a chunk at a time
+    (capped by settings.EXPORT_MAX_SHEETS)."""
+    from search.service import iter_sheets
+
+    query = _corrected(query)
     cap = min(limit or settings.EXPORT_MAX_SHEETS, settings.EXPORT_MAX_SHEETS)
-    return sheets[:cap]
+    return islice(iter_sheets(query), cap)
 
 
 def describe_query(query) -> list[tuple[str, str]]:
@@ -134,14 +151,14 @@ def export_jsonl(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def feed_atom(request: HttpRequest) -> HttpResponse:
     """Newly published sheets among those of this view, newest first."""
-    query = _query(request)
-    ids = [s.pk for s in matching_sheets(query)]
+    from search.service import filtered_sheets
+
+    query = _corrected(_query(request))
     sheets = (
-        ActionSheet.objects.published()
+        filtered_sheets(query)
         .with_relations()
-        .filter(pk__in=ids)
-        .order_by("-published_at", "-created_at", "-pk")[: settings.FEED_MAX_ENTRIES]
-    )
+        .order_by(F("published_at").desc(nulls_last=True), "-created_at", "-pk")
+    )[: settings.FEED_MAX_ENTRIES]
     described = "; ".join(f"{label} : {values}" for label, values in describe_query(query))
     querystring = request.GET.urlencode()
     list_url = settings.SITE_URL + "/actions/" + (f"?{querystring}" if querystring else "")
