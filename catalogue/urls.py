@@ -6,6 +6,7 @@ app_name = "catalogue"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("actions/", views.sheet_list, name="sheet-list"),
     path("actions/export.csv", export_views.export_csv, name="export-csv"),
     path("actions/export.xlsx", export_views.export_xlsx, name="export-xlsx"),
     path("actions/export.json", export_views.export_json, name="export-json"),
