@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Path, Query
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -15,6 +15,8 @@ from catalogue import models as catalogue_models
 from catalogue.datapackage import datapackage
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Structure
 from catalogue.records import sheet_record, structure_record
+from search.forms import SearchForm
+from search.service import search_sheets
 
 api = NinjaAPI(
     title="API Essaimage",
@@ -32,7 +34,7 @@ api = NinjaAPI(
 )
 
 ERRORS = {400: schemas.ErrorOut, 422: schemas.ErrorOut, 429: schemas.ErrorOut}
-NOT_FOUND = {404: schemas.ErrorOut, 429: schemas.ErrorOut}
+NOT_FOUND = {404: schemas.ErrorOut, 422: schemas.ErrorOut, 429: schemas.ErrorOut}
 
 
 def error(request, message: str, status: int, errors: list[dict] | None = None):
@@ -139,10 +141,11 @@ def invalid_form(request, form):
 @decorate_view(cached_read)
 def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
     """Les fiches publiées qui correspondent aux filtres, comme la page /actions/."""
-    from search.forms import SearchForm
-    from search.service import search_sheets
-
-    form = SearchForm(request.GET)
+    params = request.GET.copy()
+    # Pagination is the API's (page_size 1..100, checked by the schema), filters are the form's.
+    params.pop("page", None)
+    params.pop("page_size", None)
+    form = SearchForm(params)
     if not form.is_valid():
         return invalid_form(request, form)
     page_size = filters.page_size
@@ -172,13 +175,13 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
 
 
 @api.get(
-    "/actions/{int:sheet_id}",
+    "/actions/{sheet_id}",
     response={200: schemas.ActionRecord, **NOT_FOUND},
     summary="Une fiche",
     tags=["fiches"],
 )
 @decorate_view(cached_read)
-def get_action(request: HttpRequest, sheet_id: int):
+def get_action(request: HttpRequest, sheet_id: int = Path(..., ge=1, le=2**62)):  # noqa: B008
     """Le record d'une fiche publiée ; 404 pour une fiche inconnue ou non publiée."""
     sheet = ActionSheet.objects.published().with_relations().filter(pk=sheet_id).first()
     if sheet is None:
@@ -250,13 +253,13 @@ def di_structures(request: HttpRequest):
 
 
 @api.get(
-    "/structures/{int:structure_id}",
+    "/structures/{structure_id}",
     response={200: schemas.StructureDetail, **NOT_FOUND},
     summary="Une structure",
     tags=["structures"],
 )
 @decorate_view(cached_read)
-def get_structure(request: HttpRequest, structure_id: int):
+def get_structure(request: HttpRequest, structure_id: int = Path(..., ge=1, le=2**62)):  # noqa: B008
     """Une structure et ses fiches publiées."""
     published = ActionSheet.objects.published().order_by("title", "pk")
     structure = (

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET
 from catalogue import exports
 from catalogue import models as m
 from catalogue.models import ActionSheet
+from search.forms import SearchForm
+from search.service import filtered_sheets, iter_sheets, search_sheets
 
 # Filters of the query string, their French label and how to show a value.
 _FILTER_LABELS = {
@@ -44,16 +46,12 @@ _FILTER_LABELS = {
 
 
 def _query(request: HttpRequest):
-    from search.forms import SearchForm
-
     form = SearchForm(request.GET)
     return form.to_query()
 
 
 def _corrected(query):
     """When the typed text finds nothing the page shows its correction's results: so do we."""
-    from search.service import search_sheets
-
     if not query.q:
         return query
     first = search_sheets(query, page=1, per_page=1, with_facets=False)
@@ -65,8 +63,6 @@ def _corrected(query):
 def matching_sheets(query, *, limit: int | None = None) -> Iterator[ActionSheet]:
     """Every sheet the list page shows for `query`, in its order, loaded a chunk at a time
     (capped by settings.EXPORT_MAX_SHEETS)."""
-    from search.service import iter_sheets
-
     query = _corrected(query)
     cap = min(limit or settings.EXPORT_MAX_SHEETS, settings.EXPORT_MAX_SHEETS)
     return islice(iter_sheets(query), cap)
@@ -151,8 +147,6 @@ def export_jsonl(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def feed_atom(request: HttpRequest) -> HttpResponse:
     """Newly published sheets among those of this view, newest first."""
-    from search.service import filtered_sheets
-
     query = _corrected(_query(request))
     sheets = (
         filtered_sheets(query)

@@ -41,7 +41,11 @@ class GetActionTestCase(BaseTestCase):
 
     def test_it_rejects_a_non_numeric_id_in_json(self):
         r = self.client.get("/api/v1/actions/abc")
-        self.assertEqual(r.status_code, 404)
+        self.assertEqual(r.status_code, 422)
+        self.assertEqual(
+            r.json()["errors"], [{"parameter": "sheet_id", "message": "doit être un nombre entier"}]
+        )
+        self.assertEqual(self.client.get("/api/v1/actions/-3").status_code, 422)
 
     def test_it_sends_validators_and_answers_304(self):
         r = self.client.get(self.url)

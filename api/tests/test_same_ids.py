@@ -28,10 +28,24 @@ def _values():
         "dimension": sorted(Dimension.objects.values_list("value", flat=True)),
         "publics": sorted(Public.objects.values_list("value", flat=True)),
         "year": sorted({y for y in sheets.values_list("year", flat=True) if y}),
+        "structure_type": ["cs", "evs", "other"],
     }
 
 
-WORDS = ["", "", "parent", "café", "jeunes", "jardin", "numérique", "repair", "famille", "zzz"]
+WORDS = [
+    "",
+    "",
+    "",
+    "",
+    "parent",
+    "café",
+    "jeunes",
+    "jardin",
+    "numérique",
+    "repair",
+    "famille",
+    "zzz",
+]
 SORTS = ["", "title", "year", "departement", "recent"]
 
 
@@ -71,11 +85,14 @@ class SameIdsTestCase(TestCase):
         q = data.draw(st.sampled_from(WORDS), label="q")
         if q:
             params.append(("q", q))
-        for name, values in self.values.items():
-            chosen = data.draw(
-                st.lists(st.sampled_from(values), max_size=2, unique=True), label=name
+        # Filters are ANDed: one or two of them keep most queries non-empty.
+        available = [name for name, values in self.values.items() if values]
+        names = data.draw(st.lists(st.sampled_from(available), max_size=2, unique=True))
+        for name in names:
+            values = st.lists(
+                st.sampled_from(self.values[name]), min_size=1, max_size=2, unique=True
             )
-            params += [(name, str(v)) for v in chosen]
+            params += [(name, str(v)) for v in data.draw(values, label=name)]
         sort = data.draw(st.sampled_from(SORTS), label="sort")
         if sort:
             params.append(("sort", sort))
