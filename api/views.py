@@ -142,6 +142,16 @@ def invalid_form(request, form):
 def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
     """Les fiches publiées qui correspondent aux filtres, comme la page /actions/."""
     params = request.GET.copy()
+    for name, values in params.lists():
+        if any("\x00" in value for value in values):
+            # PostgreSQL cannot even compare a text holding NUL: refuse it before any query.
+            message = "contient un caractère nul"
+            return error(
+                request,
+                f"Paramètre « {name} » invalide : {message}.",
+                400,
+                [{"parameter": name, "message": message}],
+            )
     # Pagination is the API's (page_size 1..100, checked by the schema), filters are the form's.
     params.pop("page", None)
     params.pop("page_size", None)

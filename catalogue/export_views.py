@@ -15,6 +15,7 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect
@@ -46,7 +47,11 @@ _FILTER_LABELS = {
 
 
 def _query(request: HttpRequest):
-    form = SearchForm(request.GET)
+    params = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        # PostgreSQL cannot even compare a text holding NUL: drop such values.
+        params.setlist(name, [v for v in values if "\x00" not in v])
+    form = SearchForm(params)
     return form.to_query()
 
 

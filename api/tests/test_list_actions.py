@@ -95,6 +95,14 @@ class ListActionsTestCase(TestCase):
         self.assertEqual(r.status_code, 400)
         self.assertIn("Tri inconnu", r.json()["errors"][0]["message"])
 
+    def test_it_rejects_nul_characters(self):
+        r = self.client.get(self.url + "?dimension=a%00b")
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(
+            r.json()["errors"][0],
+            {"parameter": "dimension", "message": "contient un caractère nul"},
+        )
+
     def test_it_never_fails_on_hostile_text(self):
         for q in ['"', "'", "*", "AND OR NOT", "(", "é" * 200, "\\", "NEAR(", "-", "%"]:
             r = self.client.get(self.url, {"q": q})

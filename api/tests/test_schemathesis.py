@@ -3,7 +3,7 @@
 import schemathesis
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
@@ -34,8 +34,9 @@ class SchemathesisTestCase(TestCase):
     def setUp(self):
         cache.clear()
         # As Django's test client does: a request must not close the test's transaction.
-        request_finished.disconnect(close_old_connections)
-        self.addCleanup(request_finished.connect, close_old_connections)
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
 
     def test_it_selects_the_checks(self):
         self.assertEqual(sorted(c.__name__ for c in SELECTED_CHECKS), sorted(CHECK_NAMES))

@@ -59,6 +59,10 @@ class ExportViewsTestCase(TestCase):
         self.assertEqual(r.status_code, 200)
         self.assertEqual(len(csv_ids(r)), 24)
 
+    def test_it_drops_nul_characters(self):
+        r = self.client.get("/actions/export.csv?dimension=a%00b&departement=%00")
+        self.assertEqual(len(csv_ids(r)), 24)
+
     @override_settings(EXPORT_MAX_SHEETS=5)
     def test_it_caps_exports_by_a_setting(self):
         self.assertEqual(len(csv_ids(self.client.get("/actions/export.csv"))), 5)
