@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("contrib.account_urls")),
     path("contribuer/", include("contrib.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("catalogue.urls")),
     path("", include("stats.urls")),
 ]
