@@ -82,6 +82,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "essaimage.wsgi.application"
 
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'essaimage.sqlite3'}",
