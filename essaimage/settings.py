@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "template_partials",
+    "ninja",
     "catalogue",
     "search",
     "ingest",
@@ -134,6 +135,15 @@ STORAGES = {
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# API and exports (issue 5).
+# Requests per period for anonymous API clients ("60/min"; empty = no limit).
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/min")
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
+# Most sheets one export (CSV, XLSX, JSON, Atom) may hold, and one PDF booklet.
+EXPORT_MAX_SHEETS = envint("EXPORT_MAX_SHEETS", 100_000)
+EXPORT_PDF_MAX_SHEETS = envint("EXPORT_PDF_MAX_SHEETS", 200)
+FEED_MAX_ENTRIES = envint("FEED_MAX_ENTRIES", 50)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

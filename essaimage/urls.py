@@ -12,6 +12,7 @@ admin.site.index_title = "Gestion du catalogue"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("api.urls")),
     path("", include("catalogue.urls")),
 ]
 
