@@ -138,3 +138,30 @@ class GenerateSyntheticTestCase(BaseTestCase):
         self.assertEqual(lines[1], "Nom | Département | Année |")
         first = next(synthetic.synthetic_records(30, 5))
         self.assertEqual(lines[lines.index("Actions") + 1], first["title"])
+
+
+class SenacsExportRoundTripTestCase(BaseTestCase):
+    def test_the_importer_reads_back_every_field_of_the_export(self):
+        from ingest.importer import import_paths
+
+        records = list(synthetic.synthetic_records(20, 9))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "export.txt"
+            with open(path, "w", encoding="utf-8") as out:
+                synthetic.write_senacs_export(records, out)
+            import_paths([path])
+        imported = {
+            (r["title"], r["structure"]["name"]): r
+            for r in map(sheet_record, ActionSheet.objects.filter(source="senacs").with_relations())
+        }
+        self.assertEqual(
+            len(imported), len({(r["title"], r["structure"]["name"]) for r in records})
+        )
+        for expected in records:
+            got = imported[(expected["title"], expected["structure"]["name"])]
+            self.assertEqual(got["structure"]["departement"], expected["structure"]["departement"])
+            for name in (
+                "year", "status", "dimension", "territory", "keywords", "initiators", "publics",
+                "action_partners", *synthetic.TEXT_FIELD_NAMES,
+            ):  # fmt: skip
+                self.assertEqual(got[name], expected[name], name)
