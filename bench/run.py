@@ -324,6 +324,7 @@ def bench_search(url: str, args) -> None:
             [summary([t for k in keys for t in run.get(k, [])]) for run in runs]
         )
     RESULTS["search"] = {
+        "fast_path_index_build_seconds": last.get("index_seconds"),
         "queries": len(QUERIES),
         "overall": overall,
         "families": families,
@@ -489,6 +490,8 @@ def bench_http(url: str, args) -> None:
             "catalogue /actions/": ["/actions/?" + essaimage_qs(q) for q in QUERIES],
             "API /api/v1/actions": ["/api/v1/actions?" + essaimage_qs(q) for q in QUERIES],
         }
+        # Warm-up, not measured: every worker builds its search index on its first search.
+        load(args.port, pages["catalogue /actions/"][:16], 2)
         sheet_urls = worker(url, "sheet-urls", "200").get("urls", [])
         pages["sheet page"] = sheet_urls
         pages["statistics page"] = [args.stats_path]
@@ -724,6 +727,8 @@ def machine() -> dict:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
+        # The machine is shared: the load before the run says how quiet it was.
+        "load_average_at_start": os.getloadavg(),
     }
 
 
@@ -733,6 +738,8 @@ def table() -> str:
     add = lines.append
     add(f"Essaimage benchmark — {r['base'].get('sheets')} sheets, {r['base'].get('vendor')} — "
         f"{r['machine']['cores']} cores, {r['machine']['cpu']}")  # fmt: skip
+    add(f"load average at start {r['machine']['load_average_at_start']}, "
+        f"at end {r['machine'].get('load_average_at_end')} (other jobs share the machine)")  # fmt: skip
     add("-" * 100)
     imp = r.get("import", {})
     add(f"{'import (SENACS text export)':40} "
@@ -883,6 +890,7 @@ def main() -> None:
         bench_datasette(url, args)
         RESULTS["ratios"] = ratios()
     RESULTS["targets"] = targets()
+    RESULTS["machine"]["load_average_at_end"] = os.getloadavg()
     Path(args.output).write_text(json.dumps(RESULTS, indent=2, ensure_ascii=False, default=str))
     print(table())
     print(f"\nwritten: {args.output}")

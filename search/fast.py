@@ -420,6 +420,10 @@ def _facet(definition, counted: dict, index: Index, query, base_url: str):
             toggle_url=f"{base_url}?{query.toggled(name, raw).querystring()}",
         )
 
+    if definition.limit and not definition.by_value_desc and len(counted) > definition.limit:
+        # Only values counting at least as much as the limit-th can be shown (ties on label).
+        floor = heapq.nlargest(definition.limit, counted.values())[-1]
+        counted = {raw: c for raw, c in counted.items() if c >= floor or raw in selected}
     if definition.label_path is None:
         pairs = [
             (raw, _label(definition, raw, None), count) for raw, count in sorted(counted.items())
