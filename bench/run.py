@@ -511,13 +511,16 @@ def bench_http(url: str, args) -> None:
         # CSV export of ~10,000 rows, one client.
         export = worker(url, "export-query", "10000")
         path = f"{args.export_path}?{export['query']}"
-        status, body = http_get(args.port, path)
-        if status == 200:
-            times = []
+        times = []
+        status = None
+        try:
             for _ in range(args.repeat):
                 started = time.perf_counter()
                 status, body = http_get(args.port, path, timeout=600)
                 times.append(time.perf_counter() - started)
+        except Exception as error:  # e.g. the worker killed by gunicorn's timeout mid-stream
+            status = f"{type(error).__name__} after {time.perf_counter() - started:.0f} s"
+        if status == 200:
             http["CSV export"] = {
                 "rows": body.count(b"\n") - 1,
                 "expected_rows": export["rows"],
@@ -885,18 +888,29 @@ def main() -> None:
     RESULTS["settings"] = {"repeat": args.repeat, "search_rounds": args.search_rounds,
                            "http_rounds": args.http_rounds, "clients": CLIENTS}  # fmt: skip
     url = ensure_base(args)
-    if "import" in only:
-        bench_import(args)
-    if "search" in only:
-        bench_search(url, args)
-    if "http" in only:
-        bench_http(url, args)
-    if "datasette" in only:
-        bench_datasette(url, args)
-        RESULTS["ratios"] = ratios()
-    RESULTS["targets"] = targets()
-    RESULTS["machine"]["load_average_at_end"] = os.getloadavg()
-    Path(args.output).write_text(json.dumps(RESULTS, indent=2, ensure_ascii=False, default=str))
+
+    def save() -> None:
+        RESULTS["targets"] = targets()
+        RESULTS["machine"]["load_average_at_end"] = os.getloadavg()
+        Path(args.output).write_text(json.dumps(RESULTS, indent=2, ensure_ascii=False, default=str))
+
+    phases = [
+        ("import", lambda: bench_import(args)),
+        ("search", lambda: bench_search(url, args)),
+        ("http", lambda: bench_http(url, args)),
+        ("datasette", lambda: bench_datasette(url, args)),
+    ]
+    for name, phase in phases:
+        if name not in only:
+            continue
+        try:
+            phase()
+        except Exception as error:  # a failed phase is a result too; the others still run
+            RESULTS.setdefault("failures", {})[name] = f"{type(error).__name__}: {error}"
+            log(f"{name} failed: {error!r}")
+        if name == "datasette":
+            RESULTS["ratios"] = ratios()
+        save()
     print(table())
     print(f"\nwritten: {args.output}")
 
