@@ -25,7 +25,7 @@ class SheetListTestCase(SearchTestCase):
         self.assertContains(r, "2 fiches")
         self.assertContains(r, "pour « parentalite »")
         self.assertContains(r, "<mark>parentalité</mark>")
-        self.assertContains(r, '<option value="relevance" selected>')
+        self.assertContains(r, '<option value="">Pertinence</option>')
 
     def test_it_escapes_hostile_text(self):
         r = self.client.get(self.url, {"q": "<script>alert(1)</script>"})
