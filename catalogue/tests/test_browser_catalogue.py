@@ -112,6 +112,20 @@ class CatalogueBrowserTestCase(BrowserTestCase):
             page.locator("fieldset", has_text="Public").get_by_label(re.compile("^familles"))
         ).to_be_checked()
 
+    def test_facets_work_with_the_keyboard_and_keep_focus(self):
+        from playwright.sync_api import expect
+
+        page = self.page
+        page.goto(self.live_server_url + "/actions/")
+        checkbox = page.locator("#f-keywords-parentalite")
+        checkbox.focus()
+        page.keyboard.press("Space")
+        expect(page).to_have_url(re.compile(r"keywords=parentalite"))
+        expect(page.locator("#results-title")).to_contain_text("11 fiches")
+        expect(page.locator("#results-announce")).to_contain_text("11 fiches")
+        expect(page.locator("#f-keywords-parentalite")).to_be_focused()
+        expect(page.locator("#f-keywords-parentalite")).to_be_checked()
+
     def test_it_works_without_javascript(self):
         from playwright.sync_api import expect
 
