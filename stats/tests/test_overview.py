@@ -50,3 +50,10 @@ class OverviewTestCase(TestCase):
     def test_it_uses_a_bounded_number_of_queries(self):
         with self.assertNumQueries(12):
             self.client.get(self.url)
+
+    def test_each_row_links_to_the_same_set_in_the_catalogue(self):
+        r = self.client.get(self.url)
+        self.assertContains(r, 'href="/actions/?departement=25"')
+        self.assertContains(r, 'href="/actions/?keywords=parentalite"')
+        listing = self.client.get("/actions/", {"keywords": "parentalite"})
+        self.assertContains(listing, "11 fiches")
