@@ -8,6 +8,7 @@ import os
 import re
 import unittest
 from pathlib import Path
+from unittest import mock
 
 from django.apps import apps as django_apps
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
@@ -23,8 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-# Playwright's sync API runs an event loop; Django would refuse its ORM calls otherwise.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _load_reference_data():
@@ -47,6 +46,11 @@ class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
         _require_chromium()
+        # Playwright's sync API runs an event loop; Django would refuse ORM calls otherwise.
+        # Only while these tests run: `check --deploy` rightly refuses this variable.
+        cls._async_unsafe = mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"})
+        cls._async_unsafe.start()
+        cls.addClassCleanup(cls._async_unsafe.stop)
         super().setUpClass()
         from playwright.sync_api import sync_playwright
 
