@@ -307,6 +307,8 @@ class ActionSheet(models.Model):
     source = models.CharField("origine", max_length=12, choices=Source, default=Source.ESSAIMAGE)
     # Stable identity of an imported sheet, so that re-importing updates instead of duplicating.
     source_ref = models.CharField("référence d'origine", max_length=64, blank=True, db_index=True)
+    # Fingerprint of the content as last imported: a re-import only overwrites unedited sheets.
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Incremented on every save through the editing services: refuses concurrent overwrites.
     version = models.PositiveIntegerField("version", default=1)
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)

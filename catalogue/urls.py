@@ -1,11 +1,19 @@
 from django.urls import path
 
-from catalogue import views
+from catalogue import export_views, views
 
 app_name = "catalogue"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("actions/", views.sheet_list, name="sheet-list"),
+    path("actions/export.csv", export_views.export_csv, name="export-csv"),
+    path("actions/export.xlsx", export_views.export_xlsx, name="export-xlsx"),
+    path("actions/export.json", export_views.export_json, name="export-json"),
+    path("actions/export.jsonl", export_views.export_jsonl, name="export-jsonl"),
+    path("actions/export.pdf", export_views.booklet_pdf, name="export-pdf"),
+    path("actions/feed.atom", export_views.feed_atom, name="feed-atom"),
+    path("actions/<int:pk>-<slug:slug>/pdf", export_views.sheet_pdf, name="sheet-pdf"),
     path("actions/<int:pk>-<slug:slug>/", views.sheet_detail, name="sheet-detail"),
     path("structures/<int:pk>-<slug:slug>/", views.structure_detail, name="structure-detail"),
     path("departements/<str:code>/", views.departement_detail, name="departement-detail"),

@@ -1,16 +1,78 @@
-"""Public pages of the catalogue. Minimal until the catalogue issue (#3) brings search."""
+"""Public pages of the catalogue: home, list (through the search service), sheet, structure,
+département, attachment download."""
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
-from catalogue.models import ActionSheet, Attachment, Departement, Structure
+from catalogue.models import ActionSheet, Attachment, Departement, Keyword, Structure
+from search.forms import SearchForm
+from search.query import SORTS
+from search.service import search_sheets
+
+HOME_LATEST = 6
+OTHER_SHEETS = 10
+
+
+def _search_page(request: HttpRequest, template: str, context: dict, *, fixed: dict | None = None):
+    """Validate the query string, run the search, render the page (or its results for htmx)."""
+    data = request.GET
+    if fixed:
+        data = data.copy()
+        for key, value in fixed.items():
+            data.setlist(key, [value])
+    form = SearchForm(data)
+    query = form.to_query()
+    result = search_sheets(query, page=form.page_number, per_page=form.per_page)
+    messages = form.error_messages()
+    if result.page_out_of_range:
+        messages.append(
+            f"La page {result.requested_page} n'existe pas : "
+            f"voici la page {result.page} sur {result.num_pages}."
+        )
+    if request.htmx and not request.htmx.history_restore_request:
+        # Every catalogue-like page extends sheet_list.html, which defines the partial.
+        template = "catalogue/sheet_list.html#results"
+    context |= {
+        "form": form,
+        "query": query,
+        "result": result,
+        "notices": messages,
+        "sorts": SORTS,
+        "page_sizes": (10, 25, 50, 100),
+    }
+    return render(request, template, context)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    sheets = ActionSheet.objects.published().with_relations().order_by("title", "pk")
-    return render(request, "catalogue/home.html", {"sheets": sheets})
+    published = ActionSheet.objects.published()
+    latest = published.with_relations().order_by("-published_at", "-created_at", "-pk")[
+        :HOME_LATEST
+    ]
+    keywords = Keyword.objects.filter(sheets__publication_status="published").distinct()
+    departements = (
+        Departement.objects.filter(structures__sheets__publication_status="published")
+        .distinct()
+        .order_by("code")
+    )
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "total": published.count(),
+            "latest": latest,
+            "keywords": keywords,
+            "departements": departements,
+        },
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def sheet_list(request: HttpRequest) -> HttpResponse:
+    return _search_page(request, "catalogue/sheet_list.html", {})
 
 
 @require_GET
@@ -18,30 +80,43 @@ def sheet_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     sheet = get_object_or_404(ActionSheet.objects.published().with_relations(), pk=pk)
     if slug != sheet.slug:
         return redirect(sheet, permanent=True)
-    return render(request, "catalogue/sheet_detail.html", {"sheet": sheet})
+    others = (
+        ActionSheet.objects.published()
+        .filter(structure_id=sheet.structure_id)
+        .exclude(pk=sheet.pk)
+        .order_by("title", "pk")
+        .only("pk", "title", "year")
+    )
+    return render(
+        request,
+        "catalogue/sheet_detail.html",
+        {"sheet": sheet, "others": others[:OTHER_SHEETS], "others_count": others.count()},
+    )
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def structure_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     structure = get_object_or_404(Structure.objects.select_related("departement"), pk=pk)
     if slug != structure.slug:
         return redirect(structure, permanent=True)
-    sheets = structure.sheets.published().with_relations()
-    return render(
-        request, "catalogue/structure_detail.html", {"structure": structure, "sheets": sheets}
+    return _search_page(
+        request,
+        "catalogue/structure_detail.html",
+        {"structure": structure, "list_url": structure.get_absolute_url()},
+        fixed={"structure": str(structure.pk)},
     )
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def departement_detail(request: HttpRequest, code: str) -> HttpResponse:
     departement = get_object_or_404(Departement.objects.select_related("region"), code=code.upper())
-    sheets = (
-        ActionSheet.objects.published().with_relations().filter(structure__departement=departement)
-    )
-    return render(
+    return _search_page(
         request,
         "catalogue/departement_detail.html",
-        {"departement": departement, "sheets": sheets},
+        {"departement": departement, "list_url": departement.get_absolute_url()},
+        fixed={"departement": departement.code},
     )
 
 

@@ -1,0 +1,199 @@
+"""Response and parameter schemas of the API (they make the OpenAPI document)."""
+
+from typing import Literal
+
+from ninja import Field, Schema
+
+DATE_TIME = {"format": "date-time"}
+
+
+class Territory(Schema):
+    code: str
+    name: str
+
+
+class StructureRef(Schema):
+    id: int
+    name: str
+    type: Literal["cs", "evs", "other"] = Field(
+        description="cs : centre social, evs : espace de vie sociale, other : autre."
+    )
+    departement: Territory | None
+    region: Territory | None
+
+
+class AttachmentOut(Schema):
+    name: str
+    url: str
+    size: int
+
+
+class ActionRecord(Schema):
+    """The canonical record of a sheet (PRODUCT §5). Vocabulary values appear as labels."""
+
+    id: int
+    title: str = Field(description="Titre de l'action.")
+    year: int | None = Field(description="Année (null si inconnue).")
+    status: str = Field(description="Statut de l'action.")
+    end_reason: str = Field(description="Raisons pour lesquelles l'action est terminée.")
+    dimension: str
+    keywords: list[str] = Field(description="Mots clés associés à l'action.")
+    summary: str = Field(description="Résumé.")
+    initiators: list[str] = Field(description="Qui est à l'initiative de l'action ?")
+    initiators_detail: str = Field(description="Précision ( si autre ).")
+    territory: str = Field(description="Territoire concerné.")
+    experience: str
+    publics: list[str]
+    action_partners: list[str]
+    financial_partners: list[str]
+    description: str
+    financial_resources: str
+    people_mobilized: str
+    results_territory: str
+    results_centre: str
+    results_residents: str
+    limits: str
+    perspectives: str
+    attachments: list[AttachmentOut]
+    structure: StructureRef
+    publication_status: Literal["published"]
+    created_at: str = Field(json_schema_extra=DATE_TIME)
+    updated_at: str = Field(json_schema_extra=DATE_TIME)
+    url: str = Field(description="Adresse de la fiche sur Essaimage.")
+
+
+class ActionHit(ActionRecord):
+    snippet: str | None = Field(
+        None, description="Extrait où les mots cherchés sont entourés de <mark> (si q est donné)."
+    )
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class ActionList(Schema):
+    count: int = Field(description="Nombre total de fiches correspondantes.")
+    page: int
+    page_size: int
+    num_pages: int
+    results: list[ActionHit]
+    facets: dict[str, list[FacetValueOut]]
+
+
+class ActionFilters(Schema):
+    """The catalogue's query-string parameters (the same on /actions/ and in the exports)."""
+
+    q: str | None = Field(None, description="Recherche en texte libre.", max_length=200)
+    departement: list[str] = Field([], description="Codes INSEE de départements (35, 2A, 974…).")
+    region: list[str] = Field([], description="Codes INSEE de régions.")
+    keywords: list[str] = Field([], description="Mots clés (code de la valeur).")
+    dimension: list[str] = Field([], description="Dimensions (code de la valeur).")
+    status: list[str] = Field([], description="Statuts de l'action (code de la valeur).")
+    publics: list[str] = Field([], description="Publics (code de la valeur).")
+    territory: list[str] = Field([], description="Territoires concernés (code de la valeur).")
+    initiators: list[str] = Field([], description="Initiateurs (code de la valeur).")
+    action_partners: list[str] = Field([], description="Partenaires d'action (code).")
+    financial_partners: list[str] = Field([], description="Partenaires financiers (code).")
+    structure: list[str] = Field([], description="Identifiants de structures.")
+    structure_type: list[str] = Field([], description="Types de structure : cs, evs, other.")
+    year: list[str] = Field([], description="Années.")
+    year_min: int | None = Field(None, ge=1900, le=2100, description="Année minimale.")
+    year_max: int | None = Field(None, ge=1900, le=2100, description="Année maximale.")
+    sort: str | None = Field(None, description="Tri (voir le catalogue).")
+    page: int = Field(1, ge=1, le=100000, description="Page (à partir de 1).")
+    page_size: int = Field(25, ge=1, le=100, description="Fiches par page (100 au plus).")
+
+
+class ParamError(Schema):
+    parameter: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="Message d'erreur en français.")
+    errors: list[ParamError] = []
+
+
+class StructureOut(StructureRef):
+    commune: str
+    postcode: str
+    website: str
+    sheet_count: int = Field(description="Nombre de fiches publiées.")
+    url: str
+
+
+class StructureDetail(StructureOut):
+    sheets: list["SheetLink"]
+
+
+class SheetLink(Schema):
+    id: int
+    title: str
+    year: int | None
+    url: str
+
+
+class StructureList(Schema):
+    count: int
+    page: int
+    page_size: int
+    num_pages: int
+    results: list[StructureOut]
+
+
+class DepartementOut(Schema):
+    code: str
+    name: str
+    region: Territory | None
+    sheet_count: int = Field(description="Nombre de fiches publiées.")
+    structure_count: int = Field(description="Nombre de structures ayant une fiche publiée.")
+
+
+class VocabularyValue(Schema):
+    value: str
+    label: str
+    count: int = Field(description="Nombre de fiches publiées portant cette valeur.")
+
+
+class Vocabulary(Schema):
+    name: str = Field(description="Nom du paramètre de filtre et du champ du record.")
+    label: str
+    values: list[VocabularyValue]
+
+
+class SheetInput(Schema):
+    """A sheet as written through the API: texts, and vocabulary values by code or label."""
+
+    title: str = Field(min_length=1, max_length=300)
+    structure: int | None = Field(None, description="Structure (obligatoire à la création).")
+    year: int | None = Field(None, ge=1900, le=2100)
+    status: str = ""
+    end_reason: str = ""
+    dimension: str = ""
+    keywords: list[str] = []
+    summary: str = ""
+    initiators: list[str] = []
+    initiators_detail: str = ""
+    territory: str = ""
+    experience: str = ""
+    publics: list[str] = []
+    action_partners: list[str] = []
+    financial_partners: list[str] = []
+    description: str = ""
+    financial_resources: str = ""
+    people_mobilized: str = ""
+    results_territory: str = ""
+    results_centre: str = ""
+    results_residents: str = ""
+    limits: str = ""
+    perspectives: str = ""
+    version: int | None = Field(
+        None, description="Version lue (refuse d'écraser une modification)."
+    )
+
+
+StructureDetail.model_rebuild()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from api import account_views
+from api.views import api
+
+urlpatterns = [
+    path("jetons/", account_views.token_list, name="api-tokens"),
+    path("jetons/<int:pk>/revoquer/", account_views.revoke_token, name="api-token-revoke"),
+    path("", api.urls),
+]

@@ -1,0 +1,349 @@
+"""SENACS sheets into the database: one transaction per file, idempotent, with a report.
+
+Identity of an imported sheet: its title, its structure and département, and its year when the
+export gives one (`source_ref`). Re-importing the same file creates and changes nothing; a newer
+export updates the sheets nobody edited on Essaimage since, and leaves edited ones alone.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalogue import models as catalogue
+from catalogue.signals import sheets_changed
+from essaimage.lib.text import normalize_key
+from ingest.senacs import (
+    CHOICE_FIELDS,
+    LIST_FIELDS,
+    TEXT_FIELDS,
+    NotSenacsExport,
+    ParsedSheet,
+    Problem,
+    decode,
+    parse,
+)
+
+VOCABULARY_OF = {
+    "status": catalogue.ActionStatus,
+    "dimension": catalogue.Dimension,
+    "territory": catalogue.Territory,
+    "keywords": catalogue.Keyword,
+    "initiators": catalogue.Initiator,
+    "publics": catalogue.Public,
+    "action_partners": catalogue.PartnerKind,
+    "financial_partners": catalogue.PartnerKind,
+}
+# Departement names SENACS may print differently from the INSEE list.
+DEPARTEMENT_ALIASES = {"reunion": "974", "ile de la reunion": "974", "corse du nord": "2B"}
+BATCH_SIZE = 500
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported at all; nothing was written."""
+
+
+@dataclass
+class FileReport:
+    path: str
+    sheets_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    kept_local_edits: list[str] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
+    structures_created: int = 0
+    new_vocabulary: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sheet_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+    dry_run: bool = False
+
+    def total(self, name: str) -> int:
+        return sum(len(v) if isinstance(v := getattr(f, name), list) else v for f in self.files)
+
+    def summary_lines(self) -> list[str]:
+        """The French summary printed at the end of an import."""
+        lines = []
+        for f in self.files:
+            lines.append(f"Fichier {f.path} : {f.sheets_read} fiche(s) lue(s)")
+            lines.append(
+                f"  créées : {f.created} · mises à jour : {f.updated} · inchangées : {f.unchanged}"
+                f" · doublons fusionnés : {f.duplicates} · structures créées : {f.structures_created}"
+            )
+            for title in f.truncated:
+                lines.append(f"  tronquée (importée avec ce qu'elle contient) : {title}")
+            for title in f.kept_local_edits:
+                lines.append(
+                    f"  modifiée sur Essaimage depuis le dernier import, non écrasée : {title}"
+                )
+            for value in f.new_vocabulary:
+                lines.append(f"  nouvelle valeur de vocabulaire, à vérifier : {value}")
+            for problem in f.problems:
+                lines.append(f"  {problem}")
+        lines.append(
+            f"Total : {self.total('created')} créée(s), {self.total('updated')} mise(s) à jour, "
+            f"{self.total('unchanged')} inchangée(s), {self.total('duplicates')} doublon(s), "
+            f"{self.total('truncated')} tronquée(s), "
+            f"{self.total('new_vocabulary')} nouvelle(s) valeur(s) de vocabulaire, "
+            f"{self.total('problems')} problème(s)."
+        )
+        if self.dry_run:
+            lines.append("Simulation (--dry-run) : rien n'a été enregistré.")
+        return lines
+
+
+Progress = Callable[[int, int], None]
+
+
+def import_paths(
+    paths: Iterable[str | Path], *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    """Import SENACS exports, each file in its own transaction.
+
+    Raise ImportRefused (French message naming the file and line) on the first file that is not
+    a readable SENACS export; files imported before it stay imported, that file writes nothing.
+    """
+    report = ImportReport(dry_run=dry_run)
+    for path in paths:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ImportRefused(f"{path} : fichier illisible ({error.strerror}).") from error
+        report.files.append(import_bytes(data, name=str(path), dry_run=dry_run, progress=progress))
+    return report
+
+
+def import_bytes(
+    data: bytes, *, name: str, dry_run: bool = False, progress: Progress | None = None
+) -> FileReport:
+    """Import one export atomically; see import_paths."""
+    try:
+        parsed = parse(decode(data))
+    except NotSenacsExport as error:
+        raise ImportRefused(f"{name} : {error}") from error
+    report = FileReport(path=name, sheets_read=len(parsed.sheets) + len(parsed.duplicates))
+    report.duplicates = len(parsed.duplicates)
+    report.problems = list(parsed.problems)
+    report.truncated = [s.title for s in parsed.truncated]
+    with transaction.atomic():
+        _Writer(report, progress).write(parsed.sheets)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def sheet_fingerprint(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def parsed_content(sheet: ParsedSheet) -> dict:
+    """The importable content of a parsed sheet, vocabulary values by matching key."""
+    content = {"title": sheet.title, "year": sheet.year}
+    for name in TEXT_FIELDS:
+        content[name] = getattr(sheet, name)
+    for name in CHOICE_FIELDS:
+        content[name] = normalize_key(getattr(sheet, name))
+    for name in LIST_FIELDS:
+        content[name] = sorted({normalize_key(v) for v in getattr(sheet, name)})
+    return content
+
+
+def stored_content(sheet: catalogue.ActionSheet) -> dict:
+    """The same view of a sheet in the database, to tell whether someone edited it."""
+    content = {"title": sheet.title, "year": sheet.year}
+    for name in TEXT_FIELDS:
+        content[name] = getattr(sheet, name)
+    for name in CHOICE_FIELDS:
+        value = getattr(sheet, name)
+        content[name] = value.key if value else ""
+    for name in LIST_FIELDS:
+        content[name] = sorted({v.key for v in getattr(sheet, name).all()})
+    return content
+
+
+def source_ref(sheet: ParsedSheet, year: int | None) -> str:
+    identity = "|".join((*sheet.identity(), str(year or "")))
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+class _Writer:
+    def __init__(self, report: FileReport, progress: Progress | None):
+        self.report = report
+        self.progress = progress
+        self.vocabularies = {
+            model: {v.key: v for v in model.objects.all()} for model in set(VOCABULARY_OF.values())
+        }
+        self.departements = {}
+        for departement in catalogue.Departement.objects.all():
+            self.departements[normalize_key(departement.name)] = departement
+            self.departements[normalize_key(departement.code)] = departement
+        for alias, code in DEPARTEMENT_ALIASES.items():
+            self.departements[alias] = self.departements[normalize_key(code)]
+        self.structures = {
+            (normalize_key(s.name), s.departement_id): s for s in catalogue.Structure.objects.all()
+        }
+
+    def write(self, sheets: list[ParsedSheet]) -> None:
+        now = timezone.now()
+        existing = self._existing(sheets)
+        to_create: list[tuple[catalogue.ActionSheet, ParsedSheet]] = []
+        for done, parsed in enumerate(sheets, 1):
+            structure = self._structure(parsed)
+            content = parsed_content(parsed)
+            fingerprint = sheet_fingerprint(content)
+            sheet = existing.get(source_ref(parsed, parsed.year))
+            if sheet is None and parsed.year is not None:
+                # A sheet first imported from an export without years gets its year now.
+                sheet = existing.get(source_ref(parsed, None))
+            if sheet is None:
+                sheet = catalogue.ActionSheet(
+                    structure=structure,
+                    source=catalogue.Source.SENACS,
+                    source_ref=source_ref(parsed, parsed.year),
+                    source_hash=fingerprint,
+                    publication_status=catalogue.PublicationStatus.PUBLISHED,
+                    created_at=now,
+                    updated_at=now,
+                    published_at=now,
+                )
+                self._fill(sheet, parsed)
+                to_create.append((sheet, parsed))
+            elif sheet.source_hash == fingerprint:
+                self.report.unchanged += 1
+                self.report.sheet_ids.append(sheet.pk)
+            elif sheet_fingerprint(stored_content(sheet)) != sheet.source_hash:
+                self.report.kept_local_edits.append(sheet.title)
+            else:
+                self._update(sheet, parsed, fingerprint, now)
+            if self.progress and (done % 100 == 0 or done == len(sheets)):
+                self.progress(done, len(sheets))
+        self._create(to_create)
+        sheets_changed.send(sender=self.__class__, sheet_ids=list(self.report.sheet_ids))
+
+    def _existing(self, sheets: list[ParsedSheet]) -> dict[str, catalogue.ActionSheet]:
+        refs = set()
+        for parsed in sheets:
+            refs.add(source_ref(parsed, parsed.year))
+            refs.add(source_ref(parsed, None))
+        refs = sorted(refs)
+        found = {}
+        for start in range(0, len(refs), BATCH_SIZE):
+            batch = catalogue.ActionSheet.objects.with_relations().filter(
+                source=catalogue.Source.SENACS, source_ref__in=refs[start : start + BATCH_SIZE]
+            )
+            found.update({s.source_ref: s for s in batch})
+        return found
+
+    def _structure(self, parsed: ParsedSheet) -> catalogue.Structure:
+        departement = self.departements.get(normalize_key(parsed.departement_name))
+        if departement is None and parsed.departement_name:
+            self.report.problems.append(
+                Problem(
+                    parsed.line,
+                    f"département inconnu « {parsed.departement_name} » pour la structure "
+                    f"« {parsed.structure_name} » : structure gardée sans département.",
+                )
+            )
+        key = (normalize_key(parsed.structure_name), departement.code if departement else None)
+        structure = self.structures.get(key)
+        if structure is None:
+            structure = catalogue.Structure.objects.create(
+                name=parsed.structure_name,
+                departement=departement,
+                type=_structure_type(parsed.structure_name),
+                postcode=parsed.postcode,
+                commune=parsed.commune,
+            )
+            self.structures[key] = structure
+            self.report.structures_created += 1
+        return structure
+
+    def _value(self, name: str, label: str):
+        model = VOCABULARY_OF[name]
+        known = self.vocabularies[model]
+        key = normalize_key(label)
+        if not key:
+            return None
+        if key not in known:
+            # Unknown values are kept and flagged for a moderator (PRODUCT §3).
+            known[key] = model.objects.create(label=label, needs_review=True, position=999)
+            self.report.new_vocabulary.append(f"{model._meta.verbose_name} : {label}")
+        return known[key]
+
+    def _fill(self, sheet: catalogue.ActionSheet, parsed: ParsedSheet) -> None:
+        sheet.title = parsed.title
+        sheet.year = parsed.year
+        for name in TEXT_FIELDS:
+            setattr(sheet, name, getattr(parsed, name))
+        for name in CHOICE_FIELDS:
+            setattr(sheet, name, self._value(name, getattr(parsed, name)))
+
+    def _values(self, parsed: ParsedSheet, name: str) -> list:
+        values = [self._value(name, label) for label in getattr(parsed, name)]
+        return list({v.pk: v for v in values if v is not None}.values())
+
+    def _update(self, sheet, parsed, fingerprint, now) -> None:
+        self._fill(sheet, parsed)
+        sheet.source_ref = source_ref(parsed, parsed.year)
+        sheet.source_hash = fingerprint
+        sheet.updated_at = now
+        sheet.version += 1
+        sheet.save()
+        for name in LIST_FIELDS:
+            getattr(sheet, name).set(self._values(parsed, name))
+        self._attach(sheet, parsed)
+        self.report.updated += 1
+        self.report.sheet_ids.append(sheet.pk)
+
+    def _create(self, pairs: list[tuple[catalogue.ActionSheet, ParsedSheet]]) -> None:
+        for start in range(0, len(pairs), BATCH_SIZE):
+            batch = pairs[start : start + BATCH_SIZE]
+            created = catalogue.ActionSheet.objects.bulk_create([sheet for sheet, _ in batch])
+            for name in LIST_FIELDS:
+                m2m = catalogue.ActionSheet._meta.get_field(name)
+                through = m2m.remote_field.through
+                source, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+                rows = [
+                    through(**{source: sheet.pk, target: value.pk})
+                    for sheet, (_, parsed) in zip(created, batch, strict=True)
+                    for value in self._values(parsed, name)
+                ]
+                through.objects.bulk_create(rows)
+            for sheet, (_, parsed) in zip(created, batch, strict=True):
+                self._attach(sheet, parsed)
+            self.report.created += len(created)
+            self.report.sheet_ids.extend(sheet.pk for sheet in created)
+
+    def _attach(self, sheet: catalogue.ActionSheet, parsed: ParsedSheet) -> None:
+        if not parsed.attachments:
+            return
+        known = {a.name for a in sheet.attachments.all()} if sheet.pk else set()
+        for item in parsed.attachments:
+            if item in known:
+                continue
+            is_url = item.startswith(("http://", "https://"))
+            catalogue.Attachment.objects.create(
+                sheet=sheet,
+                name=item.rsplit("/", 1)[-1] if is_url else item,
+                source_url=item if is_url else "",
+            )
+
+
+def _structure_type(name: str) -> str:
+    key = normalize_key(name)
+    if "espace de vie sociale" in key or " evs" in f" {key}":
+        return catalogue.Structure.Type.EVS
+    if "centre social" in key or "centre socio" in key or "centres sociaux" in key:
+        return catalogue.Structure.Type.CENTRE_SOCIAL
+    return catalogue.Structure.Type.OTHER

@@ -1,0 +1,144 @@
+"""Keep the search index in step with the sheets.
+
+`index_sheets(ids)` (re)writes the documents of the given sheets and removes those of sheets
+that no longer exist. It runs inside the caller's transaction, so the index commits or rolls
+back with the sheets. Receivers: `catalogue.signals.sheets_changed` (importer, editing, API,
+admin), ActionSheet deletion, and renames of structures and vocabulary values.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from catalogue.models import ActionSheet, Departement, Keyword, Structure
+from catalogue.signals import sheets_changed
+from search import text as french
+from search.backends import get_backend
+from search.models import SearchDocument, SearchWord
+
+CHUNK = 500
+# Long texts of a sheet, in PRODUCT §2 order (weight D); the summary has its own column (C).
+BODY_FIELDS = (
+    "end_reason",
+    "initiators_detail",
+    "experience",
+    "description",
+    "financial_resources",
+    "people_mobilized",
+    "results_territory",
+    "results_centre",
+    "results_residents",
+    "limits",
+    "perspectives",
+)
+# Fields a result snippet may be cut from, first match wins.
+SNIPPET_FIELDS = ("summary", *BODY_FIELDS)
+_PRIVATE = str.maketrans("", "", "\ue000\ue001")
+
+
+def snippet_sources(sheet: ActionSheet) -> list[str]:
+    return [getattr(sheet, name) for name in SNIPPET_FIELDS]
+
+
+def _clean(value: str) -> str:
+    # The PostgreSQL backend marks matches with these private characters.
+    return (value or "").translate(_PRIVATE)
+
+
+def build_document(sheet: ActionSheet) -> SearchDocument:
+    structure = sheet.structure
+    departement = structure.departement
+    return SearchDocument(
+        sheet_id=sheet.pk,
+        title=_clean(sheet.title),
+        keywords=_clean(" ; ".join(k.label for k in sheet.keywords.all())),
+        structure=_clean(
+            " ; ".join(
+                filter(None, [structure.name, structure.commune, departement and departement.name])
+            )
+        ),
+        summary=_clean(sheet.summary),
+        body=_clean("\n\n".join(filter(None, (getattr(sheet, n) for n in BODY_FIELDS)))),
+    )
+
+
+def index_sheets(ids: Iterable[int]) -> int:
+    """(Re)index the sheets `ids`; ids of deleted sheets leave the index. Returns the number indexed."""
+    ids = sorted({int(i) for i in ids})
+    backend = get_backend()
+    indexed = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        sheets = (
+            ActionSheet.objects.filter(pk__in=chunk)
+            .select_related("structure__departement")
+            .prefetch_related("keywords")
+        )
+        documents = [build_document(sheet) for sheet in sheets]
+        SearchDocument.objects.filter(pk__in=chunk).delete()
+        SearchDocument.objects.bulk_create(documents)
+        backend.index_documents(documents)
+        _remember_words(documents)
+        indexed += len(documents)
+    return indexed
+
+
+def remove_sheets(ids: Iterable[int]) -> None:
+    SearchDocument.objects.filter(pk__in=list(ids)).delete()
+
+
+def rebuild_index() -> int:
+    """Empty the index and index every sheet again. Returns the number indexed."""
+    SearchDocument.objects.all().delete()
+    SearchWord.objects.all().delete()
+    get_backend().clear_index()
+    return index_sheets(ActionSheet.objects.values_list("pk", flat=True))
+
+
+def _remember_words(documents: list[SearchDocument]) -> None:
+    seen = set()
+    for d in documents:
+        for field in (d.title, d.keywords, d.structure, d.summary, d.body):
+            seen.update(
+                w for w in (french.fold(w) for w in french.words(field)) if 3 <= len(w) <= 60
+            )
+    seen = {w for w in seen if not w.isdigit()}
+    if seen:
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=w) for w in sorted(seen)], ignore_conflicts=True, batch_size=1000
+        )
+
+
+@receiver(sheets_changed, dispatch_uid="search_index_changed_sheets")
+def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
+    index_sheets(sheet_ids)
+
+
+@receiver(post_delete, sender=ActionSheet, dispatch_uid="search_remove_deleted_sheet")
+def _on_sheet_deleted(sender, instance, **kwargs):
+    remove_sheets([instance.pk])
+
+
+@receiver(post_save, sender=Structure, dispatch_uid="search_reindex_structure")
+def _on_structure_saved(sender, instance, created, raw=False, **kwargs):
+    if created or raw:
+        return
+    departement = (
+        Departement.objects.filter(pk=instance.departement_id)
+        .values_list("name", flat=True)
+        .first()
+    )
+    expected = " ; ".join(filter(None, [instance.name, instance.commune, departement]))
+    stale = SearchDocument.objects.filter(sheet__structure=instance).exclude(structure=expected)
+    index_sheets(stale.values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=Keyword, dispatch_uid="search_reindex_keyword")
+def _on_keyword_saved(sender, instance, created, raw=False, **kwargs):
+    if created or raw:
+        return
+    stale = SearchDocument.objects.filter(sheet__keywords=instance).exclude(
+        keywords__contains=instance.label
+    )
+    index_sheets(stale.values_list("pk", flat=True))

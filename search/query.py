@@ -1,0 +1,84 @@
+"""SheetQuery: a validated catalogue query, as plain values (built by SearchForm.to_query())."""
+
+from dataclasses import dataclass, fields, replace
+from urllib.parse import urlencode
+
+SORTS = {
+    "relevance": "pertinence",
+    "title": "titre",
+    "departement": "département",
+    "year": "année",
+    "recent": "les plus récentes",
+}
+# Query-string keys that hold several values; they are also SheetQuery's tuple fields.
+MULTI_KEYS = (
+    "departement",
+    "region",
+    "keywords",
+    "dimension",
+    "status",
+    "publics",
+    "territory",
+    "initiators",
+    "action_partners",
+    "financial_partners",
+    "structure",
+    "structure_type",
+    "year",
+)
+
+
+@dataclass(frozen=True)
+class SheetQuery:
+    q: str = ""
+    departement: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    dimension: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    publics: tuple[str, ...] = ()
+    territory: tuple[str, ...] = ()
+    initiators: tuple[str, ...] = ()
+    action_partners: tuple[str, ...] = ()
+    financial_partners: tuple[str, ...] = ()
+    structure: tuple[int, ...] = ()
+    structure_type: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    sort: str = ""  # "" = the default: relevance with text, title without
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == "relevance" and not self.q.strip():
+            return "title"
+        return self.sort or ("relevance" if self.q.strip() else "title")
+
+    @property
+    def has_filters(self) -> bool:
+        return any(getattr(self, k) for k in MULTI_KEYS) or bool(self.year_min or self.year_max)
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """Query-string pairs, in field order (stable, so URLs are bookmarkable and comparable)."""
+        params = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                params.extend((f.name, str(v)) for v in value)
+            elif value not in ("", None):
+                params.append((f.name, str(value)))
+        return params
+
+    def querystring(self, **extra) -> str:
+        params = self.to_params() + [(k, str(v)) for k, v in extra.items() if v not in ("", None)]
+        return urlencode(params)
+
+    def toggled(self, name: str, value) -> "SheetQuery":
+        """This query with `value` added to or removed from the multi-valued filter `name`."""
+        current = getattr(self, name)
+        if value in current:
+            return replace(self, **{name: tuple(v for v in current if v != value)})
+        return replace(self, **{name: (*current, value)})
+
+    def without_filters(self) -> "SheetQuery":
+        return SheetQuery(q=self.q, sort=self.sort)

@@ -1,0 +1,32 @@
+// Enhancements only: every page works without JavaScript.
+(function () {
+  "use strict";
+  // Phones: the facet panel starts folded (it is open without JavaScript).
+  function foldFacets(root) {
+    var facets = (root || document).querySelector("#facets");
+    if (facets && window.matchMedia("(max-width: 48rem)").matches && !facets.dataset.touched) {
+      facets.removeAttribute("open");
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { foldFacets(document); });
+  document.addEventListener("toggle", function (e) {
+    if (e.target.id === "facets") { e.target.dataset.touched = "1"; }
+  }, true);
+  // After htmx swaps the results, keep the panel as the person left it.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var old = document.querySelector("#facets");
+    window.__facetsOpen = old ? old.open : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var facets = document.querySelector("#facets");
+    if (facets && window.__facetsOpen !== null && window.__facetsOpen !== undefined) {
+      facets.open = window.__facetsOpen;
+      facets.dataset.touched = "1";
+    }
+  });
+  // "Imprimer cette fiche" opens the print dialog.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("[data-print]");
+    if (link) { e.preventDefault(); window.print(); }
+  });
+})();
