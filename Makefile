@@ -29,5 +29,23 @@ lint: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+# Production configuration on this machine: gunicorn (workers: WEB_CONCURRENCY, default
+# 2 x cores + 1, see essaimage/gunicorn.conf.py), DEBUG off, whitenoise compressed static files.
+# SECRET_KEY comes from the environment, else from var/secret_key (created once).
+# Behind a TLS proxy leave SECURE_SSL_REDIRECT on; this local run serves plain HTTP.
+serve: install
+	@mkdir -p var
+	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False $(PY) manage.py migrate --noinput
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False $(PY) manage.py collectstatic --noinput -v0
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} PORT=$(PORT) \
+	$(VENV)/bin/gunicorn -c essaimage/gunicorn.conf.py essaimage.wsgi
+
+# Benchmark (bench/run.py): SHEETS=100000 make bench. Datasette lives in bench/.venv-datasette.
+SHEETS ?= 10000
+bench: install
+	$(PY) bench/run.py --sheets $(SHEETS)
+
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from catalogue import models
+from catalogue.signals import sheets_changed
 
 
 @admin.register(models.Region)
@@ -70,3 +71,8 @@ class ActionSheetAdmin(admin.ModelAdmin):
     readonly_fields = ["source", "source_ref", "version", "created_at", "updated_at"]
     inlines = [AttachmentInline]
     list_select_related = ["structure__departement"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Keywords and partners are saved after the sheet: announce the sheet once all is written.
+        sheets_changed.send(sender=type(self), sheet_ids=[form.instance.pk])

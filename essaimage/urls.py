@@ -3,14 +3,20 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from essaimage import views
+
 admin.site.site_header = "Administration d'Essaimage"
 admin.site.site_title = "Essaimage"
 admin.site.index_title = "Gestion du catalogue"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("compte/", include("contrib.account_urls")),
+    path("contribuer/", include("contrib.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("catalogue.urls")),
+    path("", include("stats.urls")),
 ]
 
 if settings.DEBUG:

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from catalogue.models import ActionSheet
+from catalogue.models import ActionSheet, Keyword
 from search import text as french
 from search.backends import get_backend
 from search.facets import DEFINITIONS, Facet, FacetValue, compute_facet
@@ -193,6 +193,19 @@ def _ordered(qs: QuerySet, query: SheetQuery, text: str) -> QuerySet:
     return qs.order_by(*ORDERINGS[sort])
 
 
+def searched_text(text: str) -> str:
+    """The text sent to the backend: the typed one, plus vocabulary spellings close to its words."""
+    parsed = french.parse_query(text)
+    if not parsed.required:
+        return text
+    # Only real words are widened; an unknown word is a typo, left to `suggest`.
+    folded = {french.fold(w) for w in parsed.words}
+    known = set(SearchWord.objects.filter(word__in=folded).values_list("word", flat=True))
+    if not known:
+        return text
+    return french.expand_query(text, Keyword.objects.values_list("label", flat=True), only=known)
+
+
 def suggest(text: str) -> str | None:
     """`text` with its unknown words replaced by the closest indexed words, or None."""
     found = list(re.finditer(r"\w+", text))
@@ -228,17 +241,18 @@ def search_sheets(
     order), the total, facets with disjunctive counts and snippets. `per_page=None` returns
     every match (prefer `iter_sheets` for large exports). A page past the end gives the last."""
     base_url = base_url if base_url is not None else reverse("catalogue:sheet-list")
-    text = query.q
+    text = searched_text(query.q)
     suggestion, corrected = None, False
-    qs = filtered_sheets(query)
+    qs = filtered_sheets(query, text=text)
     total = qs.count()
     if total == 0 and french.parse_query(text).required:
-        suggestion = suggest(text)
+        suggestion = suggest(query.q)
         if suggestion:
-            qs_suggested = filtered_sheets(query, text=suggestion)
+            suggested_text = searched_text(suggestion)
+            qs_suggested = filtered_sheets(query, text=suggested_text)
             total = qs_suggested.count()
             if total:
-                qs, text, corrected = qs_suggested, suggestion, True
+                qs, text, corrected = qs_suggested, suggested_text, True
             else:
                 suggestion = None
     requested_page = page
@@ -282,7 +296,8 @@ def search_sheets(
 
 def iter_sheet_ids(query: SheetQuery) -> Iterator[int]:
     """Every matching sheet id, in the query's order, without loading the sheets."""
-    qs = _ordered(filtered_sheets(query), query, query.q)
+    text = searched_text(query.q)
+    qs = _ordered(filtered_sheets(query, text=text), query, text)
     yield from qs.values_list("pk", flat=True).iterator(chunk_size=2000)
 
 

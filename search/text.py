@@ -6,7 +6,9 @@ of its unaccented form and of a few accent restorations, so "parentalite" finds 
 and a sheet typed without accents is found by a query typed with them.
 """
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -184,3 +186,32 @@ def headline_to_html(text: str, start_sel: str, stop_sel: str) -> SafeString:
     """Escape a database headline whose marks are the private characters `start_sel`/`stop_sel`."""
     escaped = escape(" ".join(text.split()))
     return mark_safe(escaped.replace(start_sel, MARK_START).replace(stop_sel, MARK_END))
+
+
+def expand_query(text: str, vocabulary: Iterable[str], *, only: set[str] | None = None) -> str:
+    """`text` where a word close to a vocabulary word spelled differently also searches that
+    word: SENACS's keyword "Viellissement" is found by "vieillissement" (PRODUCT §3).
+    `only`, when given, holds the folded words that may be widened."""
+    known = {fold(w): w for label in vocabulary for w in words(label) if len(w) >= 5}
+
+    def expand(match: re.Match) -> str:
+        bare = match.group(3)
+        if bare is None or bare == "OR" or bare.startswith("-"):
+            return match.group()
+        found = words(bare)
+        if len(found) != 1 or len(found[0]) < 5:
+            return match.group()
+        word = fold(found[0])
+        if only is not None and word not in only:
+            return match.group()
+        stems = set(query_terms(word))
+        close = [
+            original
+            for folded, original in known.items()
+            if folded != word
+            and difflib.SequenceMatcher(None, word, folded).ratio() >= 0.85
+            and not stems & set(query_terms(folded))
+        ]
+        return " OR ".join([bare, *close[:2]])
+
+    return _TOKEN.sub(expand, text or "")

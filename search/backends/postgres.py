@@ -2,6 +2,8 @@
 column of search_searchdocument (GIN index), websearch_to_tsquery, ts_rank, ts_headline and a
 pg_trgm fallback for typos (all created by migration 0002)."""
 
+import difflib
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db.models import FloatField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -76,15 +78,17 @@ def snippets(sheets, text: str, parsed: french.ParsedQuery) -> dict[int, SafeStr
 
 
 def closest_word(word: str) -> str | None:
-    """The indexed word most similar to `word` by trigrams (pg_trgm `%` operator), or None."""
+    """The indexed word closest to `word`: trigram candidates (pg_trgm `%` operator, indexed),
+    the best by edit similarity (so "parentalte" gives "parentalite" rather than "parental")."""
     if len(word) < 3:
         return None
-    found = (
+    candidates = list(
         SearchWord.objects.annotate(
             similarity=RawSQL("similarity(word, %s)", [word], output_field=FloatField())
         )
         .extra(where=["word %% %s"], params=[word])
         .order_by("-similarity", "word")
-        .values_list("word", flat=True)[:1]
+        .values_list("word", flat=True)[:10]
     )
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return found[0] if found else None

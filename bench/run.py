@@ -1,0 +1,880 @@
+"""Essaimage benchmark (issue 6): `python bench/run.py --sheets N` or `make bench SHEETS=N`.
+
+Builds (or reuses) a base of N synthetic sheets, then measures:
+  1. import throughput of a generated SENACS text export (sheets/s), into a fresh database;
+  2. the search service in-process (p50/p95/p99 over the fixed queries below, all facet counts);
+  3. HTTP under 8 concurrent clients against gunicorn (`make serve`'s configuration):
+     /actions/?…, /api/v1/actions?…, sheet pages, the statistics page; CSV export of ~10,000 rows;
+  4. peak memory (VmHWM) of the gunicorn workers;
+  5. the same searches through Datasette (its own virtualenv, bench/.venv-datasette) over a
+     SQLite copy of the data with an FTS5 index and the same facets, and the Essaimage/Datasette
+     ratio per query family (below 1: Essaimage is faster).
+Every figure is the median over --repeat runs. Prints a table, writes bench/results.json.
+Nothing here is a test: no assertion, only numbers.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from http.client import HTTPConnection
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / "work"
+PY = sys.executable
+DATASETTE_VENV = BENCH / ".venv-datasette"
+DATASETTE_REQUIREMENT = "datasette>=0.65,<0.66"
+SEED = 1
+CLIENTS = 8
+
+# --- The fixed query list: realistic visitor searches (PRODUCT §6), >= 30, in families ---------
+# keywords/publics are vocabulary labels; each target translates them into its own parameters.
+QUERIES = [
+    # text only
+    {"family": "texte", "q": "parentalite"},
+    {"family": "texte", "q": "aide aux devoirs"},
+    {"family": "texte", "q": "seniors isolés"},
+    {"family": "texte", "q": "fracture numerique"},
+    {"family": "texte", "q": "repair café"},
+    {"family": "texte", "q": "jardin partagé"},
+    {"family": "texte", "q": "café des parents"},
+    {"family": "texte", "q": "épicerie solidaire"},
+    {"family": "texte", "q": "théâtre forum"},
+    {"family": "texte", "q": "ateliers sociolinguistiques"},
+    {"family": "texte", "q": "vacances familles"},
+    {"family": "texte", "q": "emploi"},
+    # text and filters
+    {"family": "texte+filtres", "q": "parentalite", "departement": ["59"]},
+    {"family": "texte+filtres", "q": "aide aux devoirs", "departement": ["13", "93"]},
+    {"family": "texte+filtres", "q": "jardin", "keywords": ["Environnement"]},
+    {"family": "texte+filtres", "q": "seniors", "year": 2023},
+    {"family": "texte+filtres", "q": "numérique", "publics": ["Tous publics"]},
+    {"family": "texte+filtres", "q": "fête", "departement": ["69"], "year": 2025},
+    {
+        "family": "texte+filtres",
+        "q": "solidaire",
+        "keywords": ["Solidarité"],
+        "departement": ["75"],
+    },
+    {"family": "texte+filtres", "q": "jeunes", "dimension": "Citoyenneté"},
+    # filters only
+    {"family": "filtres", "departement": ["59"]},
+    {"family": "filtres", "keywords": ["Parentalité"]},
+    {"family": "filtres", "departement": ["35"], "keywords": ["Famille"]},
+    {"family": "filtres", "year": 2024},
+    {"family": "filtres", "publics": ["Jeunesse"], "departement": ["33"]},
+    {"family": "filtres", "dimension": "Services", "year": 2020},
+    {"family": "filtres", "keywords": ["Viellissement"], "year": 2022},
+    {"family": "filtres", "departement": ["974"]},
+    # sorted
+    {"family": "tri", "sort": "year"},
+    {"family": "tri", "sort": "title"},
+    {"family": "tri", "departement": ["59"], "sort": "year"},
+    {"family": "tri", "keywords": ["Culture"], "sort": "title"},
+    {"family": "tri", "q": "parentalite", "sort": "year"},
+    # the whole catalogue with every facet: the heaviest facet case
+    {"family": "tout", "page": 1},
+    {"family": "tout", "page": 3},
+    {"family": "tout", "page": 40},
+]
+
+# Facets computed on both sides (Essaimage computes all its facets; Datasette is asked for these).
+DATASETTE_FACETS = [
+    "departement",
+    "region",
+    "year",
+    "status",
+    "dimension",
+    "territory",
+    "structure_type",
+]
+DATASETTE_ARRAY_FACETS = [
+    "keywords",
+    "publics",
+    "initiators",
+    "action_partners",
+    "financial_partners",
+]
+SORTS_ESSAIMAGE = {"year": "year", "title": "title"}
+
+
+def slug(label: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(label)
+
+
+def essaimage_qs(query: dict) -> str:
+    params: list[tuple[str, str]] = []
+    if query.get("q"):
+        params.append(("q", query["q"]))
+    for code in query.get("departement", []):
+        params.append(("departement", code))
+    for label in query.get("keywords", []):
+        params.append(("keywords", slug(label)))
+    for label in query.get("publics", []):
+        params.append(("publics", slug(label)))
+    if query.get("dimension"):
+        params.append(("dimension", slug(query["dimension"])))
+    if query.get("year"):
+        params.append(("year", str(query["year"])))
+    if query.get("sort"):
+        params.append(("sort", SORTS_ESSAIMAGE[query["sort"]]))
+    if query.get("page", 1) != 1:
+        params.append(("page", str(query["page"])))
+    return urllib.parse.urlencode(params)
+
+
+def datasette_qs(query: dict) -> str:
+    params: list[tuple[str, str]] = [("_size", "25")]
+    if query.get("q"):
+        params.append(("_search", query["q"]))
+    deps = query.get("departement", [])
+    if len(deps) == 1:
+        params.append(("departement", deps[0]))
+    elif deps:
+        params.append(("departement__in", ",".join(deps)))
+    for label in query.get("keywords", []):
+        params.append(("keywords__arraycontains", label))
+    for label in query.get("publics", []):
+        params.append(("publics__arraycontains", label))
+    if query.get("dimension"):
+        params.append(("dimension", query["dimension"]))
+    if query.get("year"):
+        params.append(("year", str(query["year"])))
+    if query.get("sort") == "year":
+        params.append(("_sort_desc", "year"))
+    elif query.get("sort") == "title":
+        params.append(("_sort", "title"))
+    params += [("_facet", f) for f in DATASETTE_FACETS]
+    params += [("_facet_array", f) for f in DATASETTE_ARRAY_FACETS]
+    if query.get("page", 1) != 1:
+        # Datasette pages by keyset (_next); an offset is the nearest equivalent for page N.
+        params.append(("_next", str((query["page"] - 1) * 25)))
+    return urllib.parse.urlencode(params)
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(samples: list[float]) -> dict:
+    ms = [s * 1000 for s in samples]
+    return {
+        "n": len(ms),
+        "p50_ms": round(pct(ms, 50), 1),
+        "p95_ms": round(pct(ms, 95), 1),
+        "p99_ms": round(pct(ms, 99), 1),
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    """Field-wise median of repeated runs' summaries."""
+    out = {}
+    for key in runs[0]:
+        values = [r[key] for r in runs if isinstance(r.get(key), int | float)]
+        out[key] = round(statistics.median(values), 1) if values else runs[0][key]
+    return out
+
+
+def env_for(database_url: str, **extra) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, **extra}
+    env.setdefault("LOG_LEVEL", "WARNING")
+    return env
+
+
+def manage(database_url: str, *args: str, **extra) -> str:
+    result = subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env_for(database_url, **extra),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def worker(database_url: str, *args: str) -> dict:
+    result = subprocess.run(
+        [PY, str(BENCH / "worker.py"), *args],
+        cwd=ROOT,
+        env=env_for(database_url),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        return {"error": (result.stderr or result.stdout)[-2000:]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+# --- 0. The base ------------------------------------------------------------------------------------
+
+
+def ensure_base(args) -> str:
+    if args.database_url:
+        url = args.database_url
+    else:
+        WORK.mkdir(parents=True, exist_ok=True)
+        url = sqlite_url(WORK / f"essaimage-{args.sheets}.sqlite3")
+    manage(url, "migrate", "--noinput", "-v0")
+    info = worker(url, "info")
+    if info.get("sheets") != args.sheets or args.rebuild:
+        log(f"building a base of {args.sheets} synthetic sheets ({url})")
+        started = time.perf_counter()
+        out = manage(
+            url, "generate_synthetic", "--count", str(args.sheets), "--seed", str(SEED), "--replace"
+        )
+        log(out.strip())
+        if "rebuild_search_index" in manage(url, "help"):
+            manage(url, "rebuild_search_index")
+        RESULTS["base"]["generation_seconds"] = round(time.perf_counter() - started, 1)
+        info = worker(url, "info")
+    else:
+        log(f"reusing the base of {info['sheets']} sheets ({url})")
+    RESULTS["base"].update(info)
+    return url
+
+
+# --- 1. Import throughput -----------------------------------------------------------------------------
+
+
+def bench_import(args) -> None:
+    count = args.import_sheets
+    WORK.mkdir(parents=True, exist_ok=True)
+    export = WORK / f"senacs-export-{count}.txt"
+    if not export.exists():
+        template = WORK / "empty.sqlite3"
+        manage(sqlite_url(template), "migrate", "--noinput", "-v0")
+        manage(sqlite_url(template), "generate_synthetic", "--count", str(count), "--seed", "1000",
+               "--senacs-output", str(export))  # fmt: skip
+    template = WORK / "empty.sqlite3"
+    manage(sqlite_url(template), "migrate", "--noinput", "-v0")
+    runs = []
+    for i in range(args.repeat):
+        target = WORK / f"import-{i}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copy(template, target)
+        result = worker(sqlite_url(target), "import", str(export))
+        if "error" in result:
+            RESULTS["import"] = {"error": result["error"][-400:]}
+            log(f"import: {result['error'][-300:]}")
+            return
+        runs.append(result["sheets"] / result["seconds"])
+        log(f"import run {i + 1}: {result['sheets']} sheets in {result['seconds']:.2f} s")
+        target.unlink(missing_ok=True)
+    RESULTS["import"] = {
+        "sheets": count,
+        "file_mb": round(export.stat().st_size / 1e6, 1),
+        "sheets_per_second": round(statistics.median(runs)),
+        "runs": [round(r) for r in runs],
+    }
+
+
+# --- 2. Search in-process --------------------------------------------------------------------------------
+
+
+def bench_search(url: str, args) -> None:
+    path = WORK / "queries.json"
+    path.write_text(json.dumps([{"essaimage": essaimage_qs(q), **q} for q in QUERIES]))
+    runs = []
+    last = None
+    for _ in range(args.repeat):
+        result = worker(url, "search", str(path), str(args.search_rounds))
+        if "error" in result:
+            RESULTS["search"] = {"error": result["error"][-600:]}
+            log(f"search: {result['error'][-300:]}")
+            return
+        last = result
+        runs.append(result["timings"])
+    # Per run: percentiles over every query x round; then the median over runs.
+    overall = median_of([summary([t for ts in run.values() for t in ts]) for run in runs])
+    families = {}
+    for family in dict.fromkeys(q["family"] for q in QUERIES):
+        keys = [essaimage_qs(q) for q in QUERIES if q["family"] == family]
+        families[family] = median_of(
+            [summary([t for k in keys for t in run.get(k, [])]) for run in runs]
+        )
+    RESULTS["search"] = {
+        "queries": len(QUERIES),
+        "overall": overall,
+        "families": families,
+        "invalid": last["errors"],
+        "totals": last["totals"],
+    }
+
+
+# --- 3. HTTP ---------------------------------------------------------------------------------------------------
+
+
+def http_get(port: int, path: str, timeout: float = 120) -> tuple[int, bytes]:
+    conn = HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Accept-Encoding": "identity"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def load(port: int, paths: list[str], rounds: int, clients: int = CLIENTS) -> dict:
+    """`clients` threads, each requesting every path `rounds` times (each from another start)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        mine, bad = [], []
+        for r in range(rounds):
+            for j in range(len(paths)):
+                path = paths[(j + index * 7 + r) % len(paths)]
+                started = time.perf_counter()
+                try:
+                    status, _ = http_get(port, path)
+                except OSError as error:
+                    status = f"{type(error).__name__}"
+                mine.append(time.perf_counter() - started)
+                if status != 200:
+                    bad.append(f"{status} {path}")
+        with lock:
+            latencies.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {
+        **summary(latencies),
+        "rps": round(len(latencies) / wall, 1),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+    }
+
+
+def repeated_load(port: int, paths: list[str], rounds: int, repeat: int, clients=CLIENTS) -> dict:
+    runs = [load(port, paths, rounds, clients) for _ in range(repeat)]
+    out = median_of([{k: v for k, v in r.items() if k != "error_samples"} for r in runs])
+    out["errors"] = sum(r["errors"] for r in runs)
+    out["error_samples"] = sorted({s for r in runs for s in r["error_samples"]})[:5]
+    return out
+
+
+def wait_for(port: int, path: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            status, _ = http_get(port, path, timeout=5)
+            if status == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def start_gunicorn(url: str, args) -> subprocess.Popen:
+    static_root = WORK / "static"
+    extra = {
+        "DEBUG": "False",
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "False",
+        "STATIC_ROOT": str(static_root),
+        "PORT": str(args.port),
+        "LOG_LEVEL": "warning",
+    }
+    if args.workers:
+        extra["WEB_CONCURRENCY"] = str(args.workers)
+    manage(url, "collectstatic", "--noinput", "-v0", **extra)
+    process = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "-c",
+            "essaimage/gunicorn.conf.py",
+            "essaimage.wsgi",
+            "--access-logfile",
+            "/dev/null",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=env_for(url, **extra),
+        stdout=subprocess.DEVNULL,
+        stderr=open(WORK / "gunicorn.log", "w"),  # noqa: SIM115
+    )
+    if not wait_for(args.port, "/healthz"):
+        process.terminate()
+        raise SystemExit(
+            f"gunicorn did not answer on port {args.port}: see {WORK / 'gunicorn.log'}"
+        )
+    return process
+
+
+def worker_pids(master: int) -> list[int]:
+    result = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
+    return [int(p) for p in result.stdout.split()]
+
+
+def peak_memory_mb(pids: list[int]) -> float:
+    peak = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return round(peak / 1024, 1)
+
+
+def bench_http(url: str, args) -> None:
+    process = start_gunicorn(url, args)
+    http: dict = {"workers": len(worker_pids(process.pid)), "clients": CLIENTS}
+    try:
+        pages = {
+            "catalogue /actions/": ["/actions/?" + essaimage_qs(q) for q in QUERIES],
+            "API /api/v1/actions": ["/api/v1/actions?" + essaimage_qs(q) for q in QUERIES],
+        }
+        sheet_urls = worker(url, "sheet-urls", "200").get("urls", [])
+        pages["sheet page"] = sheet_urls
+        pages["statistics page"] = [args.stats_path]
+        for name, paths in pages.items():
+            probe_status, _ = http_get(args.port, paths[0]) if paths else (0, b"")
+            if probe_status == 404 or not paths:
+                http[name] = {"absent": f"{paths[0] if paths else '?'} answers 404"}
+                log(f"http {name}: absent (404)")
+                continue
+            rounds = args.http_rounds if len(paths) > 1 else args.http_rounds * 10
+            http[name] = repeated_load(args.port, paths, rounds, args.repeat)
+            log(f"http {name}: {http[name]}")
+        # CSV export of ~10,000 rows, one client.
+        export = worker(url, "export-query", "10000")
+        path = f"{args.export_path}?{export['query']}"
+        status, body = http_get(args.port, path)
+        if status == 200:
+            times = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                status, body = http_get(args.port, path, timeout=600)
+                times.append(time.perf_counter() - started)
+            http["CSV export"] = {
+                "rows": body.count(b"\n") - 1,
+                "expected_rows": export["rows"],
+                "seconds": round(statistics.median(times), 2),
+                "mb": round(len(body) / 1e6, 1),
+            }
+        else:
+            http["CSV export"] = {"absent": f"{args.export_path} answers {status}"}
+        log(f"http CSV export: {http['CSV export']}")
+        http["worker_peak_mb"] = peak_memory_mb(worker_pids(process.pid))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    RESULTS["http"] = http
+
+
+# --- 5. Datasette -----------------------------------------------------------------------------------------------------
+
+
+def ensure_datasette() -> Path:
+    binary = DATASETTE_VENV / "bin" / "datasette"
+    if not binary.exists():
+        log("installing Datasette in bench/.venv-datasette")
+        subprocess.run([sys.executable, "-m", "venv", str(DATASETTE_VENV)], check=True)
+        subprocess.run(
+            [str(DATASETTE_VENV / "bin" / "pip"), "install", "-q", DATASETTE_REQUIREMENT],
+            check=True,
+        )
+    return binary
+
+
+def build_datasette_db(source: Path, target: Path) -> None:
+    """One denormalised table `actions` (facet columns, JSON arrays of labels) + an FTS5 index."""
+    if target.exists() and target.stat().st_mtime > source.stat().st_mtime:
+        return
+    target.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+
+    def lists(table: str, column: str, vocab: str) -> dict[int, list[str]]:
+        rows = src.execute(
+            f"SELECT t.actionsheet_id, v.label FROM catalogue_actionsheet_{table} t "
+            f"JOIN catalogue_{vocab} v ON v.id = t.{column}_id ORDER BY v.position, v.label"
+        )
+        out: dict[int, list[str]] = {}
+        for sheet_id, label in rows:
+            out.setdefault(sheet_id, []).append(label)
+        return out
+
+    m2m = {
+        "keywords": lists("keywords", "keyword", "keyword"),
+        "publics": lists("publics", "public", "public"),
+        "initiators": lists("initiators", "initiator", "initiator"),
+        "action_partners": lists("action_partners", "partnerkind", "partnerkind"),
+        "financial_partners": lists("financial_partners", "partnerkind", "partnerkind"),
+    }
+    texts = ["summary", "experience", "description", "results_territory", "results_centre",
+             "results_residents", "limits", "perspectives"]  # fmt: skip
+    dst.execute(
+        "CREATE TABLE actions (id INTEGER PRIMARY KEY, title TEXT, year INTEGER, status TEXT, "
+        "dimension TEXT, territory TEXT, departement TEXT, departement_name TEXT, region TEXT, "
+        "structure TEXT, structure_type TEXT, "
+        + ", ".join(f"{t} TEXT" for t in texts)
+        + ", "
+        + ", ".join(f"{m} TEXT" for m in m2m)
+        + ")"
+    )
+    rows = src.execute(
+        "SELECT a.id, a.title, a.year, st.label, d.label, te.label, s.departement_id, dep.name, "
+        "r.name, s.name, s.type, " + ", ".join(f"a.{t}" for t in texts) + " "
+        "FROM catalogue_actionsheet a JOIN catalogue_structure s ON s.id = a.structure_id "
+        "LEFT JOIN catalogue_departement dep ON dep.code = s.departement_id "
+        "LEFT JOIN catalogue_region r ON r.code = dep.region_id "
+        "LEFT JOIN catalogue_actionstatus st ON st.id = a.status_id "
+        "LEFT JOIN catalogue_dimension d ON d.id = a.dimension_id "
+        "LEFT JOIN catalogue_territory te ON te.id = a.territory_id "
+        "WHERE a.publication_status = 'published'"
+    )
+    batch = []
+    placeholders = ", ".join("?" * (11 + len(texts) + len(m2m)))
+    for row in rows:
+        batch.append((*row, *(json.dumps(m2m[m].get(row[0], []), ensure_ascii=False) for m in m2m)))
+        if len(batch) >= 5000:
+            dst.executemany(f"INSERT INTO actions VALUES ({placeholders})", batch)
+            batch = []
+    dst.executemany(f"INSERT INTO actions VALUES ({placeholders})", batch)
+    for column in ("departement", "region", "year", "status", "dimension", "territory", "title",
+                   "structure_type"):  # fmt: skip
+        dst.execute(f"CREATE INDEX actions_{column} ON actions ({column})")
+    dst.execute(
+        "CREATE VIRTUAL TABLE actions_fts USING fts5(title, summary, experience, description, "
+        'keywords, structure, content="actions", content_rowid="id", '
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    dst.execute("INSERT INTO actions_fts(actions_fts) VALUES ('rebuild')")
+    dst.commit()
+    dst.execute("VACUUM")
+    dst.close()
+    src.close()
+
+
+def bench_datasette(url: str, args) -> None:
+    if not url.startswith("sqlite:///"):
+        RESULTS["datasette"] = {"skipped": "Datasette serves SQLite only; base is not SQLite"}
+        return
+    binary = ensure_datasette()
+    source = Path(url.removeprefix("sqlite:///"))
+    target = WORK / f"datasette-{args.sheets}.db"
+    log("building the Datasette copy (denormalised table + FTS5)")
+    build_datasette_db(source, target)
+    metadata = WORK / "datasette-metadata.json"
+    metadata.write_text(json.dumps({"databases": {target.stem: {"tables": {
+        "actions": {"fts_table": "actions_fts", "fts_pk": "id"}}}}}))  # fmt: skip
+    command = [
+        str(binary), "serve", "-i", str(target), "--port", str(args.datasette_port),
+        "--metadata", str(metadata),
+        # Full answers, as Essaimage gives: no time limit cutting facets short.
+        "--setting", "sql_time_limit_ms", "60000",
+        "--setting", "facet_time_limit_ms", "60000",
+        "--setting", "suggest_facets", "off",
+        "--setting", "default_facet_size", "120",
+        "--setting", "max_returned_rows", "1000",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"/{target.stem}/actions.json?"
+    try:
+        if not wait_for(args.datasette_port, f"/{target.stem}.json", 120):
+            RESULTS["datasette"] = {"error": "Datasette did not start"}
+            return
+        # Check that facets are complete (not timed out) and FTS is used.
+        status, body = http_get(args.datasette_port, base + datasette_qs(QUERIES[0]))
+        data = json.loads(body) if status == 200 else {}
+        result = {
+            "version": subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout.strip(),
+            "facets_timed_out": data.get("facets_timed_out", []),
+            "first_query_count": data.get("filtered_table_rows_count"),
+        }  # fmt: skip
+        families = {}
+        for family in dict.fromkeys(q["family"] for q in QUERIES):
+            queries = [q for q in QUERIES if q["family"] == family]
+            paths_ds = [base + datasette_qs(q) for q in queries]
+            sequential = repeated_load(
+                args.datasette_port, paths_ds, args.http_rounds, args.repeat, clients=1
+            )
+            families[family] = {"sequential": sequential}
+            if sequential["p95_ms"] <= args.datasette_concurrent_limit_ms:
+                families[family]["concurrent"] = repeated_load(
+                    args.datasette_port, paths_ds, args.http_rounds, args.repeat
+                )
+            else:
+                # 8 clients queueing on multi-second requests would take an hour and say nothing new.
+                families[family]["concurrent"] = {"skipped": f"sequential p95 > {args.datasette_concurrent_limit_ms} ms", "p95_ms": None, "rps": None}  # fmt: skip
+            log(f"datasette {family}: {families[family]}")
+        result["families"] = families
+        RESULTS["datasette"] = result
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def bench_essaimage_families(url: str, args) -> None:
+    """The same families over HTTP on Essaimage (API and page), sequential and 8 clients."""
+    process = start_gunicorn(url, args)
+    families = {}
+    try:
+        for family in dict.fromkeys(q["family"] for q in QUERIES):
+            queries = [q for q in QUERIES if q["family"] == family]
+            families[family] = {}
+            for name, prefix in (("api", "/api/v1/actions?"), ("page", "/actions/?")):
+                paths = [prefix + essaimage_qs(q) for q in queries]
+                status, _ = http_get(args.port, paths[0])
+                if status == 404:
+                    continue
+                families[family][name] = {
+                    "sequential": repeated_load(args.port, paths, args.http_rounds, args.repeat, clients=1),
+                    "concurrent": repeated_load(args.port, paths, args.http_rounds, args.repeat),
+                }  # fmt: skip
+            log(f"essaimage {family}: {families[family]}")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    RESULTS["families_http"] = families
+
+
+def ratios() -> dict:
+    """Essaimage / Datasette per family (p50 and p95), in-process search and HTTP API / page."""
+    ds = RESULTS.get("datasette", {}).get("families", {})
+    search = RESULTS.get("search", {}).get("families", {})
+    http = RESULTS.get("families_http", {})
+    out = {}
+    for family, d in ds.items():
+        row = {}
+        seq, conc = d["sequential"], d["concurrent"]
+        if family in search:
+            row["in_process_vs_ds_sequential_p50"] = _ratio(search[family]["p50_ms"], seq["p50_ms"])
+            row["in_process_vs_ds_sequential_p95"] = _ratio(search[family]["p95_ms"], seq["p95_ms"])
+        for name in ("api", "page"):
+            if name in http.get(family, {}):
+                mine = http[family][name]
+                row[f"{name}_sequential_p50"] = _ratio(mine["sequential"]["p50_ms"], seq["p50_ms"])
+                row[f"{name}_concurrent_p95"] = _ratio(mine["concurrent"]["p95_ms"], conc["p95_ms"])
+                row[f"{name}_concurrent_rps"] = _ratio(conc["rps"], mine["concurrent"]["rps"])
+        out[family] = row
+    return out
+
+
+def _ratio(a, b):
+    try:
+        return round(a / b, 2)
+    except (TypeError, ZeroDivisionError):
+        return None
+
+
+# --- Report ------------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    except OSError:
+        mem = "?"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(int(mem) / 1024 / 1024, 1) if mem != "?" else mem,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+    }
+
+
+def table() -> str:
+    lines = []
+    r = RESULTS
+    add = lines.append
+    add(f"Essaimage benchmark — {r['base'].get('sheets')} sheets, {r['base'].get('vendor')} — "
+        f"{r['machine']['cores']} cores, {r['machine']['cpu']}")  # fmt: skip
+    add("-" * 100)
+    imp = r.get("import", {})
+    add(f"{'import (SENACS text export)':40} "
+        + (f"{imp['sheets_per_second']} sheets/s ({imp['sheets']} sheets, {imp['file_mb']} MB)"
+           if "sheets_per_second" in imp else str(imp.get("error", imp))[:55]))  # fmt: skip
+    s = r.get("search", {})
+    if "overall" in s:
+        o = s["overall"]
+        add(
+            f"{'search in-process, all facets':40} p50 {o['p50_ms']} ms  p95 {o['p95_ms']} ms  p99 {o['p99_ms']} ms  ({s['queries']} queries)"
+        )
+        for fam, v in s["families"].items():
+            add(
+                f"{'   ' + fam:40} p50 {v['p50_ms']} ms  p95 {v['p95_ms']} ms  p99 {v['p99_ms']} ms"
+            )
+    else:
+        add(f"{'search in-process':40} {str(s.get('error', s))[:55]}")
+    h = r.get("http", {})
+    for name in ("catalogue /actions/", "API /api/v1/actions", "sheet page", "statistics page"):
+        v = h.get(name)
+        if not v:
+            continue
+        if "absent" in v:
+            add(f"{'HTTP ' + name:40} absent ({v['absent']})")
+        else:
+            add(
+                f"{'HTTP ' + name + ' (8 clients)':40} p50 {v['p50_ms']} ms  p95 {v['p95_ms']} ms  p99 {v['p99_ms']} ms  {v['rps']} req/s  errors {v['errors']}"
+            )
+    if "CSV export" in h:
+        v = h["CSV export"]
+        add(
+            f"{'HTTP CSV export':40} "
+            + (
+                f"{v['rows']} rows in {v['seconds']} s ({v['mb']} MB)"
+                if "rows" in v
+                else v.get("absent", "")
+            )
+        )
+    if "worker_peak_mb" in h:
+        add(f"{'gunicorn worker peak memory':40} {h['worker_peak_mb']} MB ({h['workers']} workers)")
+    ds = r.get("datasette", {})
+    if "families" in ds:
+        add("-" * 100)
+        add(
+            f"Datasette {ds.get('version', '')} (facets timed out: {ds.get('facets_timed_out') or 'none'})"
+        )
+        add(
+            f"{'family':16}{'DS seq p50':>11}{'DS 8c p95':>11}{'DS 8c rps':>10} | {'ratio E/DS: in-proc p50':>24}{'API seq p50':>12}{'API 8c p95':>11}{'page 8c p95':>12}"
+        )
+        rat = r.get("ratios", {})
+        for fam, v in ds["families"].items():
+            x = rat.get(fam, {})
+            add(f"{fam:16}{v['sequential']['p50_ms']:>11}{v['concurrent']['p95_ms']:>11}{v['concurrent']['rps']:>10} | "
+                f"{str(x.get('in_process_vs_ds_sequential_p50')):>24}{str(x.get('api_sequential_p50')):>12}"
+                f"{str(x.get('api_concurrent_p95')):>11}{str(x.get('page_concurrent_p95')):>12}")  # fmt: skip
+    elif ds:
+        add(f"Datasette: {ds}")
+    t = r.get("targets", {})
+    if t:
+        add("-" * 100)
+        for name, (value, ok) in t.items():
+            add(f"{name:60} {value!s:>14}  {'met' if ok else 'NOT met' if ok is False else 'n/a'}")
+    return "\n".join(lines)
+
+
+def targets() -> dict:
+    r = RESULTS
+    t = {}
+    s = r.get("search", {}).get("overall", {})
+    t["search with all facets p95 <= 50 ms (in-process)"] = (
+        s.get("p95_ms"),
+        _le(s.get("p95_ms"), 50),
+    )
+    c = r.get("http", {}).get("catalogue /actions/", {})
+    t["catalogue page p95 <= 150 ms, 8 clients, 0 errors"] = (
+        c.get("p95_ms"),
+        _le(c.get("p95_ms"), 150) and c.get("errors") == 0 if "p95_ms" in c else None,
+    )
+    imp = r.get("import", {}).get("sheets_per_second")
+    t["import >= 2,000 sheets/s"] = (imp, None if imp is None else imp >= 2000)
+    mem = r.get("http", {}).get("worker_peak_mb")
+    t["worker memory <= 300 MB"] = (mem, _le(mem, 300))
+    rat = r.get("ratios", {})
+    worst = [v.get("api_sequential_p50") for v in rat.values() if v.get("api_sequential_p50")]
+    t["each family at least as fast as Datasette (API seq p50 ratio <= 1)"] = (
+        max(worst) if worst else None, (max(worst) <= 1) if worst else None)  # fmt: skip
+    return t
+
+
+def _le(value, limit):
+    return None if value is None else value <= limit
+
+
+RESULTS: dict = {"base": {}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sheets", type=int, default=10000)
+    parser.add_argument(
+        "--database-url", help="base to use instead of bench/work/essaimage-N.sqlite3"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="regenerate the base")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measure (median reported)")
+    parser.add_argument(
+        "--search-rounds", type=int, default=5, help="passes over the queries per run"
+    )
+    parser.add_argument("--http-rounds", type=int, default=2, help="passes per client per run")
+    parser.add_argument("--import-sheets", type=int, default=5000)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8104)))
+    parser.add_argument(
+        "--datasette-port", type=int, default=int(os.environ.get("BENCH_DATASETTE_PORT", 8105))
+    )
+    parser.add_argument("--datasette-concurrent-limit-ms", type=int, default=3000,
+                        help="skip Datasette's 8-client run for a family slower than this sequentially")  # fmt: skip
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--stats-path", default="/statistiques/")
+    parser.add_argument("--export-path", default="/actions/export.csv")
+    parser.add_argument("--only", help="comma-separated: import,search,http,datasette")
+    parser.add_argument("--output", default=str(BENCH / "results.json"))
+    args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else {"import", "search", "http", "datasette"}
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "essaimage.settings")
+    RESULTS["machine"] = machine()
+    RESULTS["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    RESULTS["settings"] = {"repeat": args.repeat, "search_rounds": args.search_rounds,
+                           "http_rounds": args.http_rounds, "clients": CLIENTS}  # fmt: skip
+    url = ensure_base(args)
+    if "import" in only:
+        bench_import(args)
+    if "search" in only:
+        bench_search(url, args)
+    if "http" in only:
+        bench_http(url, args)
+    if "datasette" in only:
+        bench_essaimage_families(url, args)
+        bench_datasette(url, args)
+        RESULTS["ratios"] = ratios()
+    RESULTS["targets"] = targets()
+    Path(args.output).write_text(json.dumps(RESULTS, indent=2, ensure_ascii=False, default=str))
+    print(table())
+    print(f"\nwritten: {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+from catalogue.models import PublicationStatus
+from essaimage.test import make_sheet
+from search.tests.base import SearchTestCase
+
+
+class SheetDetailTestCase(SearchTestCase):
+    def setUp(self):
+        self.url = self.parentalite.get_absolute_url()
+
+    def test_it_shows_the_sheet_with_senacs_labels(self):
+        r = self.client.get(self.url)
+        self.assertContains(r, "<h1>Soutenir la parentalité</h1>", html=True)
+        for label in (
+            "Structure organisatrice",
+            "Statut de l'action",
+            "Dimension",
+            "Mots clés associés à l'action",
+            "Résumé",
+            "Qui est à l'initiative de l'action ?",
+            "Territoire concerné",
+            "Description de l'expérience, ses objectifs, ses acteurs et ses différentes phases.",
+            "Public",
+            "Partenaires d'action",
+            "Partenaires financiers",
+        ):
+            self.assertContains(r, f"<dt>{label}</dt>")
+
+    def test_it_hides_empty_fields_and_sections(self):
+        r = self.client.get(self.url)
+        self.assertNotContains(r, "Résultat pour les habitants")
+        self.assertNotContains(r, "Suite de l'action")
+        self.assertNotContains(r, "Raisons pour lesquelles")
+
+    def test_it_links_vocabularies_to_the_filtered_catalogue(self):
+        r = self.client.get(self.url)
+        self.assertContains(
+            r, '<a href="/actions/?keywords=parentalite">Parentalité</a>', html=True
+        )
+        self.assertContains(r, '<a href="/actions/?action_partners=caf">Caf</a>', html=True)
+        self.assertContains(r, '<a href="/actions/?publics=familles">familles</a>', html=True)
+        self.assertContains(r, self.loiron.get_absolute_url())
+        self.assertContains(r, "/departements/53/")
+
+    def test_it_lists_other_sheets_of_the_structure(self):
+        other = make_sheet(self.loiron, "Ludothèque itinérante")
+        make_sheet(self.loiron, "Projet en brouillon", publication_status=PublicationStatus.DRAFT)
+        r = self.client.get(self.url)
+        self.assertContains(r, "Autres actions de CHALET DES ÉCHANGES")
+        self.assertContains(r, other.get_absolute_url())
+        self.assertNotContains(r, "Projet en brouillon")
+
+    def test_it_has_a_print_stylesheet(self):
+        r = self.client.get(self.url)
+        self.assertContains(r, 'href="/static/css/print.css" media="print"')
+
+    def test_it_escapes_user_text(self):
+        r = self.client.get(self.cafe.get_absolute_url())
+        self.assertNotContains(r, "<script>alert(1)</script>")
+        self.assertContains(r, "&lt;script&gt;alert(1)&lt;/script&gt;")
+
+    def test_it_redirects_to_the_canonical_slug(self):
+        r = self.client.get(f"/actions/{self.parentalite.pk}-autre-chose/")
+        self.assertRedirects(r, self.url, status_code=301)
+
+    def test_it_hides_drafts(self):
+        r = self.client.get(self.draft.get_absolute_url())
+        self.assertEqual(r.status_code, 404)
+        self.assertContains(r, "Page introuvable", status_code=404)

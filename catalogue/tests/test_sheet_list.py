@@ -1,0 +1,111 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.signals import sheets_changed
+from essaimage.test import make_sheet
+from search.tests.base import SearchTestCase
+
+
+class SheetListTestCase(SearchTestCase):
+    url = "/actions/"
+
+    def test_it_shows_cards_facets_and_count(self):
+        r = self.client.get(self.url)
+        self.assertContains(r, "5 fiches")
+        self.assertContains(r, "Soutenir la parentalité")
+        self.assertContains(r, "CHALET DES ÉCHANGES")
+        self.assertContains(r, "Mayenne (53)")
+        self.assertContains(r, "<legend>Mots clés</legend>", html=False)
+        self.assertContains(r, 'name="keywords" value="parentalite"')
+        self.assertNotContains(r, "Brouillon parentalité")
+        self.assertContains(r, "<html")
+
+    def test_it_searches_and_highlights(self):
+        r = self.client.get(self.url, {"q": "parentalite"})
+        self.assertContains(r, "2 fiches")
+        self.assertContains(r, "pour « parentalite »")
+        self.assertContains(r, "<mark>parentalité</mark>")
+        self.assertContains(r, '<option value="relevance" selected>')
+
+    def test_it_escapes_hostile_text(self):
+        r = self.client.get(self.url, {"q": "<script>alert(1)</script>"})
+        self.assertNotContains(r, "<script>alert(1)</script>")
+        self.assertContains(r, "&lt;script&gt;alert(1)&lt;/script&gt;")
+        r = self.client.get(self.url, {"q": "samedi"})
+        self.assertNotContains(r, "<script>alert(1)</script>")
+
+    def test_it_filters_and_shows_active_filters(self):
+        r = self.client.get(self.url, {"keywords": "parentalite", "departement": "53"})
+        self.assertContains(r, "1 fiche")
+        self.assertRegex(r.content.decode(), r'value="parentalite" id="f-keywords-\d+" checked')
+        self.assertContains(r, "Mots clés : Parentalité")
+        self.assertContains(r, "Effacer les filtres")
+        self.assertContains(r, 'href="/actions/?departement=53"')  # removes the keyword
+
+    def test_it_suggests_a_correction(self):
+        r = self.client.get(self.url, {"q": "parentalte"})
+        self.assertContains(r, "Vouliez-vous dire")
+        self.assertContains(r, '<a href="?q=parentalite">« parentalite »</a>', html=False)
+        self.assertContains(r, "Soutenir la parentalité")
+
+    def test_it_renders_only_results_for_htmx(self):
+        r = self.client.get(self.url, {"q": "numerique"}, headers={"HX-Request": "true"})
+        self.assertNotContains(r, "<html")
+        self.assertContains(r, 'id="results"')
+        self.assertContains(r, "SERVICE COLLECTIF NUMERIQUE")
+        self.assertIn("HX-Request", r["Vary"])
+
+    def test_it_renders_the_whole_page_for_history_restores(self):
+        headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+        r = self.client.get(self.url, headers=headers)
+        self.assertContains(r, "<html")
+
+    def test_it_answers_bad_parameters_with_a_normal_page(self):
+        r = self.client.get(self.url + "?departement=999&year=abc&page=9999&sort=nope&annee=abc")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "Département inconnu : « 999 » (filtre ignoré).")
+        self.assertContains(r, "Année non valide : « abc » (filtre ignoré).")
+        self.assertContains(r, "Tri inconnu : « nope »")
+        self.assertContains(r, "5 fiches")
+        self.assertContains(r, 'role="alert"')
+
+    def test_it_shows_the_last_page_for_pages_past_the_end(self):
+        r = self.client.get(self.url, {"page": "9999", "page_size": "10"})
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "La page 9999 n&#x27;existe pas : voici la page 1 sur 1.")
+        self.assertContains(r, "Soutenir la parentalité")
+
+    def test_it_paginates(self):
+        for i in range(12):
+            make_sheet(self.marais, f"Zumba {i:02}")
+        r = self.client.get(self.url, {"page_size": "10", "page": "2"})
+        self.assertContains(r, "17 fiches · page 2 sur 2")
+        self.assertContains(
+            r, 'href="/actions/?page_size=10" hx-get="/actions/?page_size=10" rel="prev"'
+        )
+        self.assertContains(r, "Zumba 11")
+        self.assertNotContains(r, "Zumba 01")
+
+    def test_it_uses_a_bounded_number_of_queries(self):
+        def count_queries(params):
+            with CaptureQueriesContext(connection) as ctx:
+                r = self.client.get(self.url, params)
+            self.assertEqual(r.status_code, 200)
+            return len(ctx.captured_queries)
+
+        params = {"q": "parents", "keywords": "parentalite", "departement": "35"}
+        small = (count_queries({}), count_queries(params))
+        new = [
+            make_sheet(self.marais, f"Café des parents {i}", keywords=["Parentalité"])
+            for i in range(40)
+        ]
+        sheets_changed.send(sender=None, sheet_ids=[s.pk for s in new])
+        large = (count_queries({}), count_queries(params))
+        self.assertEqual(small, large)
+        # count + page + 6 prefetches + 13 facets; with text and filters: + 2 filter checks,
+        # + known words and keyword spellings (search_text), + snippets on PostgreSQL
+        extra = 1 if connection.vendor == "postgresql" else 0
+        with self.assertNumQueries(21):
+            self.client.get(self.url)
+        with self.assertNumQueries(25 + extra):
+            self.client.get(self.url, params)

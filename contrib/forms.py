@@ -1,0 +1,299 @@
+"""Forms of accounts, sheet writing and moderation. They validate; services do the work."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+
+from catalogue.models import (
+    ActionStatus,
+    Departement,
+    Dimension,
+    Initiator,
+    Keyword,
+    PartnerKind,
+    Public,
+    Territory,
+)
+from contrib import attachments, editing, throttle
+from contrib.models import User
+
+# Sections of the form, in SENACS order (PRODUCT §2); each is a <fieldset>.
+SECTIONS = (
+    ("identite", "L'action en bref", ("title", "year", "status", "end_reason", "dimension")),
+    ("themes", "Thèmes et résumé", ("keywords", "new_keyword", "summary")),
+    (
+        "qui",
+        "Qui, où, pour qui",
+        ("initiators", "initiators_detail", "territory", "experience", "publics"),
+    ),
+    (
+        "partenaires",
+        "Partenaires et moyens",
+        (
+            "action_partners",
+            "financial_partners",
+            "description",
+            "financial_resources",
+            "people_mobilized",
+        ),
+    ),
+    ("resultats", "Résultats", ("results_territory", "results_centre", "results_residents")),
+    ("suite", "Suite de l'action", ("limits", "perspectives")),
+)
+
+
+def _label(name: str) -> str:
+    return editing.field_label(name)
+
+
+def _text(name: str, help_text: str = "", rows: int = 5) -> forms.CharField:
+    # strip=False: leading spaces and blank lines of tables pasted from SENACS are meaningful.
+    return forms.CharField(
+        label=_label(name),
+        required=False,
+        strip=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _choice(name: str, model) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_label(name),
+        queryset=model.objects.all(),
+        required=False,
+        empty_label="Non précisé",
+        widget=forms.RadioSelect,
+    )
+
+
+def _multiple(name: str, model, help_text: str = "") -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_label(name),
+        queryset=model.objects.all(),
+        required=False,
+        help_text=help_text,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class SheetForm(forms.Form):
+    """Every field of a sheet, SENACS labels and order."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    title = forms.CharField(
+        label="Titre de l'action",
+        max_length=editing.TITLE_MAX,
+        help_text="Un titre court qui dit ce que fait l'action, par exemple « Café des parents ».",
+    )
+    year = forms.IntegerField(
+        label="Année",
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text="Année de l'action, sur quatre chiffres.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    status = _choice("status", ActionStatus)
+    end_reason = _text(
+        "end_reason", "Seulement si l'action est terminée : pourquoi s'est-elle arrêtée ?", 3
+    )
+    dimension = _choice("dimension", Dimension)
+    keywords = _multiple("keywords", Keyword, "Cochez tous les thèmes qui conviennent.")
+    new_keyword = forms.CharField(
+        label="Autre mot clé (proposition)",
+        required=False,
+        max_length=200,
+        help_text="Si aucun mot clé ne convient, proposez-en un : un modérateur le relira.",
+    )
+    summary = _text("summary", "En quelques lignes : quoi, pour qui, avec qui.", 4)
+    initiators = _multiple("initiators", Initiator)
+    initiators_detail = _text("initiators_detail", "Si vous avez coché « Autre ».", 2)
+    territory = _choice("territory", Territory)
+    experience = _text("experience", "Objectifs, acteurs, différentes phases.", 8)
+    publics = _multiple("publics", Public)
+    action_partners = _multiple("action_partners", PartnerKind)
+    financial_partners = _multiple(
+        "financial_partners", PartnerKind, "Ceux qui ont financé l'action."
+    )
+    description = _text("description")
+    financial_resources = _text(
+        "financial_resources", "Montants et financeurs, par exemple « 1 000 € Caf ».", 4
+    )
+    people_mobilized = _text("people_mobilized", "Salariés, bénévoles, habitants…", 3)
+    results_territory = _text("results_territory")
+    results_centre = _text("results_centre")
+    results_residents = _text("results_residents")
+    limits = _text("limits", "Ce qui n'a pas marché, les difficultés rencontrées.", 4)
+    perspectives = _text("perspectives", "Ce qui est prévu ensuite.", 4)
+
+    def clean(self):
+        data = super().clean()
+        for name, value in data.items():
+            if isinstance(value, str) and "\x00" in value:
+                self.add_error(name, "Ce texte contient un caractère nul : retirez-le.")
+        return data
+
+    def sections(self):
+        for slug, title, names in SECTIONS:
+            yield {"slug": slug, "title": title, "fields": [self[name] for name in names]}
+
+    def to_data(self) -> dict:
+        """cleaned_data as the editing services expect it (a proposed keyword joins the list)."""
+        d = self.cleaned_data
+        data = {name: d[name] for name in editing.FIELDS if name in d}
+        data["keywords"] = list(d["keywords"])
+        if d.get("new_keyword"):
+            data["keywords"].append(d["new_keyword"])
+        return data
+
+    @classmethod
+    def initial_from(cls, data: dict, version: int) -> dict:
+        """Initial values from a snapshot."""
+        initial = {name: value for name, value in data.items() if name != "attachments"}
+        initial["version"] = version
+        return initial
+
+
+class NewSheetForm(forms.Form):
+    structure = forms.ModelChoiceField(
+        label="Structure organisatrice", queryset=None, empty_label=None
+    )
+    title = forms.CharField(label="Titre de l'action", max_length=editing.TITLE_MAX)
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures.select_related("departement")
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Ajouter un fichier",
+        help_text=f"{attachments.ACCEPTED}.",
+        widget=forms.ClearableFileInput(attrs={"accept": attachments.ACCEPT_ATTRIBUTE}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="Commentaire pour l'auteur",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Ce qu'il faut revoir avant publication. Il sera envoyé par courriel.",
+    )
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(
+        label="Numéro de la fiche à conserver",
+        min_value=1,
+        help_text="Le numéro figure dans l'adresse de la fiche (/actions/NUMÉRO-…).",
+    )
+
+
+class RenameValueForm(forms.Form):
+    label = forms.CharField(label="Nouveau libellé", max_length=200)
+
+
+class MapValueForm(forms.Form):
+    onto = forms.IntegerField(label="Rattacher à", widget=forms.Select)
+
+    def __init__(self, *args, value, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = type(value).objects.exclude(pk=value.pk).order_by("label")
+        self.fields["onto"].widget.choices = [(v.pk, v.label) for v in self.choices]
+
+    def clean_onto(self):
+        found = self.choices.filter(pk=self.cleaned_data["onto"]).first()
+        if found is None:
+            raise forms.ValidationError("Choisissez une valeur existante du même vocabulaire.")
+        return found
+
+
+class JoinSearchForm(forms.Form):
+    departement = forms.ModelChoiceField(
+        label="Département",
+        queryset=Departement.objects.all(),
+        required=False,
+        empty_label="Tous",
+    )
+    q = forms.CharField(label="Nom de la structure", max_length=200, required=False)
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label="Message (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Votre fonction dans la structure, par exemple.",
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Adresse électronique de la personne invitée")
+
+
+class LoginForm(AuthenticationForm):
+    """E-mail and password, refused for a while after repeated failures."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Adresse électronique ou mot de passe incorrect.",
+        "throttled": (
+            "Trop de tentatives de connexion ont échoué. Réessayez dans 15 minutes ou "
+            "réinitialisez votre mot de passe."
+        ),
+    }
+
+    def clean_username(self) -> str:
+        # Addresses are stored lower-case (UserManager); people type them any way.
+        return self.cleaned_data["username"].strip().lower()
+
+    def _ip(self) -> str:
+        return self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+
+    def clean(self):
+        email = self.data.get("username", "")
+        if throttle.is_blocked(email, self._ip()):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            data = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure(email, self._ip())
+            raise
+        throttle.reset(email)
+        return data
+
+
+class SignUpForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name")
+        labels = {"first_name": "Prénom", "last_name": "Nom"}
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Un compte existe déjà avec cette adresse.")
+        return email
+
+
+class InvitationSignUpForm(forms.Form):
+    first_name = forms.CharField(label="Prénom", max_length=150, required=False)
+    last_name = forms.CharField(label="Nom", max_length=150, required=False)
+    password1 = forms.CharField(label="Mot de passe", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe", widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "Les deux mots de passe ne correspondent pas.")
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(data["password1"])
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

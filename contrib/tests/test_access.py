@@ -1,0 +1,184 @@
+"""The whole permission matrix: every role × action × own/other structure or territory.
+
+"own" is a sheet of ADESIR (La Réunion, 974, région 04): Alice's structure, Mona's
+département, Rémi's région. "other" is a sheet of the Marais (Ille-et-Vilaine, 35).
+Every case goes through the real page, so views and access rules are checked together.
+"""
+
+import pytest
+from django.test import Client
+
+from catalogue.models import ActionSheet, Departement, Keyword, PublicationStatus, Region
+from contrib import access, editing
+from contrib.tests.helpers import make_draft, make_user
+from essaimage.test import make_structure
+
+ROLES = (
+    "anonymous",
+    "outsider",
+    "contributor",
+    "moderator_departement",
+    "moderator_region",
+    "admin",
+)
+ACTIONS = (
+    "view_draft",
+    "edit",
+    "submit",
+    "publish",
+    "return",
+    "archive",
+    "restore",
+    "merge",
+    "manage_vocabulary",
+)
+CONTRIBUTOR_ACTIONS = {"view_draft", "edit", "submit"}
+
+
+def expected(role: str, action: str, scope: str) -> bool:
+    if role in ("anonymous", "outsider"):
+        return False
+    if role == "admin":
+        return True
+    if role == "contributor":
+        return scope == "own" and action in CONTRIBUTOR_ACTIONS
+    # Moderators: everything in their territory; vocabulary is national.
+    return scope == "own" or action == "manage_vocabulary"
+
+
+CASES = [
+    pytest.param(role, action, scope, expected(role, action, scope), id=f"{role}-{action}-{scope}")
+    for role in ROLES
+    for action in ACTIONS
+    for scope in ("own", "other")
+]
+
+
+@pytest.fixture
+def world(db):
+    own_structure = make_structure("ADESIR", dep="974")
+    other_structure = make_structure("CENTRE SOCIAL DES MARAIS", dep="35")
+    writer = make_user("writer", contributor_of=own_structure)
+    other_writer = make_user("otherwriter", contributor_of=other_structure)
+    people = {
+        "anonymous": None,
+        "outsider": make_user("outsider"),
+        "contributor": writer,
+        "moderator_departement": make_user(
+            "mona", moderator_of=Departement.objects.get(code="974")
+        ),
+        "moderator_region": make_user("remi", moderator_of=Region.objects.get(code="04")),
+        "admin": make_user("ada", is_superuser=True, is_staff=True),
+    }
+    return {
+        "people": people,
+        "structures": {"own": own_structure, "other": other_structure},
+        "writers": {"own": writer, "other": other_writer},
+    }
+
+
+def prepare(action: str, structure, writer) -> tuple[ActionSheet, dict]:
+    """The sheet in the state the action needs, and what else the request needs."""
+    sheet = make_draft(structure, "Fiche de départ", writer, summary="Résumé d'origine")
+    extra: dict = {}
+    if action in ("publish", "return"):
+        editing.submit(sheet, writer)
+    if action == "archive":
+        ActionSheet.objects.filter(pk=sheet.pk).update(
+            publication_status=PublicationStatus.PUBLISHED
+        )
+    if action == "restore":
+        editing.save_draft(sheet, {"summary": "Résumé modifié"}, writer, sheet.version)
+        extra["revision"] = sheet.revisions.order_by("created_at", "pk").first()
+    if action == "merge":
+        extra["target"] = make_draft(structure, "Fiche cible", writer)
+    if action == "manage_vocabulary":
+        extra["keyword"] = Keyword.objects.create(
+            label=f"Proposé {structure.pk}", needs_review=True
+        )
+        sheet.keywords.add(extra["keyword"])
+    sheet.refresh_from_db()
+    return sheet, extra
+
+
+def perform(client: Client, action: str, sheet: ActionSheet, extra: dict):
+    base = f"/contribuer/fiches/{sheet.pk}"
+    review = f"/contribuer/relecture/{sheet.pk}"
+    if action == "view_draft":
+        return client.get(f"{base}/apercu/")
+    if action == "edit":
+        data = {"version": sheet.version, "title": "Titre changé"}
+        return client.post(f"{base}/modifier/", data)
+    if action == "submit":
+        return client.post(f"{base}/soumettre/")
+    if action == "publish":
+        return client.post(f"{review}/publier/")
+    if action == "return":
+        return client.post(f"{review}/renvoyer/", {"comment": "À revoir"})
+    if action == "archive":
+        return client.post(f"{review}/archiver/")
+    if action == "restore":
+        return client.post(f"{base}/historique/{extra['revision'].pk}/restaurer/")
+    if action == "merge":
+        return client.post(f"{review}/fusionner/", {"target": extra["target"].pk})
+    if action == "manage_vocabulary":
+        return client.post(f"/contribuer/vocabulaire/keyword/{extra['keyword'].pk}/accepter/")
+    raise AssertionError(action)
+
+
+def happened(action: str, sheet: ActionSheet, extra: dict, response) -> bool:
+    """Whether the action took effect, read from the database (or the page for viewing)."""
+    sheet.refresh_from_db()
+    if action == "view_draft":
+        return response.status_code == 200 and "Fiche de départ" in response.content.decode()
+    if action == "edit":
+        return sheet.title == "Titre changé"
+    if action == "submit":
+        return sheet.publication_status == PublicationStatus.SUBMITTED
+    if action == "publish":
+        return sheet.publication_status == PublicationStatus.PUBLISHED
+    if action == "return":
+        return sheet.publication_status == PublicationStatus.RETURNED
+    if action == "archive":
+        return sheet.publication_status == PublicationStatus.ARCHIVED
+    if action == "restore":
+        return sheet.summary == "Résumé d'origine"
+    if action == "merge":
+        return sheet.publication_status == PublicationStatus.ARCHIVED
+    if action == "manage_vocabulary":
+        extra["keyword"].refresh_from_db()
+        return not extra["keyword"].needs_review
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize(("role", "action", "scope", "allowed"), CASES)
+def test_permission_matrix(world, role, action, scope, allowed):
+    sheet, extra = prepare(action, world["structures"][scope], world["writers"][scope])
+    client = Client()
+    person = world["people"][role]
+    if person is not None:
+        client.force_login(person)
+    response = perform(client, action, sheet, extra)
+    assert happened(action, sheet, extra, response) is allowed
+    if allowed:
+        assert response.status_code in (200, 302)
+    elif person is None:
+        assert response.status_code == 302 and response["Location"].startswith("/compte/connexion/")
+    else:
+        # 404 for what the person may not see, 403 for what they see but may not do.
+        assert response.status_code in (403, 404)
+        assert (
+            response.status_code == 404
+            or access.can_view_draft(person, sheet)
+            or action == "manage_vocabulary"
+        )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_querysets_agree_with_the_matrix(world, role):
+    person = world["people"][role]
+    own = make_draft(world["structures"]["own"], "Brouillon", world["writers"]["own"])
+    can_see = set(access.draft_visible_sheets(person).values_list("pk", flat=True))
+    assert (own.pk in can_see) is expected(role, "view_draft", "own")
+    public = set(access.viewable_sheets(person).values_list("pk", flat=True))
+    assert (own.pk in public) is expected(role, "view_draft", "own")

@@ -1,0 +1,29 @@
+import re
+
+from django.core import mail
+
+from contrib.tests.helpers import ContribTestCase
+
+
+class PasswordResetTestCase(ContribTestCase):
+    def test_it_sends_a_link_in_french_and_sets_a_new_password(self):
+        r = self.client.post("/compte/mot-de-passe/", {"email": "alice@example.org"})
+        self.assertRedirects(r, "/compte/mot-de-passe/envoye/")
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn("nouveau mot de passe", mail.outbox[0].subject)
+        link = re.search(r"http://\S+/compte/mot-de-passe/\S+/", mail.outbox[0].body).group(0)
+        path = link.split("testserver", 1)[1]
+        r = self.client.get(path, follow=True)
+        self.assertContains(r, "Nouveau mot de passe")
+        form_url = r.redirect_chain[-1][0]
+        r = self.client.post(
+            form_url, {"new_password1": "un-autre-secret-99", "new_password2": "un-autre-secret-99"}
+        )
+        self.assertRedirects(r, "/compte/mot-de-passe/termine/")
+        self.alice.refresh_from_db()
+        self.assertTrue(self.alice.check_password("un-autre-secret-99"))
+
+    def test_it_says_nothing_about_unknown_addresses(self):
+        r = self.client.post("/compte/mot-de-passe/", {"email": "personne@example.org"})
+        self.assertRedirects(r, "/compte/mot-de-passe/envoye/")
+        self.assertEqual(mail.outbox, [])

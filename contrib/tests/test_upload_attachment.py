@@ -1,0 +1,141 @@
+import io
+import tempfile
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from catalogue.models import Attachment
+from contrib import editing, moderation
+from contrib.tests.helpers import ContribTestCase
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def office_file(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        if kind == "odt":
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            archive.writestr("content.xml", "<office:document-content/>")
+        else:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr({"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}[kind], "<x/>")
+    return buffer.getvalue()
+
+
+@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="essaimage-test-"))
+class UploadAttachmentTestCase(ContribTestCase):
+    def setUp(self):
+        self.url = f"/contribuer/fiches/{self.draft.pk}/fichiers/"
+        self.client.force_login(self.alice)
+
+    def upload(self, name: str, content: bytes):
+        return self.client.post(self.url, {"file": SimpleUploadedFile(name, content)}, follow=True)
+
+    def test_it_stores_a_pdf_under_a_safe_name(self):
+        r = self.upload("../../Bilan 2023 <b>.pdf", PDF)
+        self.assertContains(r, "ajouté")
+        attachment = Attachment.objects.get()
+        self.assertEqual(attachment.content_type, "application/pdf")
+        self.assertEqual(attachment.size, len(PDF))
+        self.assertNotIn("..", attachment.file.name)
+        self.assertRegex(attachment.file.name, r"^fichiers/\d{4}/\d{2}/[0-9a-f]{32}\.pdf$")
+        self.assertEqual(attachment.name, "Bilan 2023 <b>.pdf")
+        self.assertContains(r, "Bilan 2023 &lt;b&gt;.pdf")
+        self.draft.refresh_from_db()
+        self.assertEqual(editing.snapshot(self.draft)["attachments"], [attachment.pk])
+
+    def test_it_serves_a_pdf_with_a_safe_content_type(self):
+        self.upload("bilan.pdf", PDF)
+        attachment = Attachment.objects.get()
+        r = self.client.get(f"/contribuer/fichiers/{attachment.pk}/")
+        self.assertEqual(r["Content-Type"], "application/pdf")
+        self.assertEqual(r["Content-Disposition"], 'attachment; filename="bilan.pdf"')
+        self.assertEqual(r["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(b"".join(r.streaming_content), PDF)
+        # Once published, the public download answers the same way.
+        editing.submit(self.draft, self.alice)
+        moderation.publish(self.draft, self.mona)
+        self.client.logout()
+        r = self.client.get(f"/fichiers/{attachment.pk}/")
+        self.assertEqual(r["Content-Type"], "application/pdf")
+        self.assertIn("attachment;", r["Content-Disposition"])
+
+    def test_it_hides_draft_files_from_outsiders(self):
+        self.upload("bilan.pdf", PDF)
+        attachment = Attachment.objects.get()
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(f"/contribuer/fichiers/{attachment.pk}/").status_code, 404)
+        self.client.logout()
+        self.assertEqual(self.client.get(f"/fichiers/{attachment.pk}/").status_code, 404)
+
+    def test_it_accepts_office_documents_and_images(self):
+        self.upload("compte-rendu.odt", office_file("odt"))
+        self.upload("budget.xlsx", office_file("xlsx"))
+        self.upload("affiche.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+        self.assertEqual(
+            sorted(Attachment.objects.values_list("content_type", flat=True)),
+            [
+                "application/vnd.oasis.opendocument.text",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "image/png",
+            ],
+        )
+
+    def test_it_refuses_an_executable_renamed_pdf(self):
+        r = self.upload("rapport.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\0" * 64)
+        self.assertContains(r, "n&#x27;est pas d&#x27;un type accepté")
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_it_refuses_html_disguised_as_pdf(self):
+        r = self.upload("rapport.pdf", b"<!doctype html><script>alert(1)</script>")
+        self.assertContains(r, "Fichier non ajouté")
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_it_refuses_a_name_that_lies_about_the_content(self):
+        r = self.upload("photo.jpg", PDF)
+        self.assertContains(r, "ne correspond pas à son contenu")
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_it_refuses_a_plain_zip_named_docx(self):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("virus.exe", "MZ")
+        r = self.upload("lettre.docx", buffer.getvalue())
+        self.assertContains(r, "Fichier non ajouté")
+        self.assertFalse(Attachment.objects.exists())
+
+    @override_settings(ATTACHMENT_MAX_BYTES=1024)
+    def test_it_refuses_an_oversized_file_in_french(self):
+        r = self.upload("gros.pdf", PDF + b"0" * 2048)
+        self.assertContains(r, "la taille maximale est de 1,0")
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_removing_keeps_the_file_for_history(self):
+        self.upload("bilan.pdf", PDF)
+        attachment = Attachment.objects.get()
+        r = self.client.post(
+            f"/contribuer/fiches/{self.draft.pk}/fichiers/{attachment.pk}/retirer/", follow=True
+        )
+        self.assertContains(r, "récupérable dans l&#x27;historique")
+        attachment.refresh_from_db()
+        self.assertIsNotNone(attachment.removed_at)
+        self.assertTrue(attachment.file.storage.exists(attachment.file.name))
+
+    def test_a_file_added_to_a_published_sheet_waits_for_review(self):
+        self.client.post(
+            f"/contribuer/fiches/{self.sheet.pk}/fichiers/",
+            {"file": SimpleUploadedFile("bilan.pdf", PDF)},
+        )
+        attachment = Attachment.objects.get()
+        self.assertEqual(self.client.get(f"/fichiers/{attachment.pk}/").status_code, 404)
+        editing.submit(self.sheet, self.alice)
+        moderation.publish(self.sheet, self.mona)
+        self.assertEqual(self.client.get(f"/fichiers/{attachment.pk}/").status_code, 200)
+
+    def test_it_hides_other_structures_sheets(self):
+        self.client.force_login(self.bob)
+        r = self.client.post(self.url, {"file": SimpleUploadedFile("a.pdf", PDF)})
+        self.assertEqual(r.status_code, 404)
+        self.assertFalse(Attachment.objects.exists())

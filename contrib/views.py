@@ -1,0 +1,689 @@
+"""Contributors' and moderators' pages. Each view asks `contrib.access`, validates with a form,
+calls one service and picks a response (Post/Redirect/Get; htmx fragments where noted)."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalogue.models import ActionSheet, Attachment, PublicationStatus, Structure
+from contrib import access, editing, members, moderation
+from contrib.forms import (
+    AttachmentForm,
+    InvitationSignUpForm,
+    InviteForm,
+    JoinRequestForm,
+    JoinSearchForm,
+    LoginForm,
+    MapValueForm,
+    MergeForm,
+    NewSheetForm,
+    RenameValueForm,
+    ReturnForm,
+    SheetForm,
+    SignUpForm,
+)
+from contrib.models import Invitation, JoinRequest, Revision, User
+from contrib.preview import SheetPreview
+
+# Accounts
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "contrib/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "contrib/password_reset.html"
+    email_template_name = "contrib/email/password_reset.txt"
+    subject_template_name = "contrib/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "contrib/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("contrib:dashboard")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, "Votre compte est créé. Demandez maintenant à rejoindre votre structure."
+        )
+        return redirect("contrib:join-structure")
+    return render(request, "contrib/sign_up.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("structure"), token=token, accepted_at=None
+    )
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    user = request.user if request.user.is_authenticated else None
+    form = None
+    if user is None and existing is not None:
+        messages.info(request, "Connectez-vous avec votre compte pour accepter l'invitation.")
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    if user is None:
+        form = InvitationSignUpForm(request.POST or None)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        if user is None:
+            user = User.objects.create_user(
+                invitation.email,
+                form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        try:
+            members.accept_invitation(invitation, user)
+        except editing.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Vous contribuez maintenant à {invitation.structure.name}.")
+        return redirect("contrib:dashboard")
+    return render(request, "contrib/invitation.html", {"invitation": invitation, "form": form})
+
+
+# Dashboard
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    sheets = (
+        access.editable_sheets(user)
+        .filter(
+            Q(structure__memberships__user=user)
+            | ~Q(publication_status=PublicationStatus.PUBLISHED)
+            | Q(pending_edit__isnull=False)
+        )
+        .select_related("structure__departement", "pending_edit")
+        .distinct()
+        .order_by("-updated_at", "pk")[:200]
+    )
+    context = {
+        "sheets": sheets,
+        "structures": access.member_structures(user).select_related("departement"),
+        "is_moderator": access.is_moderator(user),
+        "queue_count": access.review_queue(user).count(),
+        "join_requests": access.pending_join_requests(user),
+        "my_requests": JoinRequest.objects.filter(
+            user=user, state=JoinRequest.State.PENDING
+        ).select_related("structure"),
+        "territories": user.moderated_territories.select_related("departement", "region"),
+        "can_create": access.manageable_structures(user).exists(),
+    }
+    return render(request, "contrib/dashboard.html", context)
+
+
+# Writing a sheet
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_sheet(request: HttpRequest) -> HttpResponse:
+    structures = access.manageable_structures(request.user)
+    if not structures.exists():
+        messages.info(request, "Rejoignez d'abord une structure pour écrire ses fiches.")
+        return redirect("contrib:join-structure")
+    form = NewSheetForm(request.POST or None, structures=structures)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sheet = editing.create_draft(
+                form.cleaned_data["structure"],
+                {"title": form.cleaned_data["title"]},
+                request.user,
+            )
+        except editing.EditError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "Fiche créée. Complétez-la : elle est enregistrée au fur et à mesure."
+            )
+            return redirect("contrib:edit-sheet", pk=sheet.pk)
+    return render(request, "contrib/new_sheet.html", {"form": form})
+
+
+def _autosave_fields() -> list[str]:
+    return ["version", "new_keyword", *[n for n in editing.FIELDS if n != "attachments"]]
+
+
+def _form_values(post) -> dict:
+    """Raw form values, lists for multiple-choice fields (what an autosave keeps)."""
+    return {
+        name: post.getlist(name) if name in editing.LIST_FIELDS else post.get(name, "")
+        for name in _autosave_fields()
+        if name in post or name in editing.LIST_FIELDS
+    }
+
+
+def _edit_context(request, sheet, form, **extra) -> dict:
+    edit = editing.pending_edit(sheet)
+    data = editing.working_snapshot(sheet)
+    values = _form_values(form.data) if form.is_bound else dict(form.initial)
+    return {
+        "sheet": sheet,
+        "form": form,
+        "pending": edit,
+        "state": editing.working_state(sheet),
+        "state_label": _state_label(sheet),
+        "completeness": editing.completeness(values),
+        "attachments": Attachment.objects.filter(pk__in=data["attachments"], sheet=sheet),
+        "attachment_form": AttachmentForm(initial={"version": sheet.version}),
+        "max_upload": editing.max_upload_bytes(),
+        "can_review": access.can_review(request.user, sheet),
+        "last_returned": sheet.revisions.filter(kind=Revision.Kind.RETURNED).first(),
+        **extra,
+    }
+
+
+def _state_label(sheet: ActionSheet) -> str:
+    edit = editing.pending_edit(sheet)
+    if edit is not None:
+        return f"Publiée ; modifications : {edit.get_state_display().lower()}"
+    return sheet.get_publication_status_display()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_edit(request.user, pk)
+    extra = {}
+    if request.method == "POST":
+        form = SheetForm(request.POST)
+        if form.is_valid():
+            try:
+                editing.save_draft(
+                    sheet, form.to_data(), request.user, version=form.cleaned_data["version"]
+                )
+                if request.POST.get("then") == "submit":
+                    editing.submit(sheet, request.user)
+            except editing.EditConflict as conflict:
+                # Keep their text on screen; the next save deliberately replaces the current one.
+                data = request.POST.copy()
+                data["version"] = str(conflict.sheet.version)
+                form = SheetForm(data)
+                form.is_valid()
+                form.add_error(None, str(conflict))
+                current = editing.working_snapshot(conflict.sheet)
+                extra["conflict_diff"] = editing.diff(current, conflict.revision.data)
+                extra["conflict_revision"] = conflict.revision
+                sheet.refresh_from_db()
+            except editing.InvalidSheetData as error:
+                for name, message in error.errors.items():
+                    form.add_error(name if name in form.fields else None, message)
+            except editing.WorkflowError as error:
+                messages.error(request, str(error))
+                return redirect("contrib:edit-sheet", pk=sheet.pk)
+            else:
+                if request.POST.get("then") == "submit":
+                    messages.success(request, "Fiche enregistrée et envoyée en relecture.")
+                elif sheet.is_published:
+                    messages.success(
+                        request,
+                        "Modifications enregistrées. La version publiée reste visible jusqu'à "
+                        "leur relecture : pensez à les soumettre.",
+                    )
+                else:
+                    messages.success(request, "Brouillon enregistré.")
+                return redirect("contrib:edit-sheet", pk=sheet.pk)
+    else:
+        saved = editing.last_autosave(sheet, request.user)
+        if saved is not None:
+            initial = dict(saved.data)
+            initial["version"] = saved.base_version
+            form = SheetForm(initial=initial)
+            extra["restored_autosave"] = saved
+        else:
+            form = SheetForm(
+                initial=SheetForm.initial_from(editing.working_snapshot(sheet), sheet.version)
+            )
+    return render(request, "contrib/edit_sheet.html", _edit_context(request, sheet, form, **extra))
+
+
+@login_required
+@require_POST
+def autosave_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: keep the form as typed so far; answers the status line and the completeness."""
+    sheet = access.sheet_to_edit(request.user, pk)
+    values = _form_values(request.POST)
+    try:
+        version = int(request.POST.get("version") or sheet.version)
+    except ValueError:
+        version = sheet.version
+    saved = editing.autosave(sheet, values, request.user, version)
+    if not request.htmx:
+        messages.success(request, "Brouillon enregistré automatiquement.")
+        return redirect("contrib:edit-sheet", pk=sheet.pk)
+    context = {"saved": saved, "completeness": editing.completeness(values), "oob": True}
+    return render(request, "contrib/_autosave_status.html", context)
+
+
+@login_required
+@require_POST
+def discard_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_edit(request.user, pk)
+    editing.discard_autosave(sheet, request.user)
+    messages.info(
+        request, "Brouillon automatique abandonné : voici la dernière version enregistrée."
+    )
+    return redirect("contrib:edit-sheet", pk=sheet.pk)
+
+
+@login_required
+@require_GET
+def preview_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_view(request.user, pk)
+    preview = SheetPreview(sheet, editing.working_snapshot(sheet))
+    return render(
+        request,
+        "contrib/preview_sheet.html",
+        {"sheet": preview, "real_sheet": sheet, "can_edit": access.can_edit(request.user, sheet)},
+    )
+
+
+@login_required
+@require_POST
+def submit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_edit(request.user, pk)
+    try:
+        editing.submit(sheet, request.user)
+    except editing.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Fiche envoyée en relecture. Vous serez prévenu(e) par courriel.")
+    return redirect("contrib:edit-sheet", pk=sheet.pk)
+
+
+@login_required
+@require_POST
+def upload_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_edit(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", ["Choisissez un fichier."]):
+            messages.error(request, f"Fichier non ajouté : {error}")
+        return redirect("contrib:edit-sheet", pk=sheet.pk)
+    try:
+        attachment = editing.add_attachment(sheet, form.cleaned_data["file"], request.user)
+    except editing.InvalidSheetData as error:
+        messages.error(request, f"Fichier non ajouté : {error.errors['attachments']}")
+    except editing.EditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Fichier « {attachment.name} » ajouté.")
+    return redirect(f"{reverse('contrib:edit-sheet', args=[sheet.pk])}#fichiers")
+
+
+@login_required
+@require_POST
+def remove_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    sheet = access.sheet_to_edit(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, sheet=sheet)
+    try:
+        editing.remove_attachment(sheet, attachment, request.user)
+    except editing.EditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Fichier « {attachment.name} » retiré de la fiche (il reste récupérable dans "
+            "l'historique).",
+        )
+    return redirect(f"{reverse('contrib:edit-sheet', args=[sheet.pk])}#fichiers")
+
+
+@login_required
+@require_GET
+def download_attachment(request: HttpRequest, attachment_pk: int) -> FileResponse:
+    """Any file of a sheet whose drafts the person may see (pending and removed ones too)."""
+    attachment = get_object_or_404(
+        Attachment, pk=attachment_pk, sheet__in=access.draft_visible_sheets(request.user)
+    )
+    if not attachment.file:
+        raise Http404("Fichier indisponible.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# History
+
+
+@login_required
+@require_GET
+def sheet_history(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_view(request.user, pk)
+    revisions = sheet.revisions.select_related("author")
+    return render(
+        request,
+        "contrib/sheet_history.html",
+        {
+            "sheet": sheet,
+            "revisions": revisions,
+            "can_restore": access.can_restore(request.user, sheet),
+        },
+    )
+
+
+@login_required
+@require_GET
+def sheet_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+    sheet = access.sheet_to_view(request.user, pk)
+    revision = get_object_or_404(sheet.revisions.select_related("author"), pk=revision_pk)
+    previous = (
+        sheet.revisions.exclude(kind=Revision.Kind.CONFLICT)
+        .filter(
+            Q(created_at__lt=revision.created_at)
+            | Q(created_at=revision.created_at, pk__lt=revision.pk)
+        )
+        .first()
+    )
+    return render(
+        request,
+        "contrib/sheet_revision.html",
+        {
+            "sheet": sheet,
+            "revision": revision,
+            "preview": SheetPreview(sheet, {**editing.snapshot(sheet), **revision.data}),
+            "changes": editing.diff(previous.data if previous else None, revision.data),
+            "can_restore": access.can_restore(request.user, sheet),
+        },
+    )
+
+
+@login_required
+@require_POST
+def restore_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+    sheet = access.sheet_to_review(request.user, pk)
+    revision = get_object_or_404(sheet.revisions, pk=revision_pk)
+    moderation.restore(sheet, revision, request.user)
+    messages.success(request, f"Version {revision.version} restaurée.")
+    return redirect("contrib:sheet-history", pk=sheet.pk)
+
+
+# Moderation
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not access.is_moderator(request.user):
+        raise PermissionDenied("Réservé aux modérateurs.")
+    sheets = access.review_queue(request.user)
+    return render(request, "contrib/review_queue.html", {"sheets": sheets})
+
+
+def _review_diff(sheet: ActionSheet):
+    """Changes since the last published version (everything, for a sheet never published)."""
+    edit = editing.pending_edit(sheet)
+    if sheet.is_published:
+        return editing.diff(editing.snapshot(sheet), edit.data if edit else editing.snapshot(sheet))
+    published = sheet.revisions.filter(
+        Q(kind=Revision.Kind.PUBLISHED)
+        | Q(kind=Revision.Kind.BASELINE, publication_status="published")
+    ).first()
+    return editing.diff(published.data if published else None, editing.snapshot(sheet))
+
+
+@login_required
+@require_GET
+def review_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_review(request.user, pk)
+    return render(
+        request,
+        "contrib/review_sheet.html",
+        {
+            "sheet": sheet,
+            "state_label": _state_label(sheet),
+            "pending": editing.pending_edit(sheet),
+            "changes": _review_diff(sheet),
+            "return_form": ReturnForm(),
+            "merge_form": MergeForm(),
+            "submission": sheet.revisions.filter(kind=Revision.Kind.SUBMITTED)
+            .select_related("author")
+            .first(),
+        },
+    )
+
+
+def _after_decision(request: HttpRequest, sheet: ActionSheet) -> HttpResponse:
+    if access.review_queue(request.user).exists():
+        return redirect("contrib:review-queue")
+    return redirect("contrib:review-sheet", pk=sheet.pk)
+
+
+@login_required
+@require_POST
+def publish_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_review(request.user, pk)
+    try:
+        moderation.publish(sheet, request.user)
+    except editing.EditError as error:
+        messages.error(request, str(error))
+        return redirect("contrib:review-sheet", pk=sheet.pk)
+    messages.success(request, f"« {sheet.title} » est publiée ; ses auteurs sont prévenus.")
+    return _after_decision(request, sheet)
+
+
+@login_required
+@require_POST
+def return_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_review(request.user, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Renvoi impossible : écrivez un commentaire pour l'auteur.")
+        return redirect("contrib:review-sheet", pk=sheet.pk)
+    try:
+        moderation.return_with_comment(sheet, request.user, form.cleaned_data["comment"])
+    except editing.EditError as error:
+        messages.error(request, str(error))
+        return redirect("contrib:review-sheet", pk=sheet.pk)
+    messages.success(
+        request, f"« {sheet.title} » est renvoyée à ses auteurs avec votre commentaire."
+    )
+    return _after_decision(request, sheet)
+
+
+@login_required
+@require_POST
+def archive_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_review(request.user, pk)
+    try:
+        moderation.archive(sheet, request.user, request.POST.get("comment", ""))
+    except editing.EditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"« {sheet.title} » est archivée.")
+    return redirect("contrib:review-sheet", pk=sheet.pk)
+
+
+@login_required
+@require_POST
+def merge_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = access.sheet_to_review(request.user, pk)
+    form = MergeForm(request.POST)
+    target = None
+    if form.is_valid():
+        target = ActionSheet.objects.filter(pk=form.cleaned_data["target"]).first()
+    if target is None or not access.can_merge(request.user, sheet, target):
+        messages.error(
+            request,
+            "Fusion impossible : indiquez le numéro d'une autre fiche de votre territoire.",
+        )
+        return redirect("contrib:review-sheet", pk=sheet.pk)
+    try:
+        moderation.merge(sheet, target, request.user)
+    except editing.EditError as error:
+        messages.error(request, str(error))
+        return redirect("contrib:review-sheet", pk=sheet.pk)
+    messages.success(request, f"Fiche fusionnée dans « {target.title} » (n° {target.pk}).")
+    return redirect("contrib:review-sheet", pk=target.pk)
+
+
+# Vocabulary review
+
+
+@login_required
+@require_GET
+def vocabulary(request: HttpRequest) -> HttpResponse:
+    access.require_vocabulary_manager(request.user)
+    rows = [
+        {
+            "vocabulary": name,
+            "model": value._meta.model_name,
+            "value": value,
+            "rename_form": RenameValueForm(
+                initial={"label": value.label}, prefix=f"r{value._meta.model_name}{value.pk}"
+            ),
+            "map_form": MapValueForm(value=value, prefix=f"m{value._meta.model_name}{value.pk}"),
+            "usage": len(moderation._sheets_using(value)),
+        }
+        for name, value in moderation.flagged_values()
+    ]
+    return render(request, "contrib/vocabulary.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def vocabulary_action(request: HttpRequest, model: str, pk: int, action: str) -> HttpResponse:
+    access.require_vocabulary_manager(request.user)
+    vocabulary_model = moderation.vocabulary_models().get(model)
+    if vocabulary_model is None:
+        raise Http404("Vocabulaire inconnu.")
+    value = get_object_or_404(vocabulary_model, pk=pk)
+    try:
+        if action == "accepter":
+            moderation.accept_value(value)
+            messages.success(request, f"« {value.label} » est acceptée.")
+        elif action == "renommer":
+            form = RenameValueForm(request.POST, prefix=f"r{model}{pk}")
+            if not form.is_valid():
+                raise editing.InvalidSheetData(
+                    {"label": "un libellé de 1 à 200 caractères est attendu."}
+                )
+            old = value.label
+            moderation.rename_value(value, form.cleaned_data["label"])
+            messages.success(request, f"« {old} » est renommée « {value.label} ».")
+        elif action == "rattacher":
+            form = MapValueForm(request.POST, value=value, prefix=f"m{model}{pk}")
+            if not form.is_valid():
+                raise editing.InvalidSheetData({"onto": "choisissez une valeur existante."})
+            onto = form.cleaned_data["onto"]
+            count = moderation.map_value(value, onto)
+            messages.success(
+                request,
+                f"« {value.label} » est rattachée à « {onto.label} » ({count} fiche{'s' if count > 1 else ''}).",
+            )
+        else:
+            raise Http404("Action inconnue.")
+    except editing.InvalidSheetData as error:
+        messages.error(request, " ".join(error.errors.values()).capitalize())
+    return redirect("contrib:vocabulary")
+
+
+# Structures and members
+
+
+@login_required
+@require_GET
+def join_structure(request: HttpRequest) -> HttpResponse:
+    form = JoinSearchForm(request.GET or None)
+    structures = Structure.objects.none()
+    if form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["departement"]):
+        structures = Structure.objects.select_related("departement").order_by("name")
+        if form.cleaned_data["departement"]:
+            structures = structures.filter(departement=form.cleaned_data["departement"])
+        for word in form.cleaned_data["q"].split():
+            structures = structures.filter(name__icontains=word)
+        structures = structures[:50]
+    return render(
+        request,
+        "contrib/join_structure.html",
+        {"form": form, "structures": structures, "request_form": JoinRequestForm()},
+    )
+
+
+@login_required
+@require_POST
+def request_join(request: HttpRequest, structure_pk: int) -> HttpResponse:
+    structure = get_object_or_404(Structure, pk=structure_pk)
+    form = JoinRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Demande non envoyée : le message est trop long.")
+        return redirect("contrib:join-structure")
+    try:
+        members.request_join(request.user, structure, form.cleaned_data["message"])
+    except editing.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Demande envoyée à {structure.name}. Vous recevrez un courriel dès qu'elle sera acceptée.",
+        )
+    return redirect("contrib:dashboard")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def structure_members(request: HttpRequest, structure_pk: int) -> HttpResponse:
+    structure = access.structure_to_manage(request.user, structure_pk)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        members.invite(form.cleaned_data["email"], structure, request.user)
+        messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+        return redirect("contrib:structure-members", structure_pk=structure.pk)
+    return render(
+        request,
+        "contrib/structure_members.html",
+        {
+            "structure": structure,
+            "members": access.structure_members(structure).order_by("email"),
+            "join_requests": access.pending_join_requests(request.user).filter(structure=structure),
+            "invitations": structure.invitations.filter(accepted_at=None),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide_join(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    join = get_object_or_404(access.pending_join_requests(request.user), pk=pk)
+    if decision not in ("accepter", "refuser"):
+        raise Http404("Décision inconnue.")
+    try:
+        members.decide_join_request(join, request.user, accept=decision == "accepter")
+    except editing.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        verb = "acceptée" if decision == "accepter" else "refusée"
+        messages.success(request, f"Demande de {join.user} {verb}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("contrib:dashboard")
+    return redirect(target)

@@ -1,0 +1,63 @@
+"""gunicorn settings for `make serve` (production). Every value can be overridden by environment.
+
+Workers: WEB_CONCURRENCY, default 2 × CPU cores + 1 (gunicorn's advice for sync workers; 5 on
+the 2-core reference machine, each ≤ 300 MB). Requests are CPU-bound Django work on a local
+database, so sync workers are the simple, sturdy choice; slow clients belong behind a proxy.
+"""
+
+import json
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 20
+# Recycle workers now and then so a slow leak can never reach the memory budget.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# X-Forwarded-* are trusted only from the local reverse proxy.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn ≥ 24 opens a control socket in $HOME shared by every instance: not needed here.
+control_socket_disable = True
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+if os.environ.get("LOG_FORMAT", "").lower() == "json":
+    access_log_format = json.dumps(
+        {
+            "time": "%(t)s",
+            "logger": "gunicorn.access",
+            "remote": "%(h)s",
+            "method": "%(m)s",
+            "path": "%(U)s",
+            "query": "%(q)s",
+            "status": "%(s)s",
+            "bytes": "%(B)s",
+            "duration_ms": "%(M)s",
+            "user_agent": "%(a)s",
+        }
+    )
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "essaimage.lib.logs.JsonFormatter"}},
+        "handlers": {
+            "error": {"class": "logging.StreamHandler", "formatter": "json"},
+            # The access line is already JSON: print it as is.
+            "access": {"class": "logging.StreamHandler", "formatter": "raw"},
+        },
+        "loggers": {
+            "gunicorn.error": {
+                "handlers": ["error"],
+                "level": loglevel.upper(),
+                "propagate": False,
+            },
+            "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+    }
+    logconfig_dict["formatters"]["raw"] = {"format": "%(message)s"}
+else:
+    access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'

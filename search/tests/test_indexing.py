@@ -1,0 +1,102 @@
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+
+from catalogue.models import ActionSheet, Keyword, PublicationStatus
+from catalogue.signals import sheets_changed
+from essaimage.test import make_sheet
+from search.models import SearchDocument
+from search.service import SheetQuery, search_sheets
+from search.tests.base import SearchTestCase
+
+
+def found(q):
+    return search_sheets(SheetQuery(q=q), with_facets=False).sheets
+
+
+class IndexingTestCase(SearchTestCase):
+    def fts_rowids(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid FROM search_fts ORDER BY rowid")
+            return [row[0] for row in cursor.fetchall()]
+
+    def test_it_indexes_sheets_announced_by_the_signal(self):
+        sheet = make_sheet(
+            self.marais, "Jardin partagé", summary="Des potagers au pied des immeubles."
+        )
+        self.assertEqual(found("potager"), [])
+        sheets_changed.send(sender=None, sheet_ids=[sheet.pk])
+        self.assertEqual(found("potager"), [sheet])
+
+    def test_it_follows_edits(self):
+        self.cafe.title = "Goûter des parents"
+        self.cafe.save()
+        sheets_changed.send(sender=None, sheet_ids=[self.cafe.pk])
+        self.assertEqual(found("goûter"), [self.cafe])
+        self.assertNotIn(self.cafe, found('"café des parents"'))
+        self.assertEqual(SearchDocument.objects.get(pk=self.cafe.pk).title, "Goûter des parents")
+
+    def test_it_hides_unpublished_sheets(self):
+        self.cafe.publication_status = PublicationStatus.ARCHIVED
+        self.cafe.save()
+        sheets_changed.send(sender=None, sheet_ids=[self.cafe.pk])
+        self.assertNotIn(self.cafe, found("samedi"))
+        self.assertNotIn(self.draft, found("brouillon"))
+
+    def test_it_removes_deleted_sheets(self):
+        pk = self.cafe.pk
+        self.cafe.delete()
+        self.assertFalse(SearchDocument.objects.filter(pk=pk).exists())
+        self.assertEqual(found("samedi"), [])
+        if connection.vendor == "sqlite":
+            self.assertNotIn(pk, self.fts_rowids())
+
+    def test_it_forgets_ids_of_sheets_that_no_longer_exist(self):
+        pk = self.cafe.pk
+        ActionSheet.objects.filter(pk=pk).delete()
+        sheets_changed.send(sender=None, sheet_ids=[pk])
+        self.assertFalse(SearchDocument.objects.filter(pk=pk).exists())
+
+    def test_it_follows_structure_renames(self):
+        self.nancy.name = "MAISON DES HABITANTS DU PLATEAU"
+        self.nancy.save()
+        self.assertEqual(set(found("plateau")), {self.numerique, self.service})
+        self.assertEqual(found("jolibois"), [])
+
+    def test_it_follows_keyword_renames(self):
+        keyword = Keyword.objects.get(value="precarite")
+        keyword.label = "Précarité énergétique"
+        keyword.save()
+        self.assertEqual(set(found("énergétique")), {self.numerique, self.service})
+
+    def test_it_follows_admin_saves(self):
+        admin = get_user_model().objects.create_superuser("admin@example.org", "pw")
+        self.client.force_login(admin)
+        url = f"/admin/catalogue/actionsheet/{self.cafe.pk}/change/"
+        data = {
+            "title": "Café des parents",
+            "structure": self.marais.pk,
+            "summary": "Un café pour les parents.",
+            "keywords": [Keyword.objects.get(value="logement").pk],
+            "publication_status": "published",
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+            "attachments-MIN_NUM_FORMS": "0",
+            "attachments-MAX_NUM_FORMS": "1000",
+        }
+        r = self.client.post(url, data)
+        self.assertEqual(r.status_code, 302, r.content.decode()[:2000])
+        self.assertEqual(found("logement"), [self.cafe])
+        self.assertEqual(found("samedi"), [])
+
+    def test_rebuild_command_rebuilds_the_index(self):
+        SearchDocument.objects.all().delete()
+        self.assertEqual(found("samedi"), [])
+        out = StringIO()
+        call_command("rebuild_search_index", stdout=out)
+        self.assertIn("6 fiche(s) indexée(s)", out.getvalue())
+        self.assertEqual(found("samedi"), [self.cafe])
+        if connection.vendor == "sqlite":
+            self.assertEqual(len(self.fts_rowids()), 6)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from stats import views
+
+app_name = "stats"
+
+urlpatterns = [path("statistiques/", views.overview, name="overview")]
