@@ -8,7 +8,7 @@ import pytest
 
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Region
 from contrib.tests.helpers import make_user
-from essaimage.test import make_structure
+from essaimage.test import ensure_reference_data, make_structure
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -18,9 +18,8 @@ pytestmark = [
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (CI installs it)"
     ),
-    # The live server needs committed data; serialized_rollback brings back the territories
-    # and vocabularies of the data migrations that the flush between such tests removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server needs committed data, hence a transactional database.
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -40,6 +39,7 @@ def browser(monkeypatch):
 def cast(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    ensure_reference_data()  # an earlier live-server test's flush may have emptied them
     structure = make_structure("Centre social des Camélias", dep="974")
     make_structure("Centre social du Port", dep="974")
     return {
