@@ -113,6 +113,8 @@ LOGIN_REDIRECT_URL = "/contribuer/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "fr-fr"
+# French only: LocaleMiddleware must not switch Django's own messages to the browser's language.
+LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -189,5 +191,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

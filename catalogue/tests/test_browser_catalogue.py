@@ -3,18 +3,16 @@
 Without /usr/bin/chromium these tests skip, except in CI (env CI set) where they fail.
 """
 
-import importlib
 import os
 import re
 import unittest
 from pathlib import Path
 from unittest import mock
 
-from django.apps import apps as django_apps
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from catalogue.models import ActionSheet, Departement
-from essaimage.test import SAMPLE_PATH
+from catalogue.models import ActionSheet
+from essaimage.test import SAMPLE_PATH, ensure_reference_data
 from ingest.importer import import_paths
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,14 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-
-
-def _load_reference_data():
-    # serialized_rollback cannot help: once Playwright runs, Django's connection objects differ.
-    migration = importlib.import_module(
-        "catalogue.migrations.0002_load_territories_and_vocabularies"
-    )
-    migration.load(django_apps, None)
 
 
 def _require_chromium():
@@ -66,8 +56,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
         super().tearDownClass()
 
     def setUp(self):
-        if not Departement.objects.exists():
-            _load_reference_data()
+        ensure_reference_data()
         import_paths([SAMPLE_PATH])
         self.context = self.browser.new_context(locale="fr-FR")
         self.page = self.context.new_page()
@@ -79,7 +68,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
     def _fixture_teardown(self):
         super()._fixture_teardown()
         # The flush emptied the tables a data migration filled; later tests expect them.
-        _load_reference_data()
+        ensure_reference_data()
 
 
 class CatalogueBrowserTestCase(BrowserTestCase):
