@@ -57,12 +57,14 @@ def annotate_rank(qs: QuerySet, text: str, parsed: french.ParsedQuery) -> QueryS
     then evaluates the MATCH once instead of once per matching sheet."""
     if not parsed.required:
         return qs.annotate(search_rank=RawSQL("0.0", [], output_field=FloatField()))
-    return qs.extra(
-        select={"search_rank": f"-bm25(search_fts, {WEIGHTS})"},
+    joined = qs.extra(
         tables=["search_fts"],
         where=['search_fts.rowid = "catalogue_actionsheet"."id"', "search_fts MATCH %s"],
         params=[french.fts5_expression(parsed.required)],
     )
+    # An annotation (not an extra select), so values_list("pk") may still order by it.
+    rank = RawSQL(f"-bm25(search_fts, {WEIGHTS})", [], output_field=FloatField())
+    return joined.annotate(search_rank=rank)
 
 
 def snippets(sheets, text: str, parsed: french.ParsedQuery) -> dict[int, SafeString]:

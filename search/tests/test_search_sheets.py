@@ -213,3 +213,7 @@ class SearchSheetsTestCase(SearchTestCase):
         query = SheetQuery(q="numérique", sort="title")
         self.assertEqual(list(iter_sheet_ids(query)), [self.numerique.pk, self.service.pk])
         self.assertEqual(list(iter_sheets(query, chunk_size=1)), [self.numerique, self.service])
+
+    def test_it_iterates_matches_by_relevance(self):
+        query = SheetQuery(q="parentalité")
+        self.assertEqual(list(iter_sheet_ids(query)), [s.pk for s in search_sheets(query).sheets])
