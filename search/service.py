@@ -162,8 +162,9 @@ def _text_filtered(qs: QuerySet, text: str) -> QuerySet:
 def filtered_sheets(query: SheetQuery, *, exclude: str | None = None, text: str | None = None):
     """Published sheets matching `query` (text and filters), unordered; `exclude` leaves one
     filter out (disjunctive facet counts)."""
-    qs = ActionSheet.objects.published()
-    qs = _text_filtered(qs, query.q if text is None else text)
+    if text is None:
+        text, _ = effective_text(query)
+    qs = _text_filtered(ActionSheet.objects.published(), text)
     for name, lookup in FK_FILTERS.items():
         values = getattr(query, name)
         if values and name != exclude:
@@ -205,6 +206,21 @@ def searched_text(text: str) -> str:
     if not known:
         return text
     return french.expand_query(text, Keyword.objects.values_list("label", flat=True), only=known)
+
+
+def effective_text(query: SheetQuery) -> tuple[str, str | None]:
+    """(text sent to the backend, suggestion) for `query`, as `search_sheets` decides them:
+    when the typed text finds nothing and a correction does, the correction is searched.
+    Exports, statistics and `iter_sheet_ids` use it so they hold the sheets the list shows."""
+    text = searched_text(query.q)
+    if not french.parse_query(text).required or filtered_sheets(query, text=text).exists():
+        return text, None
+    suggestion = suggest(query.q)
+    if suggestion:
+        suggested_text = searched_text(suggestion)
+        if filtered_sheets(query, text=suggested_text).exists():
+            return suggested_text, suggestion
+    return text, None
 
 
 def suggest(text: str) -> str | None:
@@ -297,7 +313,7 @@ def search_sheets(
 
 def iter_sheet_ids(query: SheetQuery) -> Iterator[int]:
     """Every matching sheet id, in the query's order, without loading the sheets."""
-    text = searched_text(query.q)
+    text, _ = effective_text(query)
     qs = _ordered(filtered_sheets(query, text=text), query, text)
     yield from qs.values_list("pk", flat=True).iterator(chunk_size=2000)
 
