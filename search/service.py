@@ -195,6 +195,7 @@ def _ordered(qs: QuerySet, query: SheetQuery, text: str) -> QuerySet:
 
 def searched_text(text: str) -> str:
     """The text sent to the backend: the typed one, plus vocabulary spellings close to its words."""
+    text = text.replace("\x00", "")
     parsed = french.parse_query(text)
     if not parsed.required:
         return text

@@ -7,6 +7,7 @@ import os
 import re
 import unittest
 from pathlib import Path
+from unittest import mock
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
@@ -21,8 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-# Playwright's sync API runs an event loop; Django would refuse its ORM calls otherwise.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _require_chromium():
@@ -37,6 +36,11 @@ class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
         _require_chromium()
+        # Playwright's sync API runs an event loop; Django would refuse ORM calls otherwise.
+        # Only while these tests run: `check --deploy` rightly refuses this variable.
+        cls._async_unsafe = mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"})
+        cls._async_unsafe.start()
+        cls.addClassCleanup(cls._async_unsafe.stop)
         super().setUpClass()
         from playwright.sync_api import sync_playwright
 
@@ -84,6 +88,8 @@ class CatalogueBrowserTestCase(BrowserTestCase):
         # Ticking a facet updates the results in place and the address bar.
         page.locator("fieldset", has_text="Public").get_by_label(re.compile("^familles")).check()
         expect(page).to_have_url(re.compile(r"publics=familles"))
+        # Empty fields and the default page size stay out of the shared address.
+        self.assertEqual(page.url, self.live_server_url + "/actions/?q=parentalite&publics=familles")
         expect(page.locator("#results-title")).not_to_have_text(before)
         expect(page.get_by_role("link", name=re.compile("Public : familles"))).to_be_visible()
         count = page.locator(".card").count()
