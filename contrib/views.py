@@ -399,7 +399,9 @@ def download_attachment(request: HttpRequest, attachment_pk: int) -> FileRespons
 @require_GET
 def sheet_history(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = access.sheet_to_view(request.user, pk)
-    revisions = sheet.revisions.select_related("author")
+    revisions = list(sheet.revisions.select_related("author"))
+    for revision in revisions:
+        revision.changed_labels = [editing.field_label(n) for n in revision.changed_fields]
     return render(
         request,
         "contrib/sheet_history.html",

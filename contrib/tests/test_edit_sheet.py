@@ -71,6 +71,7 @@ class EditSheetTestCase(ContribTestCase):
             headers={"HX-Request": "true"},
         )
         self.assertContains(r, "Brouillon enregistré automatiquement")
+        self.assertContains(r, 'id="completude" class="completeness" hx-swap-oob="true"')
         self.assertNotContains(r, "<html")
         self.assertEqual(Autosave.objects.get().data["summary"], "Tapé avant la coupure")
         self.draft.refresh_from_db()
