@@ -181,3 +181,34 @@ class PreviewSheetTestCase(ContribTestCase):
         self.assertEqual(
             self.client.get(f"/contribuer/fiches/{self.draft.pk}/apercu/").status_code, 404
         )
+
+
+class ExpiredSessionTestCase(ContribTestCase):
+    def test_a_save_after_the_session_expired_loses_nothing(self):
+        url = f"/contribuer/fiches/{self.draft.pk}/modifier/"
+        data = self.sheet_data(self.draft, summary="Écrit pendant une heure")
+        r = self.client.post(url, data)  # nobody is logged in any more
+        self.assertRedirects(r, f"/compte/connexion/?next={url}", fetch_redirect_response=False)
+        r = self.client.post(
+            f"/compte/connexion/?next={url}",
+            {"username": "alice@example.org", "password": "mot-de-passe-solide-42", "next": url},
+        )
+        self.assertRedirects(r, url, fetch_redirect_response=False)
+        r = self.client.get(url)
+        self.assertContains(r, "Écrit pendant une heure")
+        self.assertContains(r, "expiration de votre session")
+
+    def test_autosave_says_the_session_expired(self):
+        r = self.client.post(
+            f"/contribuer/fiches/{self.draft.pk}/brouillon-auto/",
+            self.sheet_data(self.draft, summary="Tapé"),
+            headers={"HX-Request": "true"},
+        )
+        self.assertContains(r, "Votre session a expiré")
+        self.assertFalse(Autosave.objects.exists())
+
+    def test_a_stash_never_opens_another_structures_sheet(self):
+        url = f"/contribuer/fiches/{self.draft.pk}/modifier/"
+        self.client.post(url, self.sheet_data(self.draft, summary="x"))
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(url).status_code, 404)
