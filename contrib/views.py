@@ -179,7 +179,12 @@ def new_sheet(request: HttpRequest) -> HttpResponse:
 
 
 def _autosave_fields() -> list[str]:
-    return ["version", "new_keyword", *[n for n in editing.FIELDS if n != "attachments"]]
+    return [
+        "version",
+        "new_keyword",
+        "new_partner",
+        *[n for n in editing.FIELDS if n != "attachments"],
+    ]
 
 
 def _form_values(post) -> dict:

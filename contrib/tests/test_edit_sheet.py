@@ -107,6 +107,15 @@ class EditSheetTestCase(ContribTestCase):
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.publication_status, PublicationStatus.SUBMITTED)
 
+    def test_it_proposes_a_new_partner_for_review(self):
+        from catalogue.models import PartnerKind
+
+        self.client.force_login(self.alice)
+        self.client.post(self.url, self.sheet_data(self.draft, new_partner="Ludothèque"))
+        partner = PartnerKind.objects.get(label="Ludothèque")
+        self.assertTrue(partner.needs_review)
+        self.assertIn(partner, ActionSheet.objects.get(pk=self.draft.pk).action_partners.all())
+
     def test_it_proposes_a_new_keyword_for_review(self):
         self.client.force_login(self.alice)
         self.client.post(self.url, self.sheet_data(self.draft, new_keyword="Jardinage partagé"))
