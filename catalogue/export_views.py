@@ -26,7 +26,7 @@ from catalogue import exports
 from catalogue import models as m
 from catalogue.models import ActionSheet
 from search.forms import SearchForm
-from search.service import filtered_sheets, iter_sheets, search_sheets
+from search.service import filtered_sheets, iter_sheet_ids, search_sheets
 
 # Filters of the query string, their French label and how to show a value.
 _FILTER_LABELS = {
@@ -70,7 +70,7 @@ def matching_sheets(query, *, limit: int | None = None) -> Iterator[ActionSheet]
     (capped by settings.EXPORT_MAX_SHEETS)."""
     query = _corrected(query)
     cap = min(limit or settings.EXPORT_MAX_SHEETS, settings.EXPORT_MAX_SHEETS)
-    return islice(iter_sheets(query), cap)
+    return exports.iter_sheets_by_id(islice(iter_sheet_ids(query), cap))
 
 
 def describe_query(query) -> list[tuple[str, str]]:

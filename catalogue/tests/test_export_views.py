@@ -129,3 +129,25 @@ class ExportViewsTestCase(TestCase):
 
     def test_it_rejects_post(self):
         self.assertEqual(self.client.post("/actions/export.csv").status_code, 405)
+
+
+class ExportLinksTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        import_paths([SAMPLE_PATH])
+
+    def test_it_offers_export_links_with_the_current_filters(self):
+        sheet = ActionSheet.objects.get(title="Repair Café")
+        code = sheet.structure.departement_id
+        r = self.client.get(f"/actions/?departement={code}")
+        self.assertContains(r, f'href="/actions/export.csv?departement={code}"')
+        self.assertContains(r, f'href="/actions/export.xlsx?departement={code}"')
+        self.assertContains(r, f'href="/actions/export.pdf?departement={code}"')
+        self.assertContains(r, f'href="/actions/feed.atom?departement={code}"')
+        r = self.client.get(f"/actions/?departement={code}", headers={"HX-Request": "true"})
+        self.assertContains(r, f'href="/actions/export.json?departement={code}"')
+
+    def test_it_links_the_pdf_from_the_sheet_page(self):
+        sheet = ActionSheet.objects.get(title="Repair Café")
+        r = self.client.get(sheet.get_absolute_url())
+        self.assertContains(r, f'href="/actions/{sheet.pk}-{sheet.slug}/pdf"')
