@@ -1,11 +1,13 @@
 """Browser journey (Playwright driving Debian's chromium): write, attach, submit, return,
 publish, and the sheet appears in the public catalogue. Also checks the 360 px layout."""
 
+import importlib
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connections
 
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Region
@@ -20,10 +22,20 @@ pytestmark = [
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (CI installs it)"
     ),
-    # The live server needs committed data; serialized_rollback brings back the territories
-    # and vocabularies of the data migrations that the flush between such tests removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server needs committed data.
+    pytest.mark.django_db(transaction=True),
 ]
+
+
+def load_reference_data() -> None:
+    """Territories and vocabularies come from a data migration, which the flush between
+    transactional tests empties (serialized_rollback clashes with other apps' browser tests)."""
+    if Departement.objects.exists():
+        return
+    migration = importlib.import_module(
+        "catalogue.migrations.0002_load_territories_and_vocabularies"
+    )
+    migration.load(django_apps, None)
 
 
 def in_thread(read):
@@ -52,6 +64,7 @@ def browser():
 
 @pytest.fixture
 def cast(settings, tmp_path):
+    load_reference_data()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     structure = make_structure("Centre social des Camélias", dep="974")
