@@ -166,9 +166,8 @@ class EditConflict(EditError):
         when = timezone.localtime(last.created_at if last else sheet.updated_at)
         super().__init__(
             f"Cette fiche a été modifiée par {who} le {when:%d/%m/%Y à %H:%M} pendant que vous "
-            "l'écriviez. Votre texte n'est pas perdu : il est affiché ci-dessous et conservé "
-            "dans l'historique. Reportez vos changements sur la version actuelle puis "
-            "enregistrez à nouveau."
+            "l'écriviez : votre enregistrement a été refusé pour ne rien écraser. Votre texte "
+            "n'est pas perdu, il est conservé dans l'historique de la fiche."
         )
 
 

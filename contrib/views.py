@@ -1,6 +1,8 @@
 """Contributors' and moderators' pages. Each view asks `contrib.access`, validates with a form,
 calls one service and picks a response (Post/Redirect/Get; htmx fragments where noted)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -10,6 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,6 +37,8 @@ from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
 
 # Accounts
+
+INVITATION_VALIDITY = timedelta(days=14)
 
 
 class LoginView(auth_views.LoginView):
@@ -74,8 +79,18 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.select_related("structure"), token=token, accepted_at=None
     )
+    if invitation.created_at < timezone.now() - INVITATION_VALIDITY:
+        messages.error(request, "Cette invitation a expiré : demandez-en une nouvelle.")
+        return redirect("catalogue:home")
     existing = User.objects.filter(email__iexact=invitation.email).first()
     user = request.user if request.user.is_authenticated else None
+    if user is not None and user.email.lower() != invitation.email.lower():
+        messages.error(
+            request,
+            f"Cette invitation a été envoyée à {invitation.email} : connectez-vous avec ce compte "
+            "pour l'accepter.",
+        )
+        return redirect("contrib:dashboard")
     form = None
     if user is None and existing is not None:
         messages.info(request, "Connectez-vous avec votre compte pour accepter l'invitation.")
@@ -223,6 +238,12 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 form = SheetForm(data)
                 form.is_valid()
                 form.add_error(None, str(conflict))
+                form.add_error(
+                    None,
+                    "Le formulaire ci-dessous contient votre texte ; ses différences avec la "
+                    "version actuelle sont affichées au-dessus. Reportez-y ce qui doit l'être : "
+                    "enregistrer à nouveau remplacera la version actuelle par ce formulaire.",
+                )
                 current = editing.working_snapshot(conflict.sheet)
                 extra["conflict_diff"] = editing.diff(current, conflict.revision.data)
                 extra["conflict_revision"] = conflict.revision

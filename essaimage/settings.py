@@ -113,6 +113,8 @@ LOGIN_REDIRECT_URL = "/contribuer/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "fr-fr"
+# French only: LocaleMiddleware must not switch Django's own messages to the browser's language.
+LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

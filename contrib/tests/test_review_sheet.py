@@ -29,7 +29,11 @@ class ReviewSheetTestCase(ContribTestCase):
         self.client.force_login(self.mona)
         r = self.client.get(f"/contribuer/relecture/{self.sheet.pk}/")
         self.assertContains(r, "<dt>Résumé</dt>", html=False)
-        self.assertContains(r, '<ins aria-label="ajouté">Réparer ensemble</ins>', html=False)
+        self.assertContains(
+            r,
+            '<ins><span class="visually-hidden">[ajouté : </span>Réparer ensemble<span',
+            html=False,
+        )
 
     def test_it_publishes_and_tells_the_author(self):
         self.client.force_login(self.mona)
