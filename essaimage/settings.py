@@ -136,6 +136,9 @@ STORAGES = {
     },
 }
 
+# Search facets and ordering from a per-process in-memory index (search/fast.py); False: plain ORM.
+SEARCH_FAST_PATH = envbool("SEARCH_FAST_PATH", "True")
+
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
