@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db.models import F, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -59,7 +60,8 @@ ORDERINGS = {
     "departement": (F("structure__departement__code").asc(nulls_last=True), Lower("title"), "pk"),
     "year": (F("year").desc(nulls_last=True), Lower("title"), "pk"),
     "recent": (F("published_at").desc(nulls_last=True), F("created_at").desc(), "-pk"),
-    "relevance": (F("search_rank").desc(nulls_last=True), Lower("title"), "pk"),
+    # A string, not F(): on SQLite the rank is an extra() select, which F() cannot resolve.
+    "relevance": ("-search_rank", Lower("title"), "pk"),
 }
 
 
@@ -253,11 +255,19 @@ def search_sheets(
     per_page: int | None = 25,
     with_facets: bool = True,
     base_url: str | None = None,
+    fast: bool | None = None,
 ) -> SearchResult:
     """Run `query`: one page of published sheets (`ActionSheet.objects.with_relations()`, in
     order), the total, facets with disjunctive counts and snippets. `per_page=None` returns
-    every match (prefer `iter_sheets` for large exports). A page past the end gives the last."""
+    every match (prefer `iter_sheets` for large exports). A page past the end gives the last.
+    `fast` (default: settings.SEARCH_FAST_PATH) answers from search.fast's in-memory index."""
     base_url = base_url if base_url is not None else reverse("catalogue:sheet-list")
+    if fast if fast is not None else settings.SEARCH_FAST_PATH:
+        from search.fast import search_sheets_fast
+
+        return search_sheets_fast(
+            query, page=page, per_page=per_page, with_facets=with_facets, base_url=base_url
+        )
     text = searched_text(query.q)
     suggestion, corrected = None, False
     qs = filtered_sheets(query, text=text)
