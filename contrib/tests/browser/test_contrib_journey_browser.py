@@ -1,18 +1,16 @@
 """Browser journey (Playwright driving Debian's chromium): write, attach, submit, return,
 publish, and the sheet appears in the public catalogue. Also checks the 360 px layout."""
 
-import importlib
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connections
 
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Region
 from contrib.tests.helpers import make_user
-from essaimage.test import make_structure
+from essaimage.test import ensure_reference_data, make_structure
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -25,17 +23,6 @@ pytestmark = [
     # The live server needs committed data.
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def load_reference_data() -> None:
-    """Territories and vocabularies come from a data migration, which the flush between
-    transactional tests empties (serialized_rollback clashes with other apps' browser tests)."""
-    if Departement.objects.exists():
-        return
-    migration = importlib.import_module(
-        "catalogue.migrations.0002_load_territories_and_vocabularies"
-    )
-    migration.load(django_apps, None)
 
 
 def in_thread(read):
@@ -64,7 +51,7 @@ def browser():
 
 @pytest.fixture
 def cast(settings, tmp_path):
-    load_reference_data()
+    ensure_reference_data()  # the flush of an earlier live-server test empties them
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     structure = make_structure("Centre social des Camélias", dep="974")
