@@ -60,7 +60,8 @@ ORDERINGS = {
     "departement": (F("structure__departement__code").asc(nulls_last=True), Lower("title"), "pk"),
     "year": (F("year").desc(nulls_last=True), Lower("title"), "pk"),
     "recent": (F("published_at").desc(nulls_last=True), F("created_at").desc(), "-pk"),
-    "relevance": (F("search_rank").desc(nulls_last=True), Lower("title"), "pk"),
+    # A string, not F(): on SQLite the rank is an extra() select, which F() cannot resolve.
+    "relevance": ("-search_rank", Lower("title"), "pk"),
 }
 
 

@@ -89,7 +89,9 @@ class CatalogueBrowserTestCase(BrowserTestCase):
         page.locator("fieldset", has_text="Public").get_by_label(re.compile("^familles")).check()
         expect(page).to_have_url(re.compile(r"publics=familles"))
         # Empty fields and the default page size stay out of the shared address.
-        self.assertEqual(page.url, self.live_server_url + "/actions/?q=parentalite&publics=familles")
+        self.assertEqual(
+            page.url, self.live_server_url + "/actions/?q=parentalite&publics=familles"
+        )
         expect(page.locator("#results-title")).not_to_have_text(before)
         expect(page.get_by_role("link", name=re.compile("Public : familles"))).to_be_visible()
         count = page.locator(".card").count()
