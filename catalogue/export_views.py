@@ -187,8 +187,10 @@ def sheet_pdf(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def booklet_pdf(request: HttpRequest) -> HttpResponse:
     """The sheets of this view as one PDF booklet: cover with the filters, contents, sheets."""
     query = _query(request)
-    sheets = matching_sheets(query, limit=settings.EXPORT_PDF_MAX_SHEETS)
-    pdf = exports.write_booklet_pdf(sheets, filters=describe_query(query))
+    limit = settings.EXPORT_PDF_MAX_SHEETS
+    sheets = list(matching_sheets(query, limit=limit))
+    total = filtered_sheets(_corrected(query)).count() if len(sheets) >= limit else len(sheets)
+    pdf = exports.write_booklet_pdf(sheets, filters=describe_query(query), total=total)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
     return response

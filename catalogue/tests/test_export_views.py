@@ -107,6 +107,13 @@ class ExportViewsTestCase(TestCase):
         self.assertIn("Sommaire", reader.pages[1].extract_text())
         self.assertGreaterEqual(len(reader.pages), count + 2)
 
+    @override_settings(EXPORT_PDF_MAX_SHEETS=2)
+    def test_it_caps_the_booklet_and_says_so(self):
+        r = self.client.get("/actions/export.pdf")
+        reader = PdfReader(io.BytesIO(r.content))
+        self.assertIn("les 2 premières des 24 fiches", reader.pages[0].extract_text())
+        self.assertGreaterEqual(len(reader.pages), 4)  # cover, contents, two sheets (or more pages)
+
     def test_it_serves_an_atom_feed_of_the_view(self):
         code = self.sheet.structure.departement_id
         r = self.client.get(f"/actions/feed.atom?departement={code}")
