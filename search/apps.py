@@ -6,4 +6,4 @@ class SearchConfig(AppConfig):
     verbose_name = "Recherche"
 
     def ready(self):
-        from search import indexing  # noqa: F401  (connects the signal receivers)
+        from search import fast, indexing  # noqa: F401  (connects the signal receivers)

@@ -41,3 +41,16 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class IndexState(models.Model):
+    """One row: a token that changes on every write that can change a search result, so each
+    worker knows when its in-memory index (search.fast) is stale."""
+
+    generation = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "état de l'index"
+
+    def __str__(self) -> str:
+        return self.generation

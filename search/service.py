@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db.models import F, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -195,6 +196,7 @@ def _ordered(qs: QuerySet, query: SheetQuery, text: str) -> QuerySet:
 
 def searched_text(text: str) -> str:
     """The text sent to the backend: the typed one, plus vocabulary spellings close to its words."""
+    text = text.replace("\x00", "")
     parsed = french.parse_query(text)
     if not parsed.required:
         return text
@@ -236,11 +238,19 @@ def search_sheets(
     per_page: int | None = 25,
     with_facets: bool = True,
     base_url: str | None = None,
+    fast: bool | None = None,
 ) -> SearchResult:
     """Run `query`: one page of published sheets (`ActionSheet.objects.with_relations()`, in
     order), the total, facets with disjunctive counts and snippets. `per_page=None` returns
-    every match (prefer `iter_sheets` for large exports). A page past the end gives the last."""
+    every match (prefer `iter_sheets` for large exports). A page past the end gives the last.
+    `fast` (default: settings.SEARCH_FAST_PATH) answers from search.fast's in-memory index."""
     base_url = base_url if base_url is not None else reverse("catalogue:sheet-list")
+    if fast if fast is not None else settings.SEARCH_FAST_PATH:
+        from search.fast import search_sheets_fast
+
+        return search_sheets_fast(
+            query, page=page, per_page=per_page, with_facets=with_facets, base_url=base_url
+        )
     text = searched_text(query.q)
     suggestion, corrected = None, False
     qs = filtered_sheets(query, text=text)

@@ -3,17 +3,16 @@
 Without /usr/bin/chromium these tests skip, except in CI (env CI set) where they fail.
 """
 
-import importlib
 import os
 import re
 import unittest
 from pathlib import Path
+from unittest import mock
 
-from django.apps import apps as django_apps
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
-from catalogue.models import ActionSheet, Departement
-from essaimage.test import SAMPLE_PATH
+from catalogue.models import ActionSheet
+from essaimage.test import SAMPLE_PATH, ensure_reference_data
 from ingest.importer import import_paths
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -23,16 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-# Playwright's sync API runs an event loop; Django would refuse its ORM calls otherwise.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def _load_reference_data():
-    # serialized_rollback cannot help: once Playwright runs, Django's connection objects differ.
-    migration = importlib.import_module(
-        "catalogue.migrations.0002_load_territories_and_vocabularies"
-    )
-    migration.load(django_apps, None)
 
 
 def _require_chromium():
@@ -47,6 +36,11 @@ class BrowserTestCase(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
         _require_chromium()
+        # Playwright's sync API runs an event loop; Django would refuse ORM calls otherwise.
+        # Only while these tests run: `check --deploy` rightly refuses this variable.
+        cls._async_unsafe = mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"})
+        cls._async_unsafe.start()
+        cls.addClassCleanup(cls._async_unsafe.stop)
         super().setUpClass()
         from playwright.sync_api import sync_playwright
 
@@ -62,8 +56,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
         super().tearDownClass()
 
     def setUp(self):
-        if not Departement.objects.exists():
-            _load_reference_data()
+        ensure_reference_data()
         import_paths([SAMPLE_PATH])
         self.context = self.browser.new_context(locale="fr-FR")
         self.page = self.context.new_page()
@@ -75,7 +68,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
     def _fixture_teardown(self):
         super()._fixture_teardown()
         # The flush emptied the tables a data migration filled; later tests expect them.
-        _load_reference_data()
+        ensure_reference_data()
 
 
 class CatalogueBrowserTestCase(BrowserTestCase):
@@ -95,6 +88,10 @@ class CatalogueBrowserTestCase(BrowserTestCase):
         # Ticking a facet updates the results in place and the address bar.
         page.locator("fieldset", has_text="Public").get_by_label(re.compile("^familles")).check()
         expect(page).to_have_url(re.compile(r"publics=familles"))
+        # Empty fields and the default page size stay out of the shared address.
+        self.assertEqual(
+            page.url, self.live_server_url + "/actions/?q=parentalite&publics=familles"
+        )
         expect(page.locator("#results-title")).not_to_have_text(before)
         expect(page.get_by_role("link", name=re.compile("Public : familles"))).to_be_visible()
         count = page.locator(".card").count()

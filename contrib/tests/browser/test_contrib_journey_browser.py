@@ -3,12 +3,14 @@ publish, and the sheet appears in the public catalogue. Also checks the 360 px l
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Region
 from contrib.tests.helpers import make_user
-from essaimage.test import make_structure
+from essaimage.test import ensure_reference_data, make_structure
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -18,16 +20,27 @@ pytestmark = [
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (CI installs it)"
     ),
-    # The live server needs committed data; serialized_rollback brings back the territories
-    # and vocabularies of the data migrations that the flush between such tests removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server needs committed data.
+    pytest.mark.django_db(transaction=True),
 ]
 
 
+def in_thread(read):
+    """Run ORM code beside Playwright's event loop: in its own thread, connection closed after
+    (in the test's own context it would be async-unsafe and leak a connection on PostgreSQL)."""
+
+    def run():
+        try:
+            return read()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(run).result()
+
+
 @pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django must allow its ORM here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -38,6 +51,7 @@ def browser(monkeypatch):
 
 @pytest.fixture
 def cast(settings, tmp_path):
+    ensure_reference_data()  # the flush of an earlier live-server test empties them
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     structure = make_structure("Centre social des Camélias", dep="974")
@@ -62,7 +76,7 @@ def log_out(page) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
 
 
-def test_contributor_and_moderator_journey_browser(live_server, browser, cast, tmp_path):
+def test_contributor_and_moderator_journey_browser(live_server, cast, browser, tmp_path):
     base = live_server.url
     page = browser.new_page(viewport={"width": 360, "height": 740})
 
@@ -119,9 +133,11 @@ def test_contributor_and_moderator_journey_browser(live_server, browser, cast, t
     page.get_by_text("est publiée").wait_for()
     log_out(page)
 
-    sheet = ActionSheet.objects.get(title="Café des parents")
-    assert sheet.publication_status == PublicationStatus.PUBLISHED
-    assert sheet.attachments.filter(removed_at=None).count() == 1
+    def published_files():
+        sheet = ActionSheet.objects.get(title="Café des parents")
+        return sheet.publication_status, sheet.attachments.filter(removed_at=None).count()
+
+    assert in_thread(published_files) == (PublicationStatus.PUBLISHED, 1)
 
     # The sheet appears in the public catalogue.
     page.goto(f"{base}/")
@@ -131,14 +147,18 @@ def test_contributor_and_moderator_journey_browser(live_server, browser, cast, t
     page.close()
 
 
-def test_contributor_pages_are_accessible_at_360px_browser(live_server, browser, cast):
+def test_contributor_pages_are_accessible_at_360px_browser(live_server, cast, browser):
     """axe-core finds no serious violation, and nothing scrolls sideways on a 360 px screen."""
     from axe_playwright_python.sync_playwright import Axe
 
     from contrib import editing
 
-    sheet = editing.create_draft(cast["structure"], {"title": "Atelier vélo"}, cast["writer"])
-    editing.submit(sheet, cast["writer"])
+    def submitted_sheet():
+        sheet = editing.create_draft(cast["structure"], {"title": "Atelier vélo"}, cast["writer"])
+        editing.submit(sheet, cast["writer"])
+        return sheet
+
+    sheet = in_thread(submitted_sheet)
     base = live_server.url
     page = browser.new_page(viewport={"width": 360, "height": 740})
     axe = Axe()
