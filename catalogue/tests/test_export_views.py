@@ -50,6 +50,12 @@ class ExportViewsTestCase(TestCase):
             len(csv_ids(self.client.get(f"/actions/export.csv?departement={code}"))), 24
         )
 
+    def test_it_exports_a_text_search_in_relevance_order(self):
+        api = self.client.get("/api/v1/actions?q=repair&page_size=100").json()
+        ids = csv_ids(self.client.get("/actions/export.csv?q=repair"))
+        self.assertEqual(ids, [r["id"] for r in api["results"]])
+        self.assertEqual(ids[0], self.sheet.pk)
+
     def test_it_ignores_pagination(self):
         r = self.client.get("/actions/export.csv?page=2&page_size=10")
         self.assertEqual(len(csv_ids(r)), 24)
