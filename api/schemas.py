@@ -103,7 +103,13 @@ class ActionFilters(Schema):
     year: list[str] = Field([], description="Années.")
     year_min: int | None = Field(None, ge=1900, le=2100, description="Année minimale.")
     year_max: int | None = Field(None, ge=1900, le=2100, description="Année maximale.")
-    sort: str | None = Field(None, description="Tri (voir le catalogue).")
+    sort: str | None = Field(
+        None,
+        description=(
+            "Tri : relevance (pertinence, avec q), title, departement, year, recent "
+            "(les plus récentes). Par défaut : pertinence avec q, titre sinon."
+        ),
+    )
     page: int = Field(1, ge=1, le=100000, description="Page (à partir de 1).")
     page_size: int = Field(25, ge=1, le=100, description="Fiches par page (100 au plus).")
 

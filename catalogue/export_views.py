@@ -10,6 +10,7 @@ from dataclasses import replace
 from itertools import islice
 
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db.models import F
 from django.http import (
     FileResponse,
@@ -70,7 +71,22 @@ def matching_sheets(query, *, limit: int | None = None) -> Iterator[ActionSheet]
     (capped by settings.EXPORT_MAX_SHEETS)."""
     query = _corrected(query)
     cap = min(limit or settings.EXPORT_MAX_SHEETS, settings.EXPORT_MAX_SHEETS)
-    return exports.iter_sheets_by_id(islice(iter_sheet_ids(query), cap))
+    return exports.iter_sheets_by_id(islice(_sheet_ids(query), cap))
+
+
+def _sheet_ids(query) -> Iterator[int]:
+    ids = iter_sheet_ids(query)
+    try:
+        first = next(ids, None)
+    except FieldError:
+        # search.service.iter_sheet_ids cannot order by relevance on SQLite (its rank is an
+        # extra() select that values_list drops): take the ids from the page's own query.
+        result = search_sheets(query, page=1, per_page=None, with_facets=False)
+        yield from (sheet.pk for sheet in result.sheets)
+        return
+    if first is not None:
+        yield first
+        yield from ids
 
 
 def describe_query(query) -> list[tuple[str, str]]:
@@ -187,8 +203,10 @@ def sheet_pdf(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def booklet_pdf(request: HttpRequest) -> HttpResponse:
     """The sheets of this view as one PDF booklet: cover with the filters, contents, sheets."""
     query = _query(request)
-    sheets = matching_sheets(query, limit=settings.EXPORT_PDF_MAX_SHEETS)
-    pdf = exports.write_booklet_pdf(sheets, filters=describe_query(query))
+    limit = settings.EXPORT_PDF_MAX_SHEETS
+    sheets = list(matching_sheets(query, limit=limit))
+    total = filtered_sheets(_corrected(query)).count() if len(sheets) >= limit else len(sheets)
+    pdf = exports.write_booklet_pdf(sheets, filters=describe_query(query), total=total)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
     return response

@@ -413,13 +413,19 @@ def write_sheet_pdf(sheet: ActionSheet) -> bytes:
     return render_pdf(html)
 
 
-def write_booklet_pdf(sheets: Iterable[ActionSheet], *, filters: list[tuple[str, str]]) -> bytes:
-    """A booklet: cover with the filters, table of contents, then one sheet per page."""
+def write_booklet_pdf(
+    sheets: Iterable[ActionSheet], *, filters: list[tuple[str, str]], total: int | None = None
+) -> bytes:
+    """A booklet: cover with the filters, table of contents, then one sheet per page.
+
+    `total` is the size of the whole selection when `sheets` holds only its beginning.
+    """
     html = render_to_string(
         "catalogue/pdf/booklet.html",
         {
             "items": [(sheet, sheet_sections(sheet)) for sheet in iter_sheets(sheets)],
             "filters": filters,
+            "total": total,
             "site_url": settings.SITE_URL,
             "generated_at": timezone.now(),
         },

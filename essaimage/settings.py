@@ -148,7 +148,7 @@ API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/min")
 API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
 # Most sheets one export (CSV, XLSX, JSON, Atom) may hold, and one PDF booklet.
 EXPORT_MAX_SHEETS = envint("EXPORT_MAX_SHEETS", 100_000)
-EXPORT_PDF_MAX_SHEETS = envint("EXPORT_PDF_MAX_SHEETS", 200)
+EXPORT_PDF_MAX_SHEETS = envint("EXPORT_PDF_MAX_SHEETS", 100)
 FEED_MAX_ENTRIES = envint("FEED_MAX_ENTRIES", 50)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -50,6 +50,12 @@ class ExportViewsTestCase(TestCase):
             len(csv_ids(self.client.get(f"/actions/export.csv?departement={code}"))), 24
         )
 
+    def test_it_exports_a_text_search_in_relevance_order(self):
+        api = self.client.get("/api/v1/actions?q=repair&page_size=100").json()
+        ids = csv_ids(self.client.get("/actions/export.csv?q=repair"))
+        self.assertEqual(ids, [r["id"] for r in api["results"]])
+        self.assertEqual(ids[0], self.sheet.pk)
+
     def test_it_ignores_pagination(self):
         r = self.client.get("/actions/export.csv?page=2&page_size=10")
         self.assertEqual(len(csv_ids(r)), 24)
@@ -106,6 +112,13 @@ class ExportViewsTestCase(TestCase):
         self.assertIn(f"{count} fiche", cover)
         self.assertIn("Sommaire", reader.pages[1].extract_text())
         self.assertGreaterEqual(len(reader.pages), count + 2)
+
+    @override_settings(EXPORT_PDF_MAX_SHEETS=2)
+    def test_it_caps_the_booklet_and_says_so(self):
+        r = self.client.get("/actions/export.pdf")
+        reader = PdfReader(io.BytesIO(r.content))
+        self.assertIn("les 2 premières des 24 fiches", reader.pages[0].extract_text())
+        self.assertGreaterEqual(len(reader.pages), 4)  # cover, contents, two sheets (or more pages)
 
     def test_it_serves_an_atom_feed_of_the_view(self):
         code = self.sheet.structure.departement_id
