@@ -305,7 +305,7 @@ def bench_import(args) -> None:
 def bench_search(url: str, args) -> None:
     path = WORK / "queries.json"
     path.write_text(json.dumps([{"essaimage": essaimage_qs(q), **q} for q in QUERIES]))
-    runs = []
+    runs, cpu_runs = [], []
     last = None
     for _ in range(args.repeat):
         result = worker(url, "search", str(path), str(args.search_rounds))
@@ -315,6 +315,7 @@ def bench_search(url: str, args) -> None:
             return
         last = result
         runs.append(result["timings"])
+        cpu_runs.append(result.get("cpu", {}))
     # Per run: percentiles over every query x round; then the median over runs.
     overall = median_of([summary([t for ts in run.values() for t in ts]) for run in runs])
     families = {}
@@ -327,6 +328,9 @@ def bench_search(url: str, args) -> None:
         "fast_path_index_build_seconds": last.get("index_seconds"),
         "queries": len(QUERIES),
         "overall": overall,
+        "overall_cpu": median_of(
+            [summary([t for ts in run.values() for t in ts]) for run in cpu_runs]
+        ),
         "families": families,
         "invalid": last["errors"],
         "totals": last["totals"],
@@ -492,7 +496,7 @@ def bench_http(url: str, args) -> None:
         }
         # Warm-up, not measured: every worker builds its search index on its first search.
         load(args.port, pages["catalogue /actions/"][:16], 2)
-        sheet_urls = worker(url, "sheet-urls", "200").get("urls", [])
+        sheet_urls = worker(url, "sheet-urls", str(args.sheet_pages)).get("urls", [])
         pages["sheet page"] = sheet_urls
         pages["statistics page"] = [args.stats_path]
         for name, paths in pages.items():
@@ -501,19 +505,22 @@ def bench_http(url: str, args) -> None:
                 http[name] = {"absent": f"{paths[0] if paths else '?'} answers 404"}
                 log(f"http {name}: absent (404)")
                 continue
-            rounds = args.http_rounds if len(paths) > 1 else args.http_rounds * 10
+            rounds = args.http_rounds if len(paths) > 1 else args.http_rounds * 2
             http[name] = repeated_load(args.port, paths, rounds, args.repeat)
             log(f"http {name}: {http[name]}")
         # CSV export of ~10,000 rows, one client.
         export = worker(url, "export-query", "10000")
         path = f"{args.export_path}?{export['query']}"
-        status, body = http_get(args.port, path)
-        if status == 200:
-            times = []
+        times = []
+        status = None
+        try:
             for _ in range(args.repeat):
                 started = time.perf_counter()
                 status, body = http_get(args.port, path, timeout=600)
                 times.append(time.perf_counter() - started)
+        except Exception as error:  # e.g. the worker killed by gunicorn's timeout mid-stream
+            status = f"{type(error).__name__} after {time.perf_counter() - started:.0f} s"
+        if status == 200:
             http["CSV export"] = {
                 "rows": body.count(b"\n") - 1,
                 "expected_rows": export["rows"],
@@ -867,6 +874,7 @@ def main() -> None:
                         help="skip Datasette's 8-client run for a family slower than this sequentially")  # fmt: skip
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--stats-path", default="/statistiques/")
+    parser.add_argument("--sheet-pages", type=int, default=200, help="distinct sheet pages")
     parser.add_argument("--export-path", default="/actions/export.csv")
     parser.add_argument("--only", help="comma-separated: import,search,http,datasette")
     parser.add_argument("--output", default=str(BENCH / "results.json"))
@@ -880,18 +888,29 @@ def main() -> None:
     RESULTS["settings"] = {"repeat": args.repeat, "search_rounds": args.search_rounds,
                            "http_rounds": args.http_rounds, "clients": CLIENTS}  # fmt: skip
     url = ensure_base(args)
-    if "import" in only:
-        bench_import(args)
-    if "search" in only:
-        bench_search(url, args)
-    if "http" in only:
-        bench_http(url, args)
-    if "datasette" in only:
-        bench_datasette(url, args)
-        RESULTS["ratios"] = ratios()
-    RESULTS["targets"] = targets()
-    RESULTS["machine"]["load_average_at_end"] = os.getloadavg()
-    Path(args.output).write_text(json.dumps(RESULTS, indent=2, ensure_ascii=False, default=str))
+
+    def save() -> None:
+        RESULTS["targets"] = targets()
+        RESULTS["machine"]["load_average_at_end"] = os.getloadavg()
+        Path(args.output).write_text(json.dumps(RESULTS, indent=2, ensure_ascii=False, default=str))
+
+    phases = [
+        ("import", lambda: bench_import(args)),
+        ("search", lambda: bench_search(url, args)),
+        ("http", lambda: bench_http(url, args)),
+        ("datasette", lambda: bench_datasette(url, args)),
+    ]
+    for name, phase in phases:
+        if name not in only:
+            continue
+        try:
+            phase()
+        except Exception as error:  # a failed phase is a result too; the others still run
+            RESULTS.setdefault("failures", {})[name] = f"{type(error).__name__}: {error}"
+            log(f"{name} failed: {error!r}")
+        if name == "datasette":
+            RESULTS["ratios"] = ratios()
+        save()
     print(table())
     print(f"\nwritten: {args.output}")
 

@@ -12,7 +12,8 @@ import os
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# Streamed exports of tens of thousands of sheets need more than a page does.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 20
 # Recycle workers now and then so a slow leak can never reach the memory budget.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
