@@ -217,12 +217,18 @@ def _text_bitmap(index: Index, text: str, cache: dict) -> tuple[int, dict[int, f
     parsed = french.parse_query(text)
     backend = get_backend()
     matching = backend.filter_matching(ActionSheet.objects.published(), text, parsed)
-    positions = [
-        index.position[pk] for pk in matching.values_list("pk", flat=True) if pk in index.position
-    ]
     ranks = None
     if parsed.required:
         ranks = _ranks(index, text, parsed, matching)
+    if ranks is not None and not parsed.excluded and connection.vendor == "sqlite":
+        # The ranked rows are the matches (FTS rowid = sheet id): no second query.
+        positions = list(ranks)
+    else:
+        position = index.position
+        with connection.cursor() as cursor:
+            sql, params = matching.values_list("pk", flat=True).query.sql_with_params()
+            cursor.execute(sql, params)
+            positions = [position[pk] for (pk,) in cursor.fetchall() if pk in position]
     cache[text] = (index.bitmap_of(positions), ranks)
     return cache[text]
 
@@ -241,7 +247,8 @@ def _ranks(index: Index, text: str, parsed, matching) -> dict[int, float]:
             found = cursor.fetchall()
     else:
         found = backend.annotate_rank(matching, text, parsed).values_list("pk", "search_rank")
-    return {index.position[pk]: r for pk, r in found if pk in index.position}
+    position = index.position
+    return {position[pk]: r for pk, r in found if pk in position}
 
 
 @dataclass
