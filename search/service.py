@@ -34,6 +34,7 @@ __all__ = [
     "iter_sheet_ids",
     "iter_sheets",
     "search_sheets",
+    "selected_sheets",
     "suggest",
 ]
 
@@ -319,6 +320,13 @@ def search_sheets(
             result.facet_groups.append(facet)
             result.facets[definition.name] = facet.values
     return result
+
+
+def selected_sheets(query: SheetQuery) -> QuerySet:
+    """The published sheets the list shows for `query` (same text correction), unordered:
+    what statistics, feeds and counts aggregate over."""
+    text, _ = effective_text(query)
+    return filtered_sheets(query, text=text)
 
 
 def iter_sheet_ids(query: SheetQuery) -> Iterator[int]:

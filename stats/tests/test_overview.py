@@ -57,3 +57,11 @@ class OverviewTestCase(TestCase):
         self.assertContains(r, 'href="/actions/?keywords=parentalite"')
         listing = self.client.get("/actions/", {"keywords": "parentalite"})
         self.assertContains(listing, "11 fiches")
+
+    def test_its_figures_match_the_list_for_a_text_search(self):
+        # "vieillissement" is widened to the misspelt keyword, "parentalte" is corrected.
+        for q in ("vieillissement", "parentalte", "numerique"):
+            listed = self.client.get("/actions/", {"q": q}).context["result"].total
+            self.assertGreater(listed, 0, q)
+            stats = self.client.get(self.url, {"q": q}).context["stats"]
+            self.assertEqual(stats.total_sheets, listed, q)
