@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from catalogue.fields import LIST_FIELDS, TEXT_FIELDS
 from catalogue.models import ActionSheet, Structure
 from catalogue.records import sheet_record
 
@@ -51,23 +52,6 @@ class Column:
 def _label(field: str) -> str:
     label = str(ActionSheet._meta.get_field(field).verbose_name)
     return label[:1].upper() + label[1:]
-
-
-_LONG_TEXTS = (
-    "end_reason",
-    "summary",
-    "initiators_detail",
-    "experience",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-)
-_LISTS = ("keywords", "initiators", "publics", "action_partners", "financial_partners")
 
 
 def _columns() -> tuple[Column, ...]:
@@ -105,7 +89,7 @@ def _columns() -> tuple[Column, ...]:
         "limits",
         "perspectives",
     ):
-        if name in _LISTS:
+        if name in LIST_FIELDS:
             cols.append(Column(name, _label(name), width=30, wrap=True))
         else:
             cols.append(Column(name, _label(name), width=60, wrap=True))
@@ -146,9 +130,9 @@ def flat_row(record: dict[str, Any]) -> dict[str, Any]:
         "updated_at": french_datetime(record["updated_at"]),
         "url": record["url"],
     }
-    for name in ("status", "dimension", "territory", *_LONG_TEXTS):
+    for name in ("status", "dimension", "territory", *TEXT_FIELDS):
         row[name] = record[name]
-    for name in _LISTS:
+    for name in LIST_FIELDS:
         row[name] = LIST_SEPARATOR.join(record[name])
     return {col.name: row[col.name] for col in COLUMNS}
 
@@ -193,7 +177,7 @@ def _load_chunk(ids: list[int], vocabularies: dict[str, dict[int, Any]]) -> list
         "structure__departement__region", "status", "dimension", "territory"
     ).in_bulk(ids)
     caches: dict[int, dict[str, QuerySet]] = {pk: {} for pk in by_id}
-    for name in _LISTS:
+    for name in LIST_FIELDS:
         field = ActionSheet._meta.get_field(name)
         model = field.related_model
         values = vocabularies.get(model.__name__)

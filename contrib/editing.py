@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from catalogue.fields import TEXT_FIELDS
 from catalogue.models import (
     ActionSheet,
     ActionStatus,
@@ -45,20 +46,6 @@ from contrib import access, notify
 from contrib import attachments as attachment_files
 from contrib.models import Autosave, PendingEdit, Revision, User
 
-TEXT_FIELDS = (
-    "end_reason",
-    "summary",
-    "initiators_detail",
-    "experience",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-)
 CHOICE_FIELDS: dict[str, type[Model]] = {
     "status": ActionStatus,
     "dimension": Dimension,

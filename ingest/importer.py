@@ -15,12 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue import models as catalogue
+from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.signals import sheets_changed
 from essaimage.lib.text import normalize_key
 from ingest.senacs import (
-    CHOICE_FIELDS,
-    LIST_FIELDS,
-    TEXT_FIELDS,
     NotSenacsExport,
     ParsedSheet,
     Problem,
