@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from catalogue.fields import LIST_FIELDS, TEXT_FIELDS
+from catalogue.fields import LIST_FIELDS, SHEET_FIELDS, TEXT_FIELDS
 from catalogue.models import ActionSheet, Structure
 from catalogue.records import sheet_record
 
@@ -75,20 +75,7 @@ def _columns() -> tuple[Column, ...]:
         Column("initiators_detail", _label("initiators_detail"), width=40, wrap=True),
         Column("territory", _label("territory"), width=18),
     ]
-    for name in (
-        "experience",
-        "publics",
-        "action_partners",
-        "financial_partners",
-        "description",
-        "financial_resources",
-        "people_mobilized",
-        "results_territory",
-        "results_centre",
-        "results_residents",
-        "limits",
-        "perspectives",
-    ):
+    for name in SHEET_FIELDS[SHEET_FIELDS.index("experience") :]:
         if name in LIST_FIELDS:
             cols.append(Column(name, _label(name), width=30, wrap=True))
         else:

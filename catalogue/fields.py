@@ -20,3 +20,27 @@ TEXT_FIELDS = (
 )
 CHOICE_FIELDS = ("status", "dimension", "territory")
 LIST_FIELDS = ("keywords", "initiators", "publics", "action_partners", "financial_partners")
+# Every field a sheet prints, in SENACS order: forms, diffs and spreadsheet columns follow it.
+SHEET_FIELDS = (
+    "title",
+    "status",
+    "end_reason",
+    "dimension",
+    "keywords",
+    "summary",
+    "initiators",
+    "initiators_detail",
+    "territory",
+    "experience",
+    "publics",
+    "action_partners",
+    "financial_partners",
+    "description",
+    "financial_resources",
+    "people_mobilized",
+    "results_territory",
+    "results_centre",
+    "results_residents",
+    "limits",
+    "perspectives",
+)

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from catalogue.fields import TEXT_FIELDS
+from catalogue.fields import SHEET_FIELDS, TEXT_FIELDS
 from catalogue.models import (
     ActionSheet,
     ActionStatus,
@@ -59,31 +59,7 @@ LIST_FIELDS: dict[str, type[Model]] = {
     "financial_partners": PartnerKind,
 }
 # SENACS order (PRODUCT §2), which is also the order of the form and of the diff.
-FIELDS = (
-    "title",
-    "status",
-    "end_reason",
-    "dimension",
-    "keywords",
-    "summary",
-    "initiators",
-    "initiators_detail",
-    "territory",
-    "experience",
-    "publics",
-    "action_partners",
-    "financial_partners",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-    "year",
-    "attachments",
-)
+FIELDS = (*SHEET_FIELDS, "year", "attachments")
 # Fields a complete sheet fills (the completeness indicator); end_reason only when Terminée.
 USEFUL_FIELDS = (
     "title",
