@@ -249,6 +249,23 @@ def suggest(text: str) -> str | None:
     return "".join(replaced) if changed else None
 
 
+def page_bounds(total: int, page: int, per_page: int | None) -> tuple[int, int, int, int | None]:
+    """(page, num_pages, offset, limit), the page clamped into range; per_page None = all."""
+    if not per_page:
+        return 1, 1, 0, None
+    num_pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), num_pages)
+    return page, num_pages, (page - 1) * per_page, per_page
+
+
+def snippets_for(sheets: list[ActionSheet], text: str) -> dict[int, SafeString]:
+    """Highlighted excerpts of the searched words, or the start of the summary without text."""
+    parsed = french.parse_query(text)
+    if sheets and parsed.required:
+        return get_backend().snippets(sheets, text, parsed)
+    return {s.pk: french.excerpt(s.summary) for s in sheets}
+
+
 def search_sheets(
     query: SheetQuery,
     *,
@@ -284,13 +301,8 @@ def search_sheets(
             else:
                 suggestion = None
     requested_page = page
-    if per_page:
-        num_pages = max(1, math.ceil(total / per_page))
-        page = min(max(1, page), num_pages)
-        offset = (page - 1) * per_page
-        window = slice(offset, offset + per_page)
-    else:
-        num_pages, page, window = 1, 1, slice(None)
+    page, num_pages, offset, limit = page_bounds(total, page, per_page)
+    window = slice(offset, offset + limit) if limit else slice(None)
     sheets = list(_ordered(qs, query, text).with_relations()[window]) if total else []
     result = SearchResult(
         query=query,
@@ -304,11 +316,7 @@ def search_sheets(
         requested_page=requested_page,
         base_url=base_url,
     )
-    parsed = french.parse_query(text)
-    if sheets and parsed.required:
-        result.snippets = get_backend().snippets(sheets, text, parsed)
-    elif sheets:
-        result.snippets = {s.pk: french.excerpt(s.summary) for s in sheets}
+    result.snippets = snippets_for(sheets, text)
     if with_facets:
         for definition in DEFINITIONS:
             facet = compute_facet(
