@@ -103,7 +103,13 @@ class ActionFilters(Schema):
     year: list[str] = Field([], description="Années.")
     year_min: int | None = Field(None, ge=1900, le=2100, description="Année minimale.")
     year_max: int | None = Field(None, ge=1900, le=2100, description="Année maximale.")
-    sort: str | None = Field(None, description="Tri (voir le catalogue).")
+    sort: str | None = Field(
+        None,
+        description=(
+            "Tri : relevance (pertinence, avec q), title, departement, year, recent "
+            "(les plus récentes). Par défaut : pertinence avec q, titre sinon."
+        ),
+    )
     page: int = Field(1, ge=1, le=100000, description="Page (à partir de 1).")
     page_size: int = Field(25, ge=1, le=100, description="Fiches par page (100 au plus).")
 
@@ -166,10 +172,10 @@ class Vocabulary(Schema):
 
 
 class SheetInput(Schema):
-    """A sheet as written through the API: texts, and vocabulary values by code or label."""
+    """A sheet as written through the API: texts, and vocabulary values by their label."""
 
     title: str = Field(min_length=1, max_length=300)
-    structure: int | None = Field(None, description="Structure (obligatoire à la création).")
+    structure: int | None = Field(None, description="Identifiant de la structure (obligatoire).")
     year: int | None = Field(None, ge=1900, le=2100)
     status: str = ""
     end_reason: str = ""
@@ -194,6 +200,45 @@ class SheetInput(Schema):
     version: int | None = Field(
         None, description="Version lue (refuse d'écraser une modification)."
     )
+
+
+class SheetPatch(Schema):
+    """The fields to change; the others keep their value."""
+
+    title: str | None = Field(None, min_length=1, max_length=300)
+    year: int | None = Field(None, ge=1900, le=2100)
+    status: str | None = None
+    end_reason: str | None = None
+    dimension: str | None = None
+    keywords: list[str] | None = None
+    summary: str | None = None
+    initiators: list[str] | None = None
+    initiators_detail: str | None = None
+    territory: str | None = None
+    experience: str | None = None
+    publics: list[str] | None = None
+    action_partners: list[str] | None = None
+    financial_partners: list[str] | None = None
+    description: str | None = None
+    financial_resources: str | None = None
+    people_mobilized: str | None = None
+    results_territory: str | None = None
+    results_centre: str | None = None
+    results_residents: str | None = None
+    limits: str | None = None
+    perspectives: str | None = None
+    version: int | None = Field(
+        None, description="Version lue (refuse d'écraser une modification)."
+    )
+
+
+class DraftOut(Schema):
+    id: int
+    title: str
+    publication_status: str = Field(description="État de la fiche publique (draft, published…).")
+    working_state: str = Field(description="État du travail en cours (brouillon, en relecture…).")
+    version: int
+    edit_url: str = Field(description="Page de modification sur le site.")
 
 
 StructureDetail.model_rebuild()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import account_views
+from api import account_views, writing  # noqa: F401  (writing registers the write endpoints)
 from api.views import api
 
 urlpatterns = [

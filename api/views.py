@@ -129,6 +129,28 @@ def invalid_form(request, form):
     )
 
 
+def read_endpoint(view):
+    """A public read: refuse NUL characters in the query string, then conditional GET."""
+    cached = cached_read(view)
+
+    def wrapper(request, *args, **kwargs):
+        for name, values in request.GET.lists():
+            if any("\x00" in value for value in values):
+                # PostgreSQL cannot even compare a text holding NUL: refuse it before any query.
+                message = "contient un caractère nul"
+                return error(
+                    request,
+                    f"Paramètre « {name} » invalide : {message}.",
+                    400,
+                    [{"parameter": name, "message": message}],
+                )
+        return cached(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
 # --- actions -------------------------------------------------------------------------------
 
 
@@ -138,20 +160,10 @@ def invalid_form(request, form):
     summary="Chercher des fiches",
     tags=["fiches"],
 )
-@decorate_view(cached_read)
+@decorate_view(read_endpoint)
 def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
     """Les fiches publiées qui correspondent aux filtres, comme la page /actions/."""
     params = request.GET.copy()
-    for name, values in params.lists():
-        if any("\x00" in value for value in values):
-            # PostgreSQL cannot even compare a text holding NUL: refuse it before any query.
-            message = "contient un caractère nul"
-            return error(
-                request,
-                f"Paramètre « {name} » invalide : {message}.",
-                400,
-                [{"parameter": name, "message": message}],
-            )
     # Pagination is the API's (page_size 1..100, checked by the schema), filters are the form's.
     params.pop("page", None)
     params.pop("page_size", None)
@@ -190,7 +202,7 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
     summary="Une fiche",
     tags=["fiches"],
 )
-@decorate_view(cached_read)
+@decorate_view(read_endpoint)
 def get_action(request: HttpRequest, sheet_id: int = Path(..., ge=1, le=2**62)):  # noqa: B008
     """Le record d'une fiche publiée ; 404 pour une fiche inconnue ou non publiée."""
     sheet = ActionSheet.objects.published().with_relations().filter(pk=sheet_id).first()
@@ -228,7 +240,7 @@ def structure_out(structure) -> dict:
     summary="Les structures",
     tags=["structures"],
 )
-@decorate_view(cached_read)
+@decorate_view(read_endpoint)
 def list_structures(
     request: HttpRequest,
     departement: list[str] = Query([], description="Codes de départements."),  # noqa: B008
@@ -256,7 +268,7 @@ def list_structures(
     summary="Structures au format data·inclusion",
     tags=["structures"],
 )
-@decorate_view(cached_read)
+@decorate_view(read_endpoint)
 def di_structures(request: HttpRequest):
     """Les structures au schéma « structure » de data·inclusion (v1), `source` = essaimage."""
     return [di.di_structure(s) for s in public_structures().order_by("pk")]
@@ -268,7 +280,7 @@ def di_structures(request: HttpRequest):
     summary="Une structure",
     tags=["structures"],
 )
-@decorate_view(cached_read)
+@decorate_view(read_endpoint)
 def get_structure(request: HttpRequest, structure_id: int = Path(..., ge=1, le=2**62)):  # noqa: B008
     """Une structure et ses fiches publiées."""
     published = ActionSheet.objects.published().order_by("title", "pk")
@@ -300,7 +312,7 @@ def get_structure(request: HttpRequest, structure_id: int = Path(..., ge=1, le=2
     summary="Les départements",
     tags=["territoires"],
 )
-@decorate_view(cached_read)
+@decorate_view(read_endpoint)
 def list_departements(request: HttpRequest):
     """Tous les départements, avec le nombre de fiches publiées et de structures."""
     published = Q(structures__sheets__publication_status=PublicationStatus.PUBLISHED)
@@ -352,7 +364,7 @@ VOCABULARIES = (
     summary="Les vocabulaires",
     tags=["territoires"],
 )
-@decorate_view(cached_read)
+@decorate_view(read_endpoint)
 def list_vocabularies(request: HttpRequest):
     """Chaque vocabulaire, ses valeurs (code et libellé) et le nombre de fiches publiées."""
     result = []

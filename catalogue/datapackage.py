@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 
 from catalogue.exports import COLUMNS, CSV_DELIMITER, LIST_SEPARATOR
+from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS
 from catalogue.models import ActionSheet
 
 _DESCRIPTIONS = {
@@ -21,7 +22,6 @@ _DESCRIPTIONS = {
     "url": "Adresse de la fiche sur Essaimage.",
     "year": "Année de l'action (vide si inconnue).",
 }
-_LISTS = {"keywords", "initiators", "publics", "action_partners", "financial_partners"}
 
 
 def _field(column) -> dict[str, Any]:
@@ -35,9 +35,9 @@ def _field(column) -> dict[str, Any]:
     if description is None:
         model_field = ActionSheet._meta.get_field(column.name)
         description = f"{str(model_field.verbose_name).rstrip(' .:')}."
-        if column.name in _LISTS:
+        if column.name in LIST_FIELDS:
             description += f" Valeurs séparées par « {LIST_SEPARATOR.strip()} »."
-        elif column.name in ("status", "dimension", "territory"):
+        elif column.name in CHOICE_FIELDS:
             description += " Libellé d'une valeur du vocabulaire (voir /api/v1/vocabularies)."
     field["description"] = description
     if column.type == "datetime":

@@ -6,7 +6,6 @@ to a writer of `catalogue.exports`.
 """
 
 from collections.abc import Iterator
-from dataclasses import replace
 from itertools import islice
 
 from django.conf import settings
@@ -15,7 +14,6 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
-    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect
@@ -26,7 +24,7 @@ from catalogue import exports
 from catalogue import models as m
 from catalogue.models import ActionSheet
 from search.forms import SearchForm
-from search.service import filtered_sheets, iter_sheets, search_sheets
+from search.service import iter_sheet_ids, selected_sheets
 
 # Filters of the query string, their French label and how to show a value.
 _FILTER_LABELS = {
@@ -47,30 +45,15 @@ _FILTER_LABELS = {
 
 
 def _query(request: HttpRequest):
-    params = QueryDict(mutable=True)
-    for name, values in request.GET.lists():
-        # PostgreSQL cannot even compare a text holding NUL: drop such values.
-        params.setlist(name, [v for v in values if "\x00" not in v])
-    form = SearchForm(params)
-    return form.to_query()
-
-
-def _corrected(query):
-    """When the typed text finds nothing the page shows its correction's results: so do we."""
-    if not query.q:
-        return query
-    first = search_sheets(query, page=1, per_page=1, with_facets=False)
-    if first.corrected and first.suggestion:
-        return replace(query, q=first.suggestion)
-    return query
+    # SearchForm drops what it cannot use (unknown values, control characters): never a 500.
+    return SearchForm(request.GET).to_query()
 
 
 def matching_sheets(query, *, limit: int | None = None) -> Iterator[ActionSheet]:
     """Every sheet the list page shows for `query`, in its order, loaded a chunk at a time
     (capped by settings.EXPORT_MAX_SHEETS)."""
-    query = _corrected(query)
     cap = min(limit or settings.EXPORT_MAX_SHEETS, settings.EXPORT_MAX_SHEETS)
-    return islice(iter_sheets(query), cap)
+    return exports.iter_sheets_by_id(islice(iter_sheet_ids(query), cap))
 
 
 def describe_query(query) -> list[tuple[str, str]]:
@@ -152,9 +135,9 @@ def export_jsonl(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def feed_atom(request: HttpRequest) -> HttpResponse:
     """Newly published sheets among those of this view, newest first."""
-    query = _corrected(_query(request))
+    query = _query(request)
     sheets = (
-        filtered_sheets(query)
+        selected_sheets(query)
         .with_relations()
         .order_by(F("published_at").desc(nulls_last=True), "-created_at", "-pk")
     )[: settings.FEED_MAX_ENTRIES]
@@ -187,8 +170,10 @@ def sheet_pdf(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def booklet_pdf(request: HttpRequest) -> HttpResponse:
     """The sheets of this view as one PDF booklet: cover with the filters, contents, sheets."""
     query = _query(request)
-    sheets = matching_sheets(query, limit=settings.EXPORT_PDF_MAX_SHEETS)
-    pdf = exports.write_booklet_pdf(sheets, filters=describe_query(query))
+    limit = settings.EXPORT_PDF_MAX_SHEETS
+    sheets = list(matching_sheets(query, limit=limit))
+    total = selected_sheets(query).count() if len(sheets) >= limit else len(sheets)
+    pdf = exports.write_booklet_pdf(sheets, filters=describe_query(query), total=total)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
     return response

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from catalogue.fields import LIST_FIELDS, SHEET_FIELDS, TEXT_FIELDS
 from catalogue.models import ActionSheet, Structure
 from catalogue.records import sheet_record
 
@@ -53,23 +54,6 @@ def _label(field: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-_LONG_TEXTS = (
-    "end_reason",
-    "summary",
-    "initiators_detail",
-    "experience",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-)
-_LISTS = ("keywords", "initiators", "publics", "action_partners", "financial_partners")
-
-
 def _columns() -> tuple[Column, ...]:
     """The tabular columns, in the order of a SENACS sheet, labels taken from the model."""
     cols = [
@@ -91,21 +75,8 @@ def _columns() -> tuple[Column, ...]:
         Column("initiators_detail", _label("initiators_detail"), width=40, wrap=True),
         Column("territory", _label("territory"), width=18),
     ]
-    for name in (
-        "experience",
-        "publics",
-        "action_partners",
-        "financial_partners",
-        "description",
-        "financial_resources",
-        "people_mobilized",
-        "results_territory",
-        "results_centre",
-        "results_residents",
-        "limits",
-        "perspectives",
-    ):
-        if name in _LISTS:
+    for name in SHEET_FIELDS[SHEET_FIELDS.index("experience") :]:
+        if name in LIST_FIELDS:
             cols.append(Column(name, _label(name), width=30, wrap=True))
         else:
             cols.append(Column(name, _label(name), width=60, wrap=True))
@@ -146,9 +117,9 @@ def flat_row(record: dict[str, Any]) -> dict[str, Any]:
         "updated_at": french_datetime(record["updated_at"]),
         "url": record["url"],
     }
-    for name in ("status", "dimension", "territory", *_LONG_TEXTS):
+    for name in ("status", "dimension", "territory", *TEXT_FIELDS):
         row[name] = record[name]
-    for name in _LISTS:
+    for name in LIST_FIELDS:
         row[name] = LIST_SEPARATOR.join(record[name])
     return {col.name: row[col.name] for col in COLUMNS}
 
@@ -161,9 +132,82 @@ def iter_sheets(sheets: Iterable[ActionSheet]) -> Iterator[ActionSheet]:
         yield from sheets
 
 
+def iter_sheets_by_id(ids: Iterable[int], *, chunk_size: int = 1000) -> Iterator[ActionSheet]:
+    """Sheets in the order of `ids`, loaded a chunk at a time with everything a record reads.
+
+    Same result as `ActionSheet.objects.with_relations()`, about twice as fast on big exports:
+    many-to-many values come from one query per relation and chunk, and shared vocabulary rows
+    fill the prefetch caches directly (Django's prefetch clones a queryset per sheet).
+    """
+    vocabularies: dict[str, dict[int, Any]] = {}
+    chunk: list[int] = []
+    for pk in ids:
+        chunk.append(pk)
+        if len(chunk) >= chunk_size:
+            yield from _load_chunk(chunk, vocabularies)
+            chunk = []
+    if chunk:
+        yield from _load_chunk(chunk, vocabularies)
+
+
+def _cached(model, items: list) -> QuerySet:
+    queryset = QuerySet(model)
+    queryset._result_cache = items
+    queryset._prefetch_done = True
+    return queryset
+
+
+def _load_chunk(ids: list[int], vocabularies: dict[str, dict[int, Any]]) -> list[ActionSheet]:
+    from catalogue.models import Attachment
+
+    by_id = ActionSheet.objects.select_related(
+        "structure__departement__region", "status", "dimension", "territory"
+    ).in_bulk(ids)
+    caches: dict[int, dict[str, QuerySet]] = {pk: {} for pk in by_id}
+    for name in LIST_FIELDS:
+        field = ActionSheet._meta.get_field(name)
+        model = field.related_model
+        values = vocabularies.get(model.__name__)
+        if values is None:
+            values = vocabularies[model.__name__] = model.objects.in_bulk()
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        grouped: dict[int, list] = {pk: [] for pk in by_id}
+        rows = field.remote_field.through.objects.filter(**{f"{source}_id__in": ids})
+        for sheet_id, value_id in rows.values_list(f"{source}_id", f"{target}_id"):
+            grouped[sheet_id].append(values[value_id])
+        for pk, items in grouped.items():
+            caches[pk][name] = _cached(model, items)
+    attachments: dict[int, list] = {pk: [] for pk in by_id}
+    for attachment in Attachment.objects.filter(sheet_id__in=ids, removed_at__isnull=True):
+        attachments[attachment.sheet_id].append(attachment)
+    for pk, items in attachments.items():
+        caches[pk]["attachments"] = _cached(Attachment, items)
+    sheets = []
+    for pk in ids:
+        sheet = by_id.get(pk)
+        if sheet is not None:
+            sheet._prefetched_objects_cache = caches[pk]
+            sheets.append(sheet)
+    return sheets
+
+
 def iter_records(sheets: Iterable[ActionSheet]) -> Iterator[dict[str, Any]]:
     for sheet in iter_sheets(sheets):
         yield sheet_record(sheet)
+
+
+def _buffered(chunks: Iterator[str], size: int = 64 * 1024) -> Iterator[str]:
+    """Group small chunks into ~64 KB ones: fewer writes to the client, same constant memory."""
+    buffer: list[str] = []
+    length = 0
+    for chunk in chunks:
+        buffer.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(buffer)
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer)
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -185,7 +229,11 @@ def csv_writer(target):
 
 
 def write_csv(sheets: Iterable[ActionSheet]) -> Iterator[str]:
-    """Yield the CSV text row by row, starting with the BOM and the header row."""
+    """Yield the CSV text in chunks, starting with the BOM and the header row."""
+    return _buffered(_csv_rows(sheets))
+
+
+def _csv_rows(sheets: Iterable[ActionSheet]) -> Iterator[str]:
     writer = csv_writer(_Echo())
     yield "\ufeff" + writer.writerow([col.label for col in COLUMNS])
     for record in iter_records(sheets):
@@ -218,7 +266,6 @@ def write_xlsx(sheets: Iterable[ActionSheet], *, title: str = "Fiches actions") 
         sheet_ws.column_dimensions[get_column_letter(index)].width = col.width
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
     header = []
     for col in COLUMNS:
         cell = WriteOnlyCell(sheet_ws, value=col.label)
@@ -230,15 +277,17 @@ def write_xlsx(sheets: Iterable[ActionSheet], *, title: str = "Fiches actions") 
         row = flat_row(record)
         cells = []
         for col in COLUMNS:
-            value = row[col.name]
+            value = _xlsx_text(row[col.name])
             if col.name == "url":
                 cell = WriteOnlyCell(sheet_ws, value=value)
                 cell.hyperlink = value
+            elif col.wrap or (isinstance(value, str) and value.startswith("=")):
+                cell = WriteOnlyCell(sheet_ws, value=value)
+                cell.data_type = "s"  # a text starting with "=" stays text, never a formula
+                if col.wrap:
+                    cell.alignment = wrap
             else:
-                cell = WriteOnlyCell(sheet_ws, value=_xlsx_text(value))
-                if isinstance(value, str):
-                    cell.data_type = "s"  # a text starting with "=" stays text, never a formula
-            cell.alignment = wrap if col.wrap else top
+                cell = value  # plain cells are much cheaper to write
             cells.append(cell)
         sheet_ws.append(cells)
         count += 1
@@ -260,7 +309,11 @@ def _xlsx_text(value: Any) -> Any:
 
 
 def write_json(sheets: Iterable[ActionSheet]) -> Iterator[str]:
-    """Yield a JSON array of canonical records, one record per chunk."""
+    """Yield a JSON array of canonical records, in chunks."""
+    return _buffered(_json_parts(sheets))
+
+
+def _json_parts(sheets: Iterable[ActionSheet]) -> Iterator[str]:
     yield "["
     first = True
     for record in iter_records(sheets):
@@ -270,9 +323,8 @@ def write_json(sheets: Iterable[ActionSheet]) -> Iterator[str]:
 
 
 def write_jsonl(sheets: Iterable[ActionSheet]) -> Iterator[str]:
-    """Yield one canonical record per line (JSON Lines)."""
-    for record in iter_records(sheets):
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+    """Yield one canonical record per line (JSON Lines), in chunks."""
+    return _buffered(json.dumps(r, ensure_ascii=False) + "\n" for r in iter_records(sheets))
 
 
 # --- Atom -------------------------------------------------------------------------------------
@@ -332,13 +384,19 @@ def write_sheet_pdf(sheet: ActionSheet) -> bytes:
     return render_pdf(html)
 
 
-def write_booklet_pdf(sheets: Iterable[ActionSheet], *, filters: list[tuple[str, str]]) -> bytes:
-    """A booklet: cover with the filters, table of contents, then one sheet per page."""
+def write_booklet_pdf(
+    sheets: Iterable[ActionSheet], *, filters: list[tuple[str, str]], total: int | None = None
+) -> bytes:
+    """A booklet: cover with the filters, table of contents, then one sheet per page.
+
+    `total` is the size of the whole selection when `sheets` holds only its beginning.
+    """
     html = render_to_string(
         "catalogue/pdf/booklet.html",
         {
             "items": [(sheet, sheet_sections(sheet)) for sheet in iter_sheets(sheets)],
             "filters": filters,
+            "total": total,
             "site_url": settings.SITE_URL,
             "generated_at": timezone.now(),
         },

@@ -4,24 +4,8 @@ from typing import Any
 
 from django.conf import settings
 
+from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.models import ActionSheet
-
-TEXT_FIELDS = (
-    "end_reason",
-    "summary",
-    "initiators_detail",
-    "experience",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-)
-LIST_FIELDS = ("keywords", "initiators", "publics", "action_partners", "financial_partners")
-CHOICE_FIELDS = ("status", "dimension", "territory")
 
 # Key order of a record, as PRODUCT §5 lists them.
 RECORD_KEYS = (

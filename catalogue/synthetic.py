@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from django.db import transaction
 
+from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from essaimage.lib.text import normalize_key
 
 YEARS = tuple(range(2015, 2027))
@@ -840,7 +841,7 @@ def generate_sheets(
     return report
 
 
-M2M = ("keywords", "initiators", "publics", "action_partners", "financial_partners")
+M2M = LIST_FIELDS
 
 
 @transaction.atomic
@@ -891,7 +892,7 @@ def _write_batch(batch, ids, structure_pks, existing, report: GenerationReport) 
                 created_at=r["created_at"],
                 updated_at=r["updated_at"],
                 published_at=r["updated_at"],
-                **{name: r[name] for name in TEXT_FIELD_NAMES},
+                **{name: r[name] for name in TEXT_FIELDS},
             )
         )
     sheets = ActionSheet.objects.bulk_create(sheets)
@@ -910,22 +911,6 @@ def _write_batch(batch, ids, structure_pks, existing, report: GenerationReport) 
     report.sheets += len(sheets)
     report.sheet_ids.extend(new_ids)
     sheets_changed.send(sender=generate_sheets, sheet_ids=new_ids)
-
-
-TEXT_FIELD_NAMES = (
-    "end_reason",
-    "summary",
-    "initiators_detail",
-    "experience",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-)
 
 
 # --- SENACS text export --------------------------------------------------------------------------
@@ -1007,7 +992,7 @@ def _write_sheet(r: dict[str, Any], out: TextIO) -> None:
                 lines.append("-")
                 lines.append("Partenaires d'action:")
                 lines.extend(f"- {v}" for v in value)
-        elif key in ("status", "dimension", "territory"):
+        elif key in CHOICE_FIELDS:
             if value:
                 lines.append(f"- {value}")
         elif value:

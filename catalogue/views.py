@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from catalogue.models import ActionSheet, Attachment, Departement, Keyword, Structure
 from search.forms import SearchForm
 from search.query import SORTS
-from search.service import search_sheets
+from search.service import ORDERINGS, search_sheets
 
 HOME_LATEST = 6
 OTHER_SHEETS = 10
@@ -48,9 +48,7 @@ def _search_page(request: HttpRequest, template: str, context: dict, *, fixed: d
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     published = ActionSheet.objects.published()
-    latest = published.with_relations().order_by("-published_at", "-created_at", "-pk")[
-        :HOME_LATEST
-    ]
+    latest = published.with_relations().order_by(*ORDERINGS["recent"])[:HOME_LATEST]
     keywords = Keyword.objects.filter(sheets__publication_status="published").distinct()
     departements = (
         Departement.objects.filter(structures__sheets__publication_status="published")

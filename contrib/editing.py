@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from catalogue.fields import SHEET_FIELDS, TEXT_FIELDS
 from catalogue.models import (
     ActionSheet,
     ActionStatus,
@@ -45,20 +46,6 @@ from contrib import access, notify
 from contrib import attachments as attachment_files
 from contrib.models import Autosave, PendingEdit, Revision, User
 
-TEXT_FIELDS = (
-    "end_reason",
-    "summary",
-    "initiators_detail",
-    "experience",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-)
 CHOICE_FIELDS: dict[str, type[Model]] = {
     "status": ActionStatus,
     "dimension": Dimension,
@@ -72,31 +59,7 @@ LIST_FIELDS: dict[str, type[Model]] = {
     "financial_partners": PartnerKind,
 }
 # SENACS order (PRODUCT §2), which is also the order of the form and of the diff.
-FIELDS = (
-    "title",
-    "status",
-    "end_reason",
-    "dimension",
-    "keywords",
-    "summary",
-    "initiators",
-    "initiators_detail",
-    "territory",
-    "experience",
-    "publics",
-    "action_partners",
-    "financial_partners",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-    "year",
-    "attachments",
-)
+FIELDS = (*SHEET_FIELDS, "year", "attachments")
 # Fields a complete sheet fills (the completeness indicator); end_reason only when Terminée.
 USEFUL_FIELDS = (
     "title",
@@ -166,9 +129,8 @@ class EditConflict(EditError):
         when = timezone.localtime(last.created_at if last else sheet.updated_at)
         super().__init__(
             f"Cette fiche a été modifiée par {who} le {when:%d/%m/%Y à %H:%M} pendant que vous "
-            "l'écriviez. Votre texte n'est pas perdu : il est affiché ci-dessous et conservé "
-            "dans l'historique. Reportez vos changements sur la version actuelle puis "
-            "enregistrez à nouveau."
+            "l'écriviez : votre enregistrement a été refusé pour ne rien écraser. Votre texte "
+            "n'est pas perdu, il est conservé dans l'historique de la fiche."
         )
 
 

@@ -32,6 +32,7 @@ SECTIONS = (
         (
             "action_partners",
             "financial_partners",
+            "new_partner",
             "description",
             "financial_resources",
             "people_mobilized",
@@ -116,6 +117,12 @@ class SheetForm(forms.Form):
     financial_partners = _multiple(
         "financial_partners", PartnerKind, "Ceux qui ont financé l'action."
     )
+    new_partner = forms.CharField(
+        label="Autre type de partenaire (proposition)",
+        required=False,
+        max_length=200,
+        help_text="Si vous avez coché « Autre » : quel partenaire ? Un modérateur relira la proposition.",
+    )
     description = _text("description")
     financial_resources = _text(
         "financial_resources", "Montants et financeurs, par exemple « 1 000 € Caf ».", 4
@@ -145,6 +152,8 @@ class SheetForm(forms.Form):
         data["keywords"] = list(d["keywords"])
         if d.get("new_keyword"):
             data["keywords"].append(d["new_keyword"])
+        if d.get("new_partner"):
+            data["action_partners"] = [*d["action_partners"], d["new_partner"]]
         return data
 
     @classmethod

@@ -3,6 +3,8 @@ can show a draft or a pending edit exactly as it would look once published."""
 
 from typing import Any
 
+from django.urls import reverse
+
 from catalogue.models import ActionSheet, Attachment
 from contrib import editing
 
@@ -12,6 +14,16 @@ class _Related(list):
 
     def all(self):
         return self
+
+
+class _PreviewFile:
+    """An attachment whose link works before publication (the contributors' download)."""
+
+    def __init__(self, attachment: Attachment):
+        self.pk = attachment.pk
+        self.name = attachment.name
+        self.size = attachment.size
+        self.url = reverse("contrib:download-attachment", args=[attachment.pk])
 
 
 class SheetPreview:
@@ -31,7 +43,7 @@ class SheetPreview:
             values = model.objects.filter(pk__in=data[name]).order_by("position", "label")
             setattr(self, name, _Related(values))
         files = Attachment.objects.filter(sheet_id=sheet.pk, pk__in=data["attachments"])
-        self.attachments = _Related(files)
+        self.attachments = _Related(_PreviewFile(a) for a in files)
 
     def get_absolute_url(self) -> str:
         return "#"

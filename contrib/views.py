@@ -1,15 +1,19 @@
 """Contributors' and moderators' pages. Each view asks `contrib.access`, validates with a form,
 calls one service and picks a response (Post/Redirect/Get; htmx fragments where noted)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,6 +38,8 @@ from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
 
 # Accounts
+
+INVITATION_VALIDITY = timedelta(days=14)
 
 
 class LoginView(auth_views.LoginView):
@@ -74,8 +80,18 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.select_related("structure"), token=token, accepted_at=None
     )
+    if invitation.created_at < timezone.now() - INVITATION_VALIDITY:
+        messages.error(request, "Cette invitation a expiré : demandez-en une nouvelle.")
+        return redirect("catalogue:home")
     existing = User.objects.filter(email__iexact=invitation.email).first()
     user = request.user if request.user.is_authenticated else None
+    if user is not None and user.email.lower() != invitation.email.lower():
+        messages.error(
+            request,
+            f"Cette invitation a été envoyée à {invitation.email} : connectez-vous avec ce compte "
+            "pour l'accepter.",
+        )
+        return redirect("contrib:dashboard")
     form = None
     if user is None and existing is not None:
         messages.info(request, "Connectez-vous avec votre compte pour accepter l'invitation.")
@@ -163,7 +179,12 @@ def new_sheet(request: HttpRequest) -> HttpResponse:
 
 
 def _autosave_fields() -> list[str]:
-    return ["version", "new_keyword", *[n for n in editing.FIELDS if n != "attachments"]]
+    return [
+        "version",
+        "new_keyword",
+        "new_partner",
+        *[n for n in editing.FIELDS if n != "attachments"],
+    ]
 
 
 def _form_values(post) -> dict:
@@ -202,9 +223,27 @@ def _state_label(sheet: ActionSheet) -> str:
     return sheet.get_publication_status_display()
 
 
-@login_required
+def _stash_key(pk: int) -> str:
+    return f"contrib-unsaved-{pk}"
+
+
+def _stash_and_login(request: HttpRequest, pk: int) -> HttpResponse:
+    """The session expired while someone was writing: keep what they sent in the (anonymous)
+    session, which survives logging in, and give it back on the edit page."""
+    if request.method == "POST":
+        request.session[_stash_key(pk)] = _form_values(request.POST)
+        messages.info(
+            request,
+            "Votre session a expiré. Reconnectez-vous : le texte que vous venez d'envoyer vous "
+            "attend, rien n'est perdu.",
+        )
+    return redirect_to_login(reverse("contrib:edit-sheet", args=[pk]))
+
+
 @require_http_methods(["GET", "POST"])
 def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _stash_and_login(request, pk)
     sheet = access.sheet_to_edit(request.user, pk)
     extra = {}
     if request.method == "POST":
@@ -223,6 +262,12 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 form = SheetForm(data)
                 form.is_valid()
                 form.add_error(None, str(conflict))
+                form.add_error(
+                    None,
+                    "Le formulaire ci-dessous contient votre texte ; ses différences avec la "
+                    "version actuelle sont affichées au-dessus. Reportez-y ce qui doit l'être : "
+                    "enregistrer à nouveau remplacera la version actuelle par ce formulaire.",
+                )
                 current = editing.working_snapshot(conflict.sheet)
                 extra["conflict_diff"] = editing.diff(current, conflict.revision.data)
                 extra["conflict_revision"] = conflict.revision
@@ -246,8 +291,16 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, "Brouillon enregistré.")
                 return redirect("contrib:edit-sheet", pk=sheet.pk)
     else:
+        stashed = request.session.pop(_stash_key(sheet.pk), None)
         saved = editing.last_autosave(sheet, request.user)
-        if saved is not None:
+        if stashed is not None:
+            form = SheetForm(initial=stashed)
+            messages.info(
+                request,
+                "Voici le texte envoyé juste avant l'expiration de votre session : "
+                "enregistrez-le pour le garder.",
+            )
+        elif saved is not None:
             initial = dict(saved.data)
             initial["version"] = saved.base_version
             form = SheetForm(initial=initial)
@@ -259,10 +312,17 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contrib/edit_sheet.html", _edit_context(request, sheet, form, **extra))
 
 
-@login_required
 @require_POST
 def autosave_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: keep the form as typed so far; answers the status line and the completeness."""
+    if not request.user.is_authenticated:
+        request.session[_stash_key(pk)] = _form_values(request.POST)
+        if not request.htmx:
+            return redirect_to_login(reverse("contrib:edit-sheet", args=[pk]))
+        login_url = f"{reverse('accounts:login')}?next={reverse('contrib:edit-sheet', args=[pk])}"
+        return render(
+            request, "contrib/_autosave_status.html", {"expired": True, "login_url": login_url}
+        )
     sheet = access.sheet_to_edit(request.user, pk)
     values = _form_values(request.POST)
     try:
@@ -378,7 +438,9 @@ def download_attachment(request: HttpRequest, attachment_pk: int) -> FileRespons
 @require_GET
 def sheet_history(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = access.sheet_to_view(request.user, pk)
-    revisions = sheet.revisions.select_related("author")
+    revisions = list(sheet.revisions.select_related("author"))
+    for revision in revisions:
+        revision.changed_labels = [editing.field_label(n) for n in revision.changed_fields]
     return render(
         request,
         "contrib/sheet_history.html",

@@ -113,12 +113,15 @@ LOGIN_REDIRECT_URL = "/contribuer/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "fr-fr"
+# French only: LocaleMiddleware must not switch Django's own messages to the browser's language.
+LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -145,7 +148,7 @@ API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/min")
 API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
 # Most sheets one export (CSV, XLSX, JSON, Atom) may hold, and one PDF booklet.
 EXPORT_MAX_SHEETS = envint("EXPORT_MAX_SHEETS", 100_000)
-EXPORT_PDF_MAX_SHEETS = envint("EXPORT_PDF_MAX_SHEETS", 200)
+EXPORT_PDF_MAX_SHEETS = envint("EXPORT_PDF_MAX_SHEETS", 100)
 FEED_MAX_ENTRIES = envint("FEED_MAX_ENTRIES", 50)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -192,5 +195,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

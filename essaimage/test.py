@@ -1,5 +1,6 @@
 """BaseTestCase: the cast every test starts from (as healthchecks' hc/test.py)."""
 
+import importlib
 from pathlib import Path
 
 from django.test import TestCase
@@ -30,3 +31,19 @@ class BaseTestCase(TestCase):
         cls.adesir = make_structure("ADESIR", dep="974", type=Structure.Type.CENTRE_SOCIAL)
         cls.marais = make_structure("CENTRE SOCIAL DES MARAIS", dep="35")
         cls.sheet = make_sheet(cls.adesir, "Repair Café", keywords=["intergénérationnel"])
+
+
+def ensure_reference_data() -> None:
+    """Reload the territories and vocabularies of the data migration after a flush.
+
+    Live-server tests need committed data, so they flush the database; that empties what the
+    data migration loaded, which every later test expects.
+    """
+    if Departement.objects.exists():
+        return
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "catalogue.migrations.0002_load_territories_and_vocabularies"
+    )
+    migration.load(apps, None)

@@ -9,7 +9,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from catalogue import models as catalogue
-from catalogue.records import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS, sheet_record
+from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
+from catalogue.records import sheet_record
 from catalogue.signals import sheets_changed
 from essaimage.lib.text import normalize_key
 from ingest.importer import VOCABULARY_OF

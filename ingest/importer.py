@@ -15,12 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue import models as catalogue
+from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.signals import sheets_changed
 from essaimage.lib.text import normalize_key
 from ingest.senacs import (
-    CHOICE_FIELDS,
-    LIST_FIELDS,
-    TEXT_FIELDS,
     NotSenacsExport,
     ParsedSheet,
     Problem,
@@ -60,6 +58,7 @@ class FileReport:
     structures_created: int = 0
     new_vocabulary: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Sheets this file created or updated (unchanged ones need no re-indexing).
     sheet_ids: list[int] = field(default_factory=list)
 
 
@@ -221,7 +220,6 @@ class _Writer:
                 to_create.append((sheet, parsed))
             elif sheet.source_hash == fingerprint:
                 self.report.unchanged += 1
-                self.report.sheet_ids.append(sheet.pk)
             elif sheet_fingerprint(stored_content(sheet)) != sheet.source_hash:
                 self.report.kept_local_edits.append(sheet.title)
             else:
@@ -229,7 +227,8 @@ class _Writer:
             if self.progress and (done % 100 == 0 or done == len(sheets)):
                 self.progress(done, len(sheets))
         self._create(to_create)
-        sheets_changed.send(sender=self.__class__, sheet_ids=list(self.report.sheet_ids))
+        if self.report.sheet_ids:
+            sheets_changed.send(sender=self.__class__, sheet_ids=list(self.report.sheet_ids))
 
     def _existing(self, sheets: list[ParsedSheet]) -> dict[str, catalogue.ActionSheet]:
         refs = set()

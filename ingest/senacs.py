@@ -6,6 +6,7 @@ Every problem carries the line number where it was seen, so the import report ca
 import re
 from dataclasses import dataclass, field
 
+from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from essaimage.lib.text import normalize_key
 
 PAGE_HEADER = "Les actions des centres sociaux"
@@ -46,22 +47,6 @@ SHEET_LABELS: tuple[tuple[str, str], ...] = (
     ("Suite de l'action : Perspectives", "perspectives"),
 )
 LAST_FIELD = "perspectives"
-TEXT_FIELDS = (
-    "end_reason",
-    "summary",
-    "initiators_detail",
-    "experience",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-)
-LIST_FIELDS = ("keywords", "initiators", "publics", "action_partners", "financial_partners")
-CHOICE_FIELDS = ("status", "dimension", "territory")
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "\u00a0": " "})
 

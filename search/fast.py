@@ -15,7 +15,6 @@ Set SEARCH_FAST_PATH=False to use the ORM path only.
 """
 
 import heapq
-import math
 import threading
 import uuid
 from collections import Counter
@@ -355,7 +354,7 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
 def search_sheets_fast(query, *, page: int, per_page: int | None, with_facets: bool, base_url: str):
     """search.service.search_sheets on the index: same SearchResult, same values."""
     from search.facets import DEFINITIONS
-    from search.service import SearchResult, searched_text, suggest
+    from search.service import SearchResult, page_bounds, searched_text, snippets_for, suggest
 
     text = searched_text(query.q)
     suggestion, corrected = None, False
@@ -382,12 +381,7 @@ def search_sheets_fast(query, *, page: int, per_page: int | None, with_facets: b
             else:
                 suggestion = None
     requested_page = page
-    if per_page:
-        num_pages = max(1, math.ceil(total / per_page))
-        page = min(max(1, page), num_pages)
-        offset, limit = (page - 1) * per_page, per_page
-    else:
-        num_pages, page, offset, limit = 1, 1, 0, None
+    page, num_pages, offset, limit = page_bounds(total, page, per_page)
     index, selection = run(text, offset, limit, with_facets)
     by_id = ActionSheet.objects.with_relations().in_bulk(selection.ordered) if total else {}
     sheets = [by_id[pk] for pk in selection.ordered if pk in by_id]
@@ -403,11 +397,7 @@ def search_sheets_fast(query, *, page: int, per_page: int | None, with_facets: b
         requested_page=requested_page,
         base_url=base_url,
     )
-    parsed = french.parse_query(text)
-    if sheets and parsed.required:
-        result.snippets = get_backend().snippets(sheets, text, parsed)
-    elif sheets:
-        result.snippets = {s.pk: french.excerpt(s.summary) for s in sheets}
+    result.snippets = snippets_for(sheets, text)
     if with_facets:
         for definition in DEFINITIONS:
             facet = _facet(definition, selection.counts[definition.name], index, query, base_url)

@@ -52,7 +52,8 @@ class MultipleValueField(forms.Field):
             return []
         if isinstance(value, str):
             value = [value]
-        cleaned = list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+        printable = ("".join(ch for ch in str(v) if ch.isprintable()).strip() for v in value)
+        cleaned = list(dict.fromkeys(v for v in printable if v))
         if len(cleaned) > MAX_VALUES:
             raise ValidationError(f"Trop de valeurs (au plus {MAX_VALUES}).")
         return cleaned
@@ -121,6 +122,10 @@ class SearchForm(forms.Form):
         return year
 
     # -- fields ------------------------------------------------------------------------------
+    def clean_q(self):
+        # Control characters (NUL included, which PostgreSQL refuses) are never meant.
+        return "".join(ch for ch in self.cleaned_data.get("q", "") if ch.isprintable()).strip()
+
     def clean_departement(self):
         return self._vocabulary("departement")
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, Departement, Keyword, Structure
 from catalogue.signals import sheets_changed
 from search import text as french
@@ -19,19 +20,7 @@ from search.models import SearchDocument, SearchWord
 
 CHUNK = 500
 # Long texts of a sheet, in PRODUCT §2 order (weight D); the summary has its own column (C).
-BODY_FIELDS = (
-    "end_reason",
-    "initiators_detail",
-    "experience",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
-)
+BODY_FIELDS = tuple(name for name in TEXT_FIELDS if name != "summary")
 # Fields a result snippet may be cut from, first match wins.
 SNIPPET_FIELDS = ("summary", *BODY_FIELDS)
 _PRIVATE = str.maketrans("", "", "\ue000\ue001")

@@ -34,6 +34,7 @@ __all__ = [
     "iter_sheet_ids",
     "iter_sheets",
     "search_sheets",
+    "selected_sheets",
     "suggest",
 ]
 
@@ -60,7 +61,8 @@ ORDERINGS = {
     "departement": (F("structure__departement__code").asc(nulls_last=True), Lower("title"), "pk"),
     "year": (F("year").desc(nulls_last=True), Lower("title"), "pk"),
     "recent": (F("published_at").desc(nulls_last=True), F("created_at").desc(), "-pk"),
-    "relevance": (F("search_rank").desc(nulls_last=True), Lower("title"), "pk"),
+    # A string, not F(): on SQLite the rank is an extra() select, which F() cannot resolve.
+    "relevance": ("-search_rank", Lower("title"), "pk"),
 }
 
 
@@ -163,8 +165,9 @@ def _text_filtered(qs: QuerySet, text: str) -> QuerySet:
 def filtered_sheets(query: SheetQuery, *, exclude: str | None = None, text: str | None = None):
     """Published sheets matching `query` (text and filters), unordered; `exclude` leaves one
     filter out (disjunctive facet counts)."""
-    qs = ActionSheet.objects.published()
-    qs = _text_filtered(qs, query.q if text is None else text)
+    if text is None:
+        text, _ = effective_text(query)
+    qs = _text_filtered(ActionSheet.objects.published(), text)
     for name, lookup in FK_FILTERS.items():
         values = getattr(query, name)
         if values and name != exclude:
@@ -196,6 +199,7 @@ def _ordered(qs: QuerySet, query: SheetQuery, text: str) -> QuerySet:
 
 def searched_text(text: str) -> str:
     """The text sent to the backend: the typed one, plus vocabulary spellings close to its words."""
+    text = text.replace("\x00", "")
     parsed = french.parse_query(text)
     if not parsed.required:
         return text
@@ -205,6 +209,21 @@ def searched_text(text: str) -> str:
     if not known:
         return text
     return french.expand_query(text, Keyword.objects.values_list("label", flat=True), only=known)
+
+
+def effective_text(query: SheetQuery) -> tuple[str, str | None]:
+    """(text sent to the backend, suggestion) for `query`, as `search_sheets` decides them:
+    when the typed text finds nothing and a correction does, the correction is searched.
+    Exports, statistics and `iter_sheet_ids` use it so they hold the sheets the list shows."""
+    text = searched_text(query.q)
+    if not french.parse_query(text).required or filtered_sheets(query, text=text).exists():
+        return text, None
+    suggestion = suggest(query.q)
+    if suggestion:
+        suggested_text = searched_text(suggestion)
+        if filtered_sheets(query, text=suggested_text).exists():
+            return suggested_text, suggestion
+    return text, None
 
 
 def suggest(text: str) -> str | None:
@@ -228,6 +247,23 @@ def suggest(text: str) -> str | None:
         cursor = m.end()
     replaced.append(text[cursor:])
     return "".join(replaced) if changed else None
+
+
+def page_bounds(total: int, page: int, per_page: int | None) -> tuple[int, int, int, int | None]:
+    """(page, num_pages, offset, limit), the page clamped into range; per_page None = all."""
+    if not per_page:
+        return 1, 1, 0, None
+    num_pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), num_pages)
+    return page, num_pages, (page - 1) * per_page, per_page
+
+
+def snippets_for(sheets: list[ActionSheet], text: str) -> dict[int, SafeString]:
+    """Highlighted excerpts of the searched words, or the start of the summary without text."""
+    parsed = french.parse_query(text)
+    if sheets and parsed.required:
+        return get_backend().snippets(sheets, text, parsed)
+    return {s.pk: french.excerpt(s.summary) for s in sheets}
 
 
 def search_sheets(
@@ -265,13 +301,8 @@ def search_sheets(
             else:
                 suggestion = None
     requested_page = page
-    if per_page:
-        num_pages = max(1, math.ceil(total / per_page))
-        page = min(max(1, page), num_pages)
-        offset = (page - 1) * per_page
-        window = slice(offset, offset + per_page)
-    else:
-        num_pages, page, window = 1, 1, slice(None)
+    page, num_pages, offset, limit = page_bounds(total, page, per_page)
+    window = slice(offset, offset + limit) if limit else slice(None)
     sheets = list(_ordered(qs, query, text).with_relations()[window]) if total else []
     result = SearchResult(
         query=query,
@@ -285,11 +316,7 @@ def search_sheets(
         requested_page=requested_page,
         base_url=base_url,
     )
-    parsed = french.parse_query(text)
-    if sheets and parsed.required:
-        result.snippets = get_backend().snippets(sheets, text, parsed)
-    elif sheets:
-        result.snippets = {s.pk: french.excerpt(s.summary) for s in sheets}
+    result.snippets = snippets_for(sheets, text)
     if with_facets:
         for definition in DEFINITIONS:
             facet = compute_facet(
@@ -303,9 +330,16 @@ def search_sheets(
     return result
 
 
+def selected_sheets(query: SheetQuery) -> QuerySet:
+    """The published sheets the list shows for `query` (same text correction), unordered:
+    what statistics, feeds and counts aggregate over."""
+    text, _ = effective_text(query)
+    return filtered_sheets(query, text=text)
+
+
 def iter_sheet_ids(query: SheetQuery) -> Iterator[int]:
     """Every matching sheet id, in the query's order, without loading the sheets."""
-    text = searched_text(query.q)
+    text, _ = effective_text(query)
     qs = _ordered(filtered_sheets(query, text=text), query, text)
     yield from qs.values_list("pk", flat=True).iterator(chunk_size=2000)
 

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from search.forms import SearchForm
-from search.service import filtered_sheets
+from search.service import selected_sheets
 from stats.queries import catalogue_stats
 
 
@@ -13,6 +13,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     form.is_valid()  # invalid values are dropped by the form and reported in its messages
     query = form.to_query()
-    stats = catalogue_stats(filtered_sheets(query))
+    stats = catalogue_stats(selected_sheets(query))
     filtered = any(key != "sort" and request.GET.get(key) for key in request.GET)
     return render(request, "stats/stats.html", {"stats": stats, "form": form, "filtered": filtered})

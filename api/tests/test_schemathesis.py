@@ -10,7 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.extra.django import TestCase
 from schemathesis.checks import CHECKS
 
+import api.writing  # noqa: F401  (registers the write endpoints)
+from api import tokens
 from api.views import api
+from catalogue.models import Structure
+from contrib.models import Membership, User
 from essaimage.test import SAMPLE_PATH
 from ingest.importer import import_paths
 
@@ -30,6 +34,10 @@ class SchemathesisTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         import_paths([SAMPLE_PATH])
+        # Write operations run with the token of a contributor of the first structure.
+        user = User.objects.create_user("script@example.org", "x")
+        Membership.objects.create(user=user, structure=Structure.objects.order_by("pk").first())
+        _, cls.key = tokens.create_token(user, "schemathesis")
 
     def setUp(self):
         cache.clear()
@@ -51,13 +59,15 @@ def _make_test(operation):
     )
     @given(case=operation.as_strategy())
     def test(self, case):
-        case.call_and_validate(checks=SELECTED_CHECKS)
+        headers = {"Authorization": f"Bearer {self.key}"} if case.method != "GET" else None
+        case.call_and_validate(checks=SELECTED_CHECKS, headers=headers)
 
     return test
 
 
 for result in SCHEMA.get_all_operations():
     operation = result.ok()
-    name = "test_it_conforms_" + operation.label.split(" ", 1)[1].strip("/").replace("/", "_")
+    method, path = operation.label.split(" ", 1)
+    name = f"test_it_conforms_{method.lower()}_" + path.strip("/").replace("/", "_")
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
     setattr(SchemathesisTestCase, name, _make_test(operation))

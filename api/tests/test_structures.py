@@ -139,3 +139,11 @@ class DataInclusionTestCase(BaseTestCase):
         self.assertNotIn("courriel", marais)
         adesir = next(s for s in data if s["nom"] == "ADESIR")
         self.assertNotIn("reseaux_porteurs", adesir)
+
+
+class NulCharactersTestCase(BaseTestCase):
+    def test_it_refuses_nul_characters_on_every_read_endpoint(self):
+        for url in ("/api/v1/structures", "/api/v1/departements", "/api/v1/vocabularies"):
+            r = self.client.get(url + "?departement=a%00")
+            self.assertEqual(r.status_code, 400, url)
+            self.assertEqual(r.json()["errors"][0]["parameter"], "departement")

@@ -1,3 +1,6 @@
+import csv
+import io
+
 from search.tests.base import SearchTestCase
 
 
@@ -17,3 +20,15 @@ class DepartementDetailTestCase(SearchTestCase):
     def test_it_answers_unknown_codes_with_a_french_404(self):
         r = self.client.get("/departements/999/")
         self.assertContains(r, "Page introuvable", status_code=404)
+
+    def test_its_export_links_hold_the_departement_sheets_only(self):
+        r = self.client.get("/departements/54/")
+        self.assertContains(r, 'href="/actions/export.csv?departement=54"')
+        response = self.client.get("/actions/export.csv?departement=54")
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+        listed = [sheet.title for sheet in r.context["result"].sheets]
+        self.assertEqual([row[1] for row in rows[1:]], listed)
+        self.assertIn("Accès aux droits et lutte contre la fracture numérique", listed)
+        self.assertEqual(len(listed), 2)
+        self.assertEqual(self.client.get("/actions/").context["result"].total, 5)

@@ -50,6 +50,12 @@ class ExportViewsTestCase(TestCase):
             len(csv_ids(self.client.get(f"/actions/export.csv?departement={code}"))), 24
         )
 
+    def test_it_exports_a_text_search_in_relevance_order(self):
+        api = self.client.get("/api/v1/actions?q=repair&page_size=100").json()
+        ids = csv_ids(self.client.get("/actions/export.csv?q=repair"))
+        self.assertEqual(ids, [r["id"] for r in api["results"]])
+        self.assertEqual(ids[0], self.sheet.pk)
+
     def test_it_ignores_pagination(self):
         r = self.client.get("/actions/export.csv?page=2&page_size=10")
         self.assertEqual(len(csv_ids(r)), 24)
@@ -107,6 +113,13 @@ class ExportViewsTestCase(TestCase):
         self.assertIn("Sommaire", reader.pages[1].extract_text())
         self.assertGreaterEqual(len(reader.pages), count + 2)
 
+    @override_settings(EXPORT_PDF_MAX_SHEETS=2)
+    def test_it_caps_the_booklet_and_says_so(self):
+        r = self.client.get("/actions/export.pdf")
+        reader = PdfReader(io.BytesIO(r.content))
+        self.assertIn("les 2 premières des 24 fiches", reader.pages[0].extract_text())
+        self.assertGreaterEqual(len(reader.pages), 4)  # cover, contents, two sheets (or more pages)
+
     def test_it_serves_an_atom_feed_of_the_view(self):
         code = self.sheet.structure.departement_id
         r = self.client.get(f"/actions/feed.atom?departement={code}")
@@ -129,3 +142,25 @@ class ExportViewsTestCase(TestCase):
 
     def test_it_rejects_post(self):
         self.assertEqual(self.client.post("/actions/export.csv").status_code, 405)
+
+
+class ExportLinksTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        import_paths([SAMPLE_PATH])
+
+    def test_it_offers_export_links_with_the_current_filters(self):
+        sheet = ActionSheet.objects.get(title="Repair Café")
+        code = sheet.structure.departement_id
+        r = self.client.get(f"/actions/?departement={code}")
+        self.assertContains(r, f'href="/actions/export.csv?departement={code}"')
+        self.assertContains(r, f'href="/actions/export.xlsx?departement={code}"')
+        self.assertContains(r, f'href="/actions/export.pdf?departement={code}"')
+        self.assertContains(r, f'href="/actions/feed.atom?departement={code}"')
+        r = self.client.get(f"/actions/?departement={code}", headers={"HX-Request": "true"})
+        self.assertContains(r, f'href="/actions/export.json?departement={code}"')
+
+    def test_it_links_the_pdf_from_the_sheet_page(self):
+        sheet = ActionSheet.objects.get(title="Repair Café")
+        r = self.client.get(sheet.get_absolute_url())
+        self.assertContains(r, f'href="/actions/{sheet.pk}-{sheet.slug}/pdf"')

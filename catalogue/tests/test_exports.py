@@ -28,6 +28,24 @@ class ExportWritersTestCase(BaseTestCase):
     def sheets(self):
         return ActionSheet.objects.published().with_relations().order_by("pk")
 
+    def test_it_loads_sheets_by_id_as_with_relations_does(self):
+        from catalogue.models import Attachment
+        from catalogue.records import sheet_record
+
+        Attachment.objects.create(sheet=self.sheet, name="affiche.pdf", size=12)
+        Attachment.objects.create(
+            sheet=self.sheet, name="retiré.pdf", removed_at="2020-01-01T00:00Z"
+        )
+        ids = [self.other.pk, self.sheet.pk, 999999]
+        # Per chunk: sheets, 5 relations, attachments; once: 4 vocabularies.
+        with self.assertNumQueries(11):
+            fast = [sheet_record(s) for s in exports.iter_sheets_by_id(ids)]
+        expected = [sheet_record(s) for s in self.sheets().order_by("-pk")]
+        self.assertEqual(fast, expected)
+        chunked = [sheet_record(s) for s in exports.iter_sheets_by_id(ids, chunk_size=1)]
+        self.assertEqual(chunked, expected)
+        self.assertEqual([a["name"] for a in fast[1]["attachments"]], ["affiche.pdf"])
+
     def test_it_writes_csv_for_french_excel(self):
         text = "".join(exports.write_csv(self.sheets()))
         self.assertTrue(text.startswith("\ufeffIdentifiant;Titre;Année;"))

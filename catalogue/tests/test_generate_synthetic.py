@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 
 from catalogue import synthetic
+from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, PublicationStatus, Structure
 from catalogue.records import sheet_record
 from catalogue.signals import sheets_changed
@@ -162,6 +163,6 @@ class SenacsExportRoundTripTestCase(BaseTestCase):
             self.assertEqual(got["structure"]["departement"], expected["structure"]["departement"])
             for name in (
                 "year", "status", "dimension", "territory", "keywords", "initiators", "publics",
-                "action_partners", *synthetic.TEXT_FIELD_NAMES,
+                "action_partners", *TEXT_FIELDS,
             ):  # fmt: skip
                 self.assertEqual(got[name], expected[name], name)

@@ -49,6 +49,11 @@ class SheetDetailTestCase(SearchTestCase):
         self.assertContains(r, other.get_absolute_url())
         self.assertNotContains(r, "Projet en brouillon")
 
+    def test_it_uses_a_fixed_number_of_queries(self):
+        # sheet + 6 prefetches + other sheets + their count
+        with self.assertNumQueries(9):
+            self.client.get(self.url)
+
     def test_it_has_a_print_stylesheet(self):
         r = self.client.get(self.url)
         self.assertContains(r, 'href="/static/css/print.css" media="print"')

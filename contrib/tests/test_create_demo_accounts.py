@@ -19,7 +19,7 @@ class CreateDemoAccountsTestCase(ContribTestCase):
         writer = User.objects.get(email="contributrice@essaimage.local")
         self.assertTrue(writer.check_password("essaimage-demo"))
         self.assertEqual(list(access.member_structures(writer)), [self.adesir])
-        moderator = User.objects.get(email="moderateur.reunion@essaimage.local")
+        moderator = User.objects.get(email="moderateur@essaimage.local")
         self.assertTrue(access.can_review(moderator, self.sheet))
         self.assertEqual(User.objects.filter(email__endswith="@essaimage.local").count(), 5)
 

@@ -71,6 +71,7 @@ class EditSheetTestCase(ContribTestCase):
             headers={"HX-Request": "true"},
         )
         self.assertContains(r, "Brouillon enregistré automatiquement")
+        self.assertContains(r, 'id="completude" class="completeness" hx-swap-oob="true"')
         self.assertNotContains(r, "<html")
         self.assertEqual(Autosave.objects.get().data["summary"], "Tapé avant la coupure")
         self.draft.refresh_from_db()
@@ -105,6 +106,15 @@ class EditSheetTestCase(ContribTestCase):
         self.client.post(self.url, data)
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.publication_status, PublicationStatus.SUBMITTED)
+
+    def test_it_proposes_a_new_partner_for_review(self):
+        from catalogue.models import PartnerKind
+
+        self.client.force_login(self.alice)
+        self.client.post(self.url, self.sheet_data(self.draft, new_partner="Ludothèque"))
+        partner = PartnerKind.objects.get(label="Ludothèque")
+        self.assertTrue(partner.needs_review)
+        self.assertIn(partner, ActionSheet.objects.get(pk=self.draft.pk).action_partners.all())
 
     def test_it_proposes_a_new_keyword_for_review(self):
         self.client.force_login(self.alice)
@@ -180,3 +190,34 @@ class PreviewSheetTestCase(ContribTestCase):
         self.assertEqual(
             self.client.get(f"/contribuer/fiches/{self.draft.pk}/apercu/").status_code, 404
         )
+
+
+class ExpiredSessionTestCase(ContribTestCase):
+    def test_a_save_after_the_session_expired_loses_nothing(self):
+        url = f"/contribuer/fiches/{self.draft.pk}/modifier/"
+        data = self.sheet_data(self.draft, summary="Écrit pendant une heure")
+        r = self.client.post(url, data)  # nobody is logged in any more
+        self.assertRedirects(r, f"/compte/connexion/?next={url}", fetch_redirect_response=False)
+        r = self.client.post(
+            f"/compte/connexion/?next={url}",
+            {"username": "alice@example.org", "password": "mot-de-passe-solide-42", "next": url},
+        )
+        self.assertRedirects(r, url, fetch_redirect_response=False)
+        r = self.client.get(url)
+        self.assertContains(r, "Écrit pendant une heure")
+        self.assertContains(r, "expiration de votre session")
+
+    def test_autosave_says_the_session_expired(self):
+        r = self.client.post(
+            f"/contribuer/fiches/{self.draft.pk}/brouillon-auto/",
+            self.sheet_data(self.draft, summary="Tapé"),
+            headers={"HX-Request": "true"},
+        )
+        self.assertContains(r, "Votre session a expiré")
+        self.assertFalse(Autosave.objects.exists())
+
+    def test_a_stash_never_opens_another_structures_sheet(self):
+        url = f"/contribuer/fiches/{self.draft.pk}/modifier/"
+        self.client.post(url, self.sheet_data(self.draft, summary="x"))
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(url).status_code, 404)

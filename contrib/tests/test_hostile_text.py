@@ -1,3 +1,5 @@
+from django.urls import reverse
+
 from catalogue.models import ActionSheet, Keyword
 from contrib import editing, moderation
 from contrib.tests.helpers import ContribTestCase
@@ -63,6 +65,9 @@ class HostileTextTestCase(ContribTestCase):
         self.client.logout()
         sheet = ActionSheet.objects.get(pk=self.draft.pk)
         self.assertHarmless(sheet.get_absolute_url())
+        self.assertHarmless(sheet.structure.get_absolute_url())
+        self.assertHarmless(reverse("catalogue:sheet-list"))
+        self.assertHarmless(reverse("catalogue:sheet-list") + "?q=titre")
         self.assertHarmless("/")
 
     def test_it_refuses_a_too_long_title_in_french(self):

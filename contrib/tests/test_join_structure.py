@@ -112,3 +112,31 @@ class InvitationTestCase(ContribTestCase):
         )
         self.assertEqual(r.status_code, 404)
         self.assertEqual(mail.outbox, [])
+
+
+class InvitationRulesTestCase(ContribTestCase):
+    def test_it_must_be_accepted_by_the_invited_address(self):
+        from contrib.models import Invitation
+
+        invitation = Invitation.objects.create(
+            email="zoe@example.org", structure=self.adesir, invited_by=self.alice
+        )
+        self.client.force_login(self.charlie)
+        r = self.client.post(f"/compte/invitation/{invitation.token}/", follow=True)
+        self.assertContains(r, "Cette invitation a été envoyée à zoe@example.org")
+        self.assertFalse(Membership.objects.filter(user=self.charlie).exists())
+
+    def test_it_expires(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from contrib.models import Invitation
+
+        invitation = Invitation.objects.create(
+            email="zoe@example.org",
+            structure=self.adesir,
+            created_at=timezone.now() - timedelta(days=15),
+        )
+        r = self.client.get(f"/compte/invitation/{invitation.token}/", follow=True)
+        self.assertContains(r, "Cette invitation a expiré")

@@ -29,7 +29,11 @@ class ReviewSheetTestCase(ContribTestCase):
         self.client.force_login(self.mona)
         r = self.client.get(f"/contribuer/relecture/{self.sheet.pk}/")
         self.assertContains(r, "<dt>Résumé</dt>", html=False)
-        self.assertContains(r, '<ins aria-label="ajouté">Réparer ensemble</ins>', html=False)
+        self.assertContains(
+            r,
+            '<ins><span class="visually-hidden">[ajouté : </span>Réparer ensemble<span',
+            html=False,
+        )
 
     def test_it_publishes_and_tells_the_author(self):
         self.client.force_login(self.mona)
@@ -132,3 +136,15 @@ class MergeSheetTestCase(ContribTestCase):
         )
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.publication_status, PublicationStatus.DRAFT)
+
+
+class ForbiddenPageTestCase(ContribTestCase):
+    def test_it_explains_a_refusal_in_french(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(
+            f"/contribuer/relecture/{self.draft.pk}/", headers={"Accept-Language": "en"}
+        )
+        self.assertEqual(r.status_code, 403)
+        self.assertContains(
+            r, "Seul un modérateur de ce territoire peut faire cela.", status_code=403
+        )

@@ -69,3 +69,31 @@ class VocabularyTestCase(ContribTestCase):
         self.assertIn(self.famille.pk, PendingEdit.objects.get().data["keywords"])
         for revision in self.sheet.revisions.all():
             self.assertNotIn(self.proposed.pk, revision.data["keywords"])
+
+
+class ChoiceVocabularyTestCase(ContribTestCase):
+    def test_mapping_a_choice_value_moves_every_sheet(self):
+        from catalogue.models import Dimension, PartnerKind
+
+        services = Dimension.objects.get(label="Services")
+        typo = Dimension.objects.create(label="Servises", needs_review=True)
+        self.sheet.dimension = typo
+        self.sheet.save()
+        caf = PartnerKind.objects.get(label="Caf")
+        caf_typo = PartnerKind.objects.create(label="CAF du Tarn", needs_review=True)
+        self.sheet.action_partners.add(caf_typo)
+        self.sheet.financial_partners.add(caf_typo, caf)
+        self.client.force_login(self.nina)  # any moderator reviews the national vocabulary
+        self.client.post(
+            f"/contribuer/vocabulaire/dimension/{typo.pk}/rattacher/",
+            {f"mdimension{typo.pk}-onto": services.pk},
+        )
+        self.client.post(
+            f"/contribuer/vocabulaire/partnerkind/{caf_typo.pk}/rattacher/",
+            {f"mpartnerkind{caf_typo.pk}-onto": caf.pk},
+        )
+        self.sheet.refresh_from_db()
+        self.assertEqual(self.sheet.dimension, services)
+        self.assertEqual(list(self.sheet.action_partners.all()), [caf])
+        self.assertEqual(list(self.sheet.financial_partners.all()), [caf])
+        self.assertFalse(Dimension.objects.filter(label="Servises").exists())

@@ -24,6 +24,8 @@ class DeployCheckTestCase(SimpleTestCase):
             "SECRET_KEY": "k3Jq-9vX_2mZ7tLw0pR4sY8uB6nC1dF5gH0jK2lM4nP6qR8sT0vW2xY4zA6bC8d",
             "ALLOWED_HOSTS": "essaimage.example.org",
         }
+        # Browser tests set it for Playwright; a production environment never has it.
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         result = subprocess.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
             cwd=ROOT,

@@ -213,3 +213,16 @@ class SearchSheetsTestCase(SearchTestCase):
         query = SheetQuery(q="numérique", sort="title")
         self.assertEqual(list(iter_sheet_ids(query)), [self.numerique.pk, self.service.pk])
         self.assertEqual(list(iter_sheets(query, chunk_size=1)), [self.numerique, self.service])
+
+    def test_it_iterates_matches_by_relevance(self):
+        query = SheetQuery(q="parentalité")
+        self.assertEqual(list(iter_sheet_ids(query)), [s.pk for s in search_sheets(query).sheets])
+
+    def test_exports_and_statistics_follow_the_typo_correction(self):
+        from search.service import filtered_sheets
+
+        query = SheetQuery(q="numerik", sort="title")
+        shown = [s.pk for s in search_sheets(query).sheets]
+        self.assertEqual(shown, [self.numerique.pk, self.service.pk])
+        self.assertEqual(list(iter_sheet_ids(query)), shown)
+        self.assertEqual(set(filtered_sheets(query).values_list("pk", flat=True)), set(shown))

@@ -24,6 +24,15 @@
       facets.dataset.touched = "1";
     }
   });
+  // Shorter, shareable addresses: leave out empty fields and the default page size.
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.verb !== "get") { return; }
+    var params = e.detail.parameters;
+    ["q", "year_min", "year_max", "sort", "page"].forEach(function (name) {
+      if (params[name] === "") { delete params[name]; }
+    });
+    if (params.page_size === "25") { delete params.page_size; }
+  });
   // "Imprimer cette fiche" opens the print dialog.
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("[data-print]");

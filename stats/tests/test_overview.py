@@ -50,3 +50,18 @@ class OverviewTestCase(TestCase):
     def test_it_uses_a_bounded_number_of_queries(self):
         with self.assertNumQueries(12):
             self.client.get(self.url)
+
+    def test_each_row_links_to_the_same_set_in_the_catalogue(self):
+        r = self.client.get(self.url)
+        self.assertContains(r, 'href="/actions/?departement=25"')
+        self.assertContains(r, 'href="/actions/?keywords=parentalite"')
+        listing = self.client.get("/actions/", {"keywords": "parentalite"})
+        self.assertContains(listing, "11 fiches")
+
+    def test_its_figures_match_the_list_for_a_text_search(self):
+        # "vieillissement" is widened to the misspelt keyword, "parentalte" is corrected.
+        for q in ("vieillissement", "parentalte", "numerique"):
+            listed = self.client.get("/actions/", {"q": q}).context["result"].total
+            self.assertGreater(listed, 0, q)
+            stats = self.client.get(self.url, {"q": q}).context["stats"]
+            self.assertEqual(stats.total_sheets, listed, q)

@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
-from catalogue.models import Departement, Region, Structure
+from catalogue.models import Region, Structure
 from contrib.models import Membership, ModeratorTerritory, User
 
 PASSWORD = "essaimage-demo"
@@ -22,18 +23,26 @@ class Command(BaseCommand):
             raise CommandError(
                 "Comptes de démonstration refusés hors DEBUG : ajoutez --force si c'est voulu."
             )
-        reunion = Departement.objects.get(code="974")
-        structure = Structure.objects.filter(departement=reunion).order_by(
-            "pk"
-        ).first() or Structure.objects.create(
-            name="Centre social de démonstration", departement=reunion
+        # The structure with the most sheets (after `import_senacs`), so the demo has material.
+        structure = (
+            Structure.objects.exclude(departement=None)
+            .annotate(n=Count("sheets"))
+            .order_by("-n", "pk")
+            .select_related("departement__region")
+            .first()
         )
-        other = Structure.objects.exclude(departement=reunion).order_by("pk").first()
+        if structure is None:
+            structure = Structure.objects.create(
+                name="Centre social de démonstration", departement_id="974"
+            )
+        departement = structure.departement
+        region = departement.region or Region.objects.get(code="04")
+        other = Structure.objects.exclude(departement__region=region).order_by("pk").first()
         accounts = [
             ("admin@essaimage.local", "Administratrice", {"is_superuser": True, "is_staff": True}),
             ("contributrice@essaimage.local", "Claire (contributrice)", {}),
-            ("moderateur.reunion@essaimage.local", "Marc (modérateur La Réunion)", {}),
-            ("moderatrice.region@essaimage.local", "Rita (modératrice région La Réunion)", {}),
+            ("moderateur@essaimage.local", f"Marc (modérateur {departement.name})", {}),
+            ("moderatrice.region@essaimage.local", f"Rita (modératrice {region.name})", {}),
             ("visiteur@essaimage.local", "Victor (compte sans structure)", {}),
         ]
         users = {}
@@ -49,16 +58,16 @@ class Command(BaseCommand):
             user=users["contributrice@essaimage.local"], structure=structure
         )
         ModeratorTerritory.objects.get_or_create(
-            user=users["moderateur.reunion@essaimage.local"], departement=reunion
+            user=users["moderateur@essaimage.local"], departement=departement
         )
         ModeratorTerritory.objects.get_or_create(
-            user=users["moderatrice.region@essaimage.local"], region=Region.objects.get(code="04")
+            user=users["moderatrice.region@essaimage.local"], region=region
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe pour tous : {PASSWORD}) :")
         self.stdout.write("  administratrice       admin@essaimage.local")
         self.stdout.write(f"  contributrice         contributrice@essaimage.local  ({structure})")
-        self.stdout.write("  modérateur La Réunion moderateur.reunion@essaimage.local")
-        self.stdout.write("  modératrice région    moderatrice.region@essaimage.local")
+        self.stdout.write(f"  modérateur            moderateur@essaimage.local  ({departement})")
+        self.stdout.write(f"  modératrice région    moderatrice.region@essaimage.local  ({region})")
         self.stdout.write("  sans structure        visiteur@essaimage.local")
         if other is not None:
             self.stdout.write(f"  (hors de leur territoire : {other})")
