@@ -86,13 +86,13 @@ def rebuild_index() -> int:
 
 
 def _remember_words(documents: list[SearchDocument]) -> None:
-    seen = set()
+    # Fold each distinct word once: texts repeat their words many times.
+    raw = set()
     for d in documents:
         for field in (d.title, d.keywords, d.structure, d.summary, d.body):
-            seen.update(
-                w for w in (french.fold(w) for w in french.words(field)) if 3 <= len(w) <= 60
-            )
-    seen = {w for w in seen if not w.isdigit()}
+            raw.update(french.words(field))
+    folded = {french.fold(w) for w in raw}
+    seen = {w for w in folded if 3 <= len(w) <= 60 and not w.isdigit()}
     if seen:
         SearchWord.objects.bulk_create(
             [SearchWord(word=w) for w in sorted(seen)], ignore_conflicts=True, batch_size=1000
