@@ -4,6 +4,7 @@ Every problem carries the line number where it was seen, so the import report ca
 """
 
 import re
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
@@ -148,7 +149,6 @@ class _ListingRow:
     title: str
     departement: str
     year: int | None
-    used: bool = False
 
 
 def decode(data: bytes) -> str:
@@ -181,6 +181,8 @@ def parse(text: str) -> ParseResult:
             "d'un titre puis de « - Structure organisatrice ») n'a été trouvée."
         )
     _read_preamble(lines, 0, starts[0], listing, problems)
+    for start in starts[1:]:
+        _take_page_header(lines, start, listing, problems)
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
         is_last = n + 1 == len(starts)
@@ -215,6 +217,27 @@ def _has_structure_label(lines: list[str], i: int) -> bool:
     return i + 2 < len(lines) and _label_key(lines[i + 2]) == "- Structure organisatrice"
 
 
+def _take_page_header(lines, start, listing, problems) -> None:
+    """A new page reprints the header and its listing table before its first sheet: read the
+    table, and blank those lines so they do not end the previous sheet's last field."""
+    first = start
+    while first > 0 and (
+        not lines[first - 1].strip()
+        or "|" in lines[first - 1]
+        or lines[first - 1].strip() == PAGE_HEADER
+    ):
+        first -= 1
+    block = [line.strip() for line in lines[first:start]]
+    if not any(line == PAGE_HEADER or _is_listing_header(line) for line in block):
+        return
+    _read_preamble(lines, first, start, listing, problems)
+    lines[first:start] = [""] * (start - first)
+
+
+def _is_listing_header(line: str) -> bool:
+    return line.startswith("Nom") and "|" in line
+
+
 def _read_preamble(lines, start, end, listing, problems) -> None:
     """Page header and listing table (`Nom | Département | Année |`) before the first sheet."""
     in_table = False
@@ -222,7 +245,7 @@ def _read_preamble(lines, start, end, listing, problems) -> None:
         line = lines[i].strip()
         if not line or line == PAGE_HEADER:
             continue
-        if line.startswith("Nom") and "|" in line:
+        if _is_listing_header(line):
             in_table = True
             continue
         if in_table and set(line) <= set("|-: "):
@@ -243,18 +266,15 @@ def _read_preamble(lines, start, end, listing, problems) -> None:
 
 
 def _assign_years(sheets: list[ParsedSheet], listing: list[_ListingRow]) -> None:
-    # Titles repeat: take the first unused row with the same title and département, in order.
+    # Titles repeat: each sheet takes the first unused row with its title and département.
+    rows: dict[tuple[str, str], deque[_ListingRow]] = defaultdict(deque)
+    for row in listing:
+        rows[(normalize_key(row.title), normalize_key(row.departement))].append(row)
     for sheet in sheets:
         title, _, departement = sheet.identity()
-        for row in listing:
-            if (
-                not row.used
-                and normalize_key(row.title) == title
-                and normalize_key(row.departement) == departement
-            ):
-                row.used = True
-                sheet.year = row.year
-                break
+        waiting = rows.get((title, departement))
+        if waiting:
+            sheet.year = waiting.popleft().year
 
 
 def _parse_sheet(lines, start, end, listing, problems, *, is_last) -> ParsedSheet | None:

@@ -299,3 +299,22 @@ class ImportSenacsCommandTestCase(TestCase):
         self.assertEqual(
             ActionSheet.objects.filter(publication_status=PublicationStatus.PUBLISHED).count(), 0
         )
+
+
+class MultiPageExportTestCase(TestCase):
+    def test_page_headers_between_sheets_are_not_content_and_give_years(self):
+        # A second page: header and listing table reprinted before its first sheet.
+        second_page = (
+            "Les actions des centres sociaux\nNom | Département | Année |\n--- | --- | --- |\n"
+            "Fête du jeu | Isère | 2018 |\nSoutenir la parentalité | Mayenne | 2019 |\n"
+        )
+        start = SAMPLE.index("Actions\nFête du jeu")
+        text = SAMPLE[:start] + second_page + SAMPLE[start:]
+        report = import_bytes(text.encode(), name="deux-pages.txt")
+        self.assertEqual(report.problems, [])
+        self.assertEqual(ActionSheet.objects.get(title="Fête du jeu").year, 2018)
+        self.assertEqual(ActionSheet.objects.get(title="Soutenir la parentalité").year, 2019)
+        previous = ActionSheet.objects.get(title="CAFE DE LA CONNAISSANCE")
+        self.assertNotIn("Les actions des centres sociaux", previous.perspectives)
+        self.assertNotIn("|", previous.perspectives)
+        self.assertEqual(ActionSheet.objects.count(), 24)
