@@ -4,17 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from catalogue.models import (
-    ActionSheet,
-    ActionStatus,
-    Departement,
-    Dimension,
-    Keyword,
-    PartnerKind,
-    Public,
-    Region,
-    Structure,
-)
+from catalogue.models import ActionSheet, Structure
 
 
 @dataclass(frozen=True)
@@ -46,55 +36,72 @@ def _rows(pairs: list[tuple[str, int, str]]) -> list[Row]:
     return [Row(label, count, round(100 * count / top, 1), code) for label, count, code in pairs]
 
 
-def _vocabulary_rows(model, relation: str, sheets: QuerySet) -> list[Row]:
-    counted = (
-        model.objects.filter(**{f"{relation}__in": sheets})
-        .annotate(n=Count(relation, distinct=True))
-        .order_by("-n", "label")
+def _grouped(sheets: QuerySet, *columns: str) -> list[dict]:
+    """Sheets counted per value of `columns`: one GROUP BY over the selection, no subquery."""
+    return list(
+        sheets.order_by()
+        .values(*columns)
+        .annotate(n=Count("pk", distinct=True))
+        .filter(**{f"{columns[0]}__isnull": False})
+        .order_by("-n", *columns)
     )
-    return _rows([(v.label, v.n, v.value) for v in counted])
+
+
+def _vocabulary_rows(sheets: QuerySet, relation: str) -> list[Row]:
+    groups = _grouped(sheets, f"{relation}__label", f"{relation}__value")
+    return _rows([(g[f"{relation}__label"], g["n"], g[f"{relation}__value"]) for g in groups])
 
 
 def catalogue_stats(sheets: QuerySet[ActionSheet] | None = None) -> CatalogueStats:
     """Figures for `sheets` (default: every published sheet), in a fixed number of queries."""
     if sheets is None:
         sheets = ActionSheet.objects.published()
-    ids = sheets.values("pk")
-    base = ActionSheet.objects.filter(pk__in=ids)
-    by_departement = (
-        Departement.objects.filter(structures__sheets__in=ids)
-        .annotate(n=Count("structures__sheets", distinct=True))
-        .order_by("-n", "code")
+    departements = _grouped(sheets, "structure__departement__code", "structure__departement__name")
+    regions = _grouped(
+        sheets, "structure__departement__region__code", "structure__departement__region__name"
     )
-    by_region = (
-        Region.objects.filter(departements__structures__sheets__in=ids)
-        .annotate(n=Count("departements__structures__sheets", distinct=True))
-        .order_by("-n", "name")
-    )
-    by_year = base.values("year").annotate(n=Count("pk")).order_by("-year")
+    years = list(sheets.order_by().values("year").annotate(n=Count("pk")).order_by("-year"))
     type_labels = dict(Structure.Type.choices)
-    by_type = base.values("structure__type").annotate(n=Count("pk")).order_by("-n")
+    types = _grouped(sheets, "structure__type")
     return CatalogueStats(
-        total_sheets=base.count(),
-        total_structures=Structure.objects.filter(sheets__in=ids).distinct().count(),
-        total_departements=by_departement.count(),
-        by_region=_rows([(r.name, r.n, r.code) for r in by_region]),
-        by_departement=_rows([(f"{d.name} ({d.code})", d.n, d.code) for d in by_departement]),
-        by_keyword=_vocabulary_rows(Keyword, "sheets", ids),
-        by_dimension=_vocabulary_rows(Dimension, "sheets", ids),
-        by_status=_vocabulary_rows(ActionStatus, "sheets", ids),
-        by_public=_vocabulary_rows(Public, "sheets", ids),
-        by_action_partner=_vocabulary_rows(PartnerKind, "sheets_as_action_partner", ids),
+        total_sheets=sheets.count(),
+        total_structures=sheets.order_by().values("structure").distinct().count(),
+        total_departements=len(departements),
+        by_region=_rows(
+            [
+                (
+                    g["structure__departement__region__name"],
+                    g["n"],
+                    g["structure__departement__region__code"],
+                )
+                for g in regions
+            ]
+        ),
+        by_departement=_rows(
+            [
+                (
+                    f"{g['structure__departement__name']} ({g['structure__departement__code']})",
+                    g["n"],
+                    g["structure__departement__code"],
+                )
+                for g in departements
+            ]
+        ),
+        by_keyword=_vocabulary_rows(sheets, "keywords"),
+        by_dimension=_vocabulary_rows(sheets, "dimension"),
+        by_status=_vocabulary_rows(sheets, "status"),
+        by_public=_vocabulary_rows(sheets, "publics"),
+        by_action_partner=_vocabulary_rows(sheets, "action_partners"),
         by_year=_rows(
             [
                 (str(y["year"]) if y["year"] else "Année inconnue", y["n"], str(y["year"] or ""))
-                for y in by_year
+                for y in years
             ]
         ),
         by_structure_type=_rows(
             [
                 (type_labels.get(t["structure__type"], "Autre"), t["n"], t["structure__type"])
-                for t in by_type
+                for t in types
             ]
         ),
     )

@@ -48,7 +48,7 @@ class OverviewTestCase(TestCase):
         self.assertContains(r, "999")
 
     def test_it_uses_a_bounded_number_of_queries(self):
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             self.client.get(self.url)
 
     def test_each_row_links_to_the_same_set_in_the_catalogue(self):
