@@ -196,6 +196,7 @@ class _Writer:
     def write(self, sheets: list[ParsedSheet]) -> None:
         now = timezone.now()
         existing = self._existing(sheets)
+        self._create_structures(sheets)
         to_create: list[tuple[catalogue.ActionSheet, ParsedSheet]] = []
         for done, parsed in enumerate(sheets, 1):
             structure = self._structure(parsed)
@@ -244,9 +245,31 @@ class _Writer:
             found.update({s.source_ref: s for s in batch})
         return found
 
-    def _structure(self, parsed: ParsedSheet) -> catalogue.Structure:
+    def _structure_key(self, parsed: ParsedSheet):
         departement = self.departements.get(normalize_key(parsed.departement_name))
-        if departement is None and parsed.departement_name:
+        return (normalize_key(parsed.structure_name), departement.code if departement else None)
+
+    def _create_structures(self, sheets: list[ParsedSheet]) -> None:
+        """Create the missing structures in batches (one INSERT per batch, not per structure)."""
+        missing: dict[tuple, catalogue.Structure] = {}
+        for parsed in sheets:
+            key = self._structure_key(parsed)
+            if key in self.structures or key in missing:
+                continue
+            missing[key] = catalogue.Structure(
+                name=parsed.structure_name,
+                departement_id=key[1],
+                type=_structure_type(parsed.structure_name),
+                postcode=parsed.postcode,
+                commune=parsed.commune,
+            )
+        created = catalogue.Structure.objects.bulk_create(missing.values(), batch_size=BATCH_SIZE)
+        self.structures.update(zip(missing, created, strict=True))
+        self.report.structures_created += len(created)
+
+    def _structure(self, parsed: ParsedSheet) -> catalogue.Structure:
+        key = self._structure_key(parsed)
+        if key[1] is None and parsed.departement_name:
             self.report.problems.append(
                 Problem(
                     parsed.line,
@@ -254,19 +277,7 @@ class _Writer:
                     f"« {parsed.structure_name} » : structure gardée sans département.",
                 )
             )
-        key = (normalize_key(parsed.structure_name), departement.code if departement else None)
-        structure = self.structures.get(key)
-        if structure is None:
-            structure = catalogue.Structure.objects.create(
-                name=parsed.structure_name,
-                departement=departement,
-                type=_structure_type(parsed.structure_name),
-                postcode=parsed.postcode,
-                commune=parsed.commune,
-            )
-            self.structures[key] = structure
-            self.report.structures_created += 1
-        return structure
+        return self.structures[key]
 
     def _value(self, name: str, label: str):
         model = VOCABULARY_OF[name]

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s\-‐‑–—'’`´_/.,;:()\"«»]+")
 
@@ -11,6 +12,7 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)  # vocabulary labels and département names repeat on every sheet
 def normalize_key(text: str) -> str:
     """A matching key tolerant of case, accents, hyphens, apostrophes and spacing.
 
