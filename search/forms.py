@@ -1,4 +1,4 @@
-"""SearchForm: the only parser of the catalogue's query string (page, API, exports, alerts).
+"""SearchForm: the only parser of the catalogue's query string (pages, API, exports, feeds, statistics).
 
 Bad values never raise: each is reported in `form.errors` with a French message and left out
 of the query, so `to_query()` always gives a usable SheetQuery (the page shows the message and

@@ -1,4 +1,4 @@
-"""The one search service: pages, API, exports, alerts and statistics all call it.
+"""The one search service: pages, API, exports, feeds and statistics all call it.
 
     result = search_sheets(SearchForm(request.GET).to_query(), page=2)
     result.sheets, result.total, result.facets["keywords"], result.snippets[sheet.pk]
