@@ -2,6 +2,8 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
+def _test_settings(settings):
     # Hashing with the real hasher costs ~0.3 s per user; tests only need a working hash.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A background thread cannot see a test's uncommitted rows: rebuild in the request.
+    settings.SEARCH_FAST_PATH_BACKGROUND = False

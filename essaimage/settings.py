@@ -138,6 +138,9 @@ STORAGES = {
 
 # Search facets and ordering from a per-process in-memory index (search/fast.py); False: plain ORM.
 SEARCH_FAST_PATH = envbool("SEARCH_FAST_PATH", "True")
+# Rebuild a stale index in a background thread and answer from the database meanwhile
+# (True), or rebuild it before answering (False: tests, where the data is uncommitted).
+SEARCH_FAST_PATH_BACKGROUND = envbool("SEARCH_FAST_PATH_BACKGROUND", "True")
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -120,17 +120,52 @@ class Index:
 
 _lock = threading.Lock()
 _index: Index | None = None
+_rebuilding: threading.Thread | None = None
 
 
 def get_index() -> Index:
-    """The index of this process, rebuilt when the database's generation moved on."""
+    """The index of this process, rebuilt (here and now) when the database's generation moved on."""
     global _index
     generation = current_generation()
     with _lock:
-        if _index is None or _index.generation != generation or _index.vendor != connection.vendor:
+        if not _is_current(_index, generation):
             _index = build_index(generation)
             _index.vendor = connection.vendor
         return _index
+
+
+def ready_index() -> Index | None:
+    """The index if it is current; otherwise start rebuilding it in a background thread and
+    return None, so that the caller answers from the database instead of waiting (a rebuild
+    takes seconds on a national catalogue, and every write makes the index stale)."""
+    global _rebuilding
+    generation = current_generation()
+    with _lock:
+        if _is_current(_index, generation):
+            return _index
+        if _rebuilding is None or not _rebuilding.is_alive():
+            _rebuilding = threading.Thread(
+                target=_rebuild, args=(generation, connection.vendor), daemon=True
+            )
+            _rebuilding.start()
+    return None
+
+
+def _is_current(index: Index | None, generation: str) -> bool:
+    return (
+        index is not None and index.generation == generation and index.vendor == connection.vendor
+    )
+
+
+def _rebuild(generation: str, vendor: str) -> None:
+    global _index
+    try:
+        index = build_index(generation)
+        index.vendor = vendor
+        with _lock:
+            _index = index
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def build_index(generation: str) -> Index:

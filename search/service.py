@@ -281,11 +281,13 @@ def search_sheets(
     `fast` (default: settings.SEARCH_FAST_PATH) answers from search.fast's in-memory index."""
     base_url = base_url if base_url is not None else reverse("catalogue:sheet-list")
     if fast if fast is not None else settings.SEARCH_FAST_PATH:
-        from search.fast import search_sheets_fast
+        from search import fast as fast_path
 
-        return search_sheets_fast(
-            query, page=page, per_page=per_page, with_facets=with_facets, base_url=base_url
-        )
+        if not settings.SEARCH_FAST_PATH_BACKGROUND or fast_path.ready_index():
+            return fast_path.search_sheets_fast(
+                query, page=page, per_page=per_page, with_facets=with_facets, base_url=base_url
+            )
+        # The index is being rebuilt in the background: the database answers meanwhile.
     text = searched_text(query.q)
     suggestion, corrected = None, False
     qs = filtered_sheets(query, text=text)
