@@ -13,7 +13,7 @@ MAX_ACTIVE_TOKENS = 10
 
 
 class TokenLimitReached(Exception):
-    pass
+    """The user already has MAX_ACTIVE_TOKENS active tokens."""
 
 
 def _hash(key: str) -> str:

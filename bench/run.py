@@ -430,7 +430,7 @@ def wait_for(port: int, path: str, seconds: float = 60) -> bool:
             if status == 200:
                 return True
         except OSError:
-            pass
+            pass  # not listening yet: try again until the deadline
         time.sleep(0.3)
     return False
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 
-from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
+from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, SHEET_FIELDS, TEXT_FIELDS
 from catalogue.models import ActionSheet
 
 # Key order of a record, as PRODUCT §5 lists them.
@@ -12,26 +12,7 @@ RECORD_KEYS = (
     "id",
     "title",
     "year",
-    "status",
-    "end_reason",
-    "dimension",
-    "keywords",
-    "summary",
-    "initiators",
-    "initiators_detail",
-    "territory",
-    "experience",
-    "publics",
-    "action_partners",
-    "financial_partners",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
+    *SHEET_FIELDS[1:],
     "attachments",
     "structure",
     "publication_status",

@@ -116,7 +116,7 @@ class InvalidSheetData(EditError):
 
 
 class WorkflowError(EditError):
-    pass
+    """The sheet is not in a state that allows this step (e.g. publishing a draft)."""
 
 
 class EditConflict(EditError):
