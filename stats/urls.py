@@ -4,4 +4,7 @@ from stats import views
 
 app_name = "stats"
 
-urlpatterns = [path("statistiques/", views.overview, name="overview")]
+urlpatterns = [
+    path("statistiques/", views.overview, name="overview"),
+    path("statistiques/carte.svg", views.map_svg, name="map-svg"),
+]
