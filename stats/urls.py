@@ -7,4 +7,5 @@ app_name = "stats"
 urlpatterns = [
     path("statistiques/", views.overview, name="overview"),
     path("statistiques/carte.svg", views.map_svg, name="map-svg"),
+    path("statistiques/<slug:name>.csv", views.figure_csv, name="figure-csv"),
 ]

@@ -1,4 +1,6 @@
-from django.http import HttpRequest, HttpResponse
+import csv
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
@@ -6,57 +8,138 @@ from django.views.decorators.http import require_GET
 from search.forms import SearchForm
 from search.service import selected_sheets
 from stats.maps import VIEWS, selection_map
-from stats.queries import catalogue_stats
+from stats.queries import (
+    catalogue_stats,
+    completeness,
+    keyword_trends,
+    money_stats,
+    partner_stats,
+)
 
 # Keys of the statistics page that are not catalogue filters.
 PAGE_KEYS = {"sort", "vue"}
 
+# Figures downloadable as CSV: name -> (title, first column, value column, rows getter).
+# Rows of "financeurs" and "completude" carry a true percentage in `share`.
+PERCENT_FIGURES = {"financeurs", "completude"}
+FIGURES = {
+    "regions": ("Fiches par région", "Région", "Fiches", lambda f: f["stats"].by_region),
+    "departements": (
+        "Fiches par département",
+        "Département",
+        "Fiches",
+        lambda f: f["stats"].by_departement,
+    ),
+    "annees": ("Fiches par année", "Année", "Fiches", lambda f: f["stats"].by_year),
+    "mots-cles": ("Fiches par mot clé", "Mot clé", "Fiches", lambda f: f["stats"].by_keyword),
+    "budgets": ("Budgets lus par tranche", "Tranche", "Fiches", lambda f: f["money"].brackets),
+    "financeurs": (
+        "Montants lus par type de financeur",
+        "Type de financeur",
+        "Montant (€)",
+        lambda f: f["money"].by_funder,
+    ),
+    "completude": (
+        "Complétude des fiches",
+        "Champ",
+        "Fiches qui le remplissent",
+        lambda f: f["completeness"],
+    ),
+    "partenaires-action": (
+        "Partenaires d'action",
+        "Partenaire",
+        "Fiches",
+        lambda f: f["partners"].action,
+    ),
+    "partenaires-financiers": (
+        "Partenaires financiers",
+        "Partenaire",
+        "Fiches",
+        lambda f: f["partners"].financial,
+    ),
+    "partenaires-paires": (
+        "Partenaires d'action et financiers ensemble",
+        "Paire",
+        "Fiches",
+        lambda f: f["partners"].pairs,
+    ),
+}
 
-def _selection(request: HttpRequest):
-    form = SearchForm(request.GET)
-    form.is_valid()  # invalid values are dropped by the form and reported in its messages
-    query = form.to_query()
-    stats = catalogue_stats(selected_sheets(query))
+
+def _map(request: HttpRequest, query, stats):
     view = request.GET.get("vue", "")
     view = view if view in VIEWS else "departements"
-    france = selection_map(
+    return view, selection_map(
         query,
         {row.code: row.count for row in stats.by_departement},
         {row.code: row.count for row in stats.by_region},
         view=view,
         region_names={row.code: row.label for row in stats.by_region},
     )
-    return form, query, stats, view, france
+
+
+def _figures(request: HttpRequest) -> dict:
+    """Every figure of the selection given by the catalogue's query string."""
+    form = SearchForm(request.GET)
+    form.is_valid()  # invalid values are dropped by the form and reported in its messages
+    query = form.to_query()
+    sheets = selected_sheets(query)
+    stats = catalogue_stats(sheets)
+    view, france = _map(request, query, stats)
+    return {
+        "form": form,
+        "query": query,
+        "stats": stats,
+        "money": money_stats(sheets),
+        "completeness": completeness(sheets),
+        "trends": keyword_trends(sheets, stats.by_year),
+        "partners": partner_stats(sheets, stats.by_action_partner),
+        "map": france,
+        "map_view": view,
+        "map_views": VIEWS,
+        "querystring": query.querystring(),
+    }
 
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """Figures of the catalogue, or of the catalogue's current selection (same query string)."""
-    form, query, stats, view, france = _selection(request)
-    filtered = any(key not in PAGE_KEYS and request.GET.get(key) for key in request.GET)
-    return render(
-        request,
-        "stats/stats.html",
-        {
-            "stats": stats,
-            "form": form,
-            "query": query,
-            "filtered": filtered,
-            "map": france,
-            "map_view": view,
-            "map_views": VIEWS,
-            "querystring": query.querystring(),
-        },
+    context = _figures(request)
+    context["filtered"] = any(
+        key not in PAGE_KEYS and request.GET.get(key) for key in request.GET
     )
+    return render(request, "stats/stats.html", context)
 
 
 @require_GET
 def map_svg(request: HttpRequest) -> HttpResponse:
     """The map of the selection as a standalone SVG file (to paste into a slide)."""
-    _, _, _, _, france = _selection(request)
+    form = SearchForm(request.GET)
+    form.is_valid()
+    query = form.to_query()
+    _, france = _map(request, query, catalogue_stats(selected_sheets(query)))
     body = render_to_string("stats/_map.svg", {"map": france, "id": "carte", "standalone": True})
     response = HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + body, content_type="image/svg+xml"
     )
     response["Content-Disposition"] = 'attachment; filename="carte-essaimage.svg"'
+    return response
+
+
+@require_GET
+def figure_csv(request: HttpRequest, name: str) -> HttpResponse:
+    """The data of one chart of the page, as CSV (the catalogue's French Excel dialect)."""
+    if name not in FIGURES:
+        raise Http404("Graphique inconnu.")
+    _title, column, value_column, rows = FIGURES[name]
+    figures = _figures(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="essaimage-{name}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    percent = name in PERCENT_FIGURES
+    writer.writerow([column, value_column] + (["Part (%)"] if percent else []))
+    for row in rows(figures):
+        share = [str(row.share).replace(".", ",")] if percent else []
+        writer.writerow([row.label, row.count, *share])
     return response
