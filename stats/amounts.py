@@ -16,9 +16,7 @@ SPACES = "\u00a0\u202f\u2009 "
 _SPACE = f"[{SPACES}]"
 
 # An amount: 22 475 | 22.475 | 2640,20 | 1 117,50 | 5000 | 1,5 (before k€)
-NUMBER = (
-    rf"(?<![\d,.])(?:\d{{1,3}}(?:{_SPACE}\d{{3}})+|\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,\d{{1,2}})?(?![\d])"
-)
+NUMBER = rf"(?<![\d,.])(?:\d{{1,3}}(?:{_SPACE}\d{{3}})+|\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,\d{{1,2}})?(?![\d])"
 EURO = r"(?:€|euros?\b|eur\b)"
 MONEY = re.compile(rf"(?P<number>{NUMBER}){_SPACE}*(?P<k>k{_SPACE}*)?{EURO}", re.IGNORECASE)
 BARE_NUMBER = re.compile(rf"(?P<number>{NUMBER})")
@@ -35,7 +33,8 @@ RATE = re.compile(
     re.IGNORECASE,
 )
 RANGE_BEFORE = re.compile(
-    r"(?:\bentre[ \u00a0]*|\d[ \u00a0]*(?:k?€|euros?)?[ \u00a0]*(?:à|-|–|et)[ \u00a0]*)$", re.IGNORECASE
+    r"(?:\bentre[ \u00a0]*|\d[ \u00a0]*(?:k?€|euros?)?[ \u00a0]*(?:à|-|–|et)[ \u00a0]*)$",
+    re.IGNORECASE,
 )
 RANGE_AFTER = re.compile(rf"^\s*(?:à|et|-|–){_SPACE}*{NUMBER}", re.IGNORECASE)
 APPROXIMATE = re.compile(
@@ -242,7 +241,9 @@ def read_budget(text: str) -> Budget | None:
 WHO_BEFORE = re.compile(
     r"(?:\bdont\s+)?(?:(?:la|le|les|l')\s*)?(?P<who>[^\d,;:()\n]{2,50}?)\s*:?\s*$", re.IGNORECASE
 )
-DONT_AFTER = re.compile(r"^\s*(?:de|du|des|par|pour)\s+(?:la\s+|le\s+|les\s+|l')?(?P<who>[^\d,;.()\n]{2,50})")
+DONT_AFTER = re.compile(
+    r"^\s*(?:de|du|des|par|pour)\s+(?:la\s+|le\s+|les\s+|l')?(?P<who>[^\d,;.()\n]{2,50})"
+)
 
 
 def _funders(text: str, amounts: list[_Amount], total_lines: set[str]) -> list[Funding]:

@@ -77,7 +77,15 @@ def refresh_figures(ids: Iterable[int], *, models=None) -> int:
         Figures.objects.bulk_create(to_create)
         Figures.objects.bulk_update(
             to_update,
-            ["text_hash", "budget_read", "budget_source", "budget", "people_read", "people_source", "people"],
+            [
+                "text_hash",
+                "budget_read",
+                "budget_source",
+                "budget",
+                "people_read",
+                "people_source",
+                "people",
+            ],
         )
         if changed:
             Funding.objects.filter(sheet_id__in=changed).delete()

@@ -240,7 +240,9 @@ def france_map(
             path, box = _inset_path(inset), _path_bbox(inset)
         boxes.append(box)
         shapes.append(
-            Shape(code, name, path, count, _fill(count, ranges, fills), url_for(code), code == current)
+            Shape(
+                code, name, path, count, _fill(count, ranges, fills), url_for(code), code == current
+            )
         )
     if zoom is None:
         bottom = max((i.y + i.height for i in insets), default=METRO_HEIGHT)

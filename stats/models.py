@@ -49,8 +49,12 @@ class SheetFigures(models.Model):
 
     def settle(self) -> None:
         """The contributor's value wins over the reading."""
-        self.budget = self.budget_corrected if self.budget_corrected is not None else self.budget_read
-        self.people = self.people_corrected if self.people_corrected is not None else self.people_read
+        self.budget = (
+            self.budget_corrected if self.budget_corrected is not None else self.budget_read
+        )
+        self.people = (
+            self.people_corrected if self.people_corrected is not None else self.people_read
+        )
 
 
 class SheetFunding(models.Model):

@@ -218,9 +218,7 @@ def completeness(sheets: QuerySet[ActionSheet]) -> list[Row]:
     measures["attachments"] = Count(
         "pk",
         filter=Q(
-            Exists(
-                Attachment.objects.filter(sheet_id=OuterRef("pk"), removed_at__isnull=True)
-            )
+            Exists(Attachment.objects.filter(sheet_id=OuterRef("pk"), removed_at__isnull=True))
         ),
     )
     measures["year"] = Count("pk", filter=Q(year__isnull=False))

@@ -8,4 +8,7 @@ urlpatterns = [
     path("statistiques/", views.overview, name="overview"),
     path("statistiques/carte.svg", views.map_svg, name="map-svg"),
     path("statistiques/<slug:name>.csv", views.figure_csv, name="figure-csv"),
+    path(
+        "contribuer/fiches/<int:pk>/chiffres/", views.correct_sheet_figures, name="correct-figures"
+    ),
 ]

@@ -1,13 +1,19 @@
 import csv
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from contrib import access
 from search.forms import SearchForm
 from search.service import selected_sheets
+from stats.figures import correct_figures, refresh_figures
+from stats.forms import FiguresForm
 from stats.maps import VIEWS, selection_map
+from stats.models import SheetFigures
 from stats.queries import (
     catalogue_stats,
     completeness,
@@ -15,6 +21,7 @@ from stats.queries import (
     money_stats,
     partner_stats,
 )
+from stats.templatetags.stats_figures import french_number
 
 # Keys of the statistics page that are not catalogue filters.
 PAGE_KEYS = {"sort", "vue"}
@@ -105,9 +112,7 @@ def _figures(request: HttpRequest) -> dict:
 def overview(request: HttpRequest) -> HttpResponse:
     """Figures of the catalogue, or of the catalogue's current selection (same query string)."""
     context = _figures(request)
-    context["filtered"] = any(
-        key not in PAGE_KEYS and request.GET.get(key) for key in request.GET
-    )
+    context["filtered"] = any(key not in PAGE_KEYS and request.GET.get(key) for key in request.GET)
     return render(request, "stats/stats.html", context)
 
 
@@ -143,3 +148,29 @@ def figure_csv(request: HttpRequest, name: str) -> HttpResponse:
         share = [str(row.share).replace(".", ",")] if percent else []
         writer.writerow([row.label, row.count, *share])
     return response
+
+
+@login_required
+def correct_sheet_figures(request: HttpRequest, pk: int) -> HttpResponse:
+    """A contributor states the budget and people of a sheet; their values win over the reading."""
+    sheet = access.sheet_to_edit(request.user, pk)
+    refresh_figures([sheet.pk])
+    figures = SheetFigures.objects.filter(sheet=sheet).first()
+    if request.method == "POST":
+        form = FiguresForm(request.POST)
+        if form.is_valid():
+            correct_figures(
+                sheet, form.cleaned_data["budget"], form.cleaned_data["people"], request.user
+            )
+            messages.success(request, "Chiffres enregistrés.")
+            return redirect("stats:correct-figures", pk=sheet.pk)
+    else:
+        initial = {}
+        if figures and figures.budget_corrected is not None:
+            initial["budget"] = french_number(figures.budget_corrected)
+        if figures and figures.people_corrected is not None:
+            initial["people"] = str(figures.people_corrected)
+        form = FiguresForm(initial=initial)
+    return render(
+        request, "stats/correct_figures.html", {"sheet": sheet, "figures": figures, "form": form}
+    )

@@ -53,7 +53,8 @@ def simplified(ring: list[tuple[float, float]], tolerance: float = 0.35) -> list
 
 
 def main(source: str) -> None:
-    text = open(source, encoding="utf-8").read()
+    with open(source, encoding="utf-8") as handle:
+        text = handle.read()
     data = json.loads(text[text.index("{") : text.rindex("}") + 1])
     shapes = {}
     for location in data["locations"]:

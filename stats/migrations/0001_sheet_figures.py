@@ -6,49 +6,138 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0003_sheet_source_hash'),
+        ("catalogue", "0003_sheet_source_hash"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SheetFigures',
+            name="SheetFigures",
             fields=[
-                ('sheet', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='figures', serialize=False, to='catalogue.actionsheet', verbose_name='fiche')),
-                ('text_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('budget_read', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='budget lu')),
-                ('budget_source', models.TextField(blank=True, verbose_name="phrase d'où le budget est lu")),
-                ('budget_corrected', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='budget corrigé')),
-                ('budget', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='budget')),
-                ('people_read', models.PositiveIntegerField(blank=True, null=True, verbose_name='personnes lues')),
-                ('people_source', models.TextField(blank=True, verbose_name="phrase d'où le nombre est lu")),
-                ('people_corrected', models.PositiveIntegerField(blank=True, null=True, verbose_name='personnes (corrigé)')),
-                ('people', models.PositiveIntegerField(blank=True, null=True, verbose_name='personnes mobilisées')),
-                ('corrected_at', models.DateTimeField(blank=True, null=True, verbose_name='corrigé le')),
-                ('corrected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='corrigé par')),
+                (
+                    "sheet",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="figures",
+                        serialize=False,
+                        to="catalogue.actionsheet",
+                        verbose_name="fiche",
+                    ),
+                ),
+                ("text_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "budget_read",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="budget lu",
+                    ),
+                ),
+                (
+                    "budget_source",
+                    models.TextField(blank=True, verbose_name="phrase d'où le budget est lu"),
+                ),
+                (
+                    "budget_corrected",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="budget corrigé",
+                    ),
+                ),
+                (
+                    "budget",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="budget",
+                    ),
+                ),
+                (
+                    "people_read",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="personnes lues"
+                    ),
+                ),
+                (
+                    "people_source",
+                    models.TextField(blank=True, verbose_name="phrase d'où le nombre est lu"),
+                ),
+                (
+                    "people_corrected",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="personnes (corrigé)"
+                    ),
+                ),
+                (
+                    "people",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="personnes mobilisées"
+                    ),
+                ),
+                (
+                    "corrected_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="corrigé le"),
+                ),
+                (
+                    "corrected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="corrigé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "chiffres lus d'une fiche",
-                'verbose_name_plural': 'chiffres lus des fiches',
+                "verbose_name": "chiffres lus d'une fiche",
+                "verbose_name_plural": "chiffres lus des fiches",
             },
         ),
         migrations.CreateModel(
-            name='SheetFunding',
+            name="SheetFunding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60, verbose_name='type de financeur')),
-                ('label', models.CharField(max_length=120, verbose_name="financeur (tel qu'écrit)")),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='montant')),
-                ('sheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fundings', to='catalogue.actionsheet', verbose_name='fiche')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=60, verbose_name="type de financeur")),
+                (
+                    "label",
+                    models.CharField(max_length=120, verbose_name="financeur (tel qu'écrit)"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="montant"),
+                ),
+                (
+                    "sheet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fundings",
+                        to="catalogue.actionsheet",
+                        verbose_name="fiche",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'financement lu',
-                'verbose_name_plural': 'financements lus',
-                'ordering': ['sheet', '-amount'],
+                "verbose_name": "financement lu",
+                "verbose_name_plural": "financements lus",
+                "ordering": ["sheet", "-amount"],
             },
         ),
     ]

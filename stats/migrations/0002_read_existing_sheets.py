@@ -5,7 +5,11 @@ def read_all(apps, schema_editor):
     from stats.figures import refresh_figures
 
     Sheet = apps.get_model("catalogue", "ActionSheet")
-    models = (Sheet, apps.get_model("stats", "SheetFigures"), apps.get_model("stats", "SheetFunding"))
+    models = (
+        Sheet,
+        apps.get_model("stats", "SheetFigures"),
+        apps.get_model("stats", "SheetFunding"),
+    )
     refresh_figures(Sheet.objects.values_list("pk", flat=True), models=models)
 
 

@@ -37,3 +37,25 @@ def percent(value) -> str:
     if value is None:
         return ""
     return f"{round(value)}\u00a0%"
+
+
+@register.inclusion_tag("stats/_departement_map.html")
+def departement_map(departement):
+    """The map of a département page: its région's départements shaded by published sheets."""
+    from django.db.models import Count
+
+    from catalogue.models import ActionSheet
+    from stats.maps import departement_page_map
+
+    sheets = ActionSheet.objects.published()
+    if departement.region_id:
+        sheets = sheets.filter(structure__departement__region_id=departement.region_id)
+    else:
+        sheets = sheets.filter(structure__departement_id=departement.code)
+    counts = dict(
+        sheets.order_by()
+        .values_list("structure__departement_id")
+        .annotate(n=Count("pk"))
+        .values_list("structure__departement_id", "n")
+    )
+    return {"map": departement_page_map(departement, counts), "departement": departement}
