@@ -19,7 +19,7 @@ class FiguresForm(forms.Form):
     people = forms.CharField(
         label="Nombre de personnes mobilisées ou touchées",
         required=False,
-        max_length=9,
+        max_length=20,
         help_text="Un nombre entier. Laissez vide pour garder le nombre lu dans la fiche.",
     )
 
@@ -40,11 +40,14 @@ class FiguresForm(forms.Form):
         return value.quantize(Decimal("0.01"))
 
     def clean_people(self) -> int | None:
-        raw = self.cleaned_data["people"].replace(" ", "").replace("\u00a0", "").strip()
+        written = self.cleaned_data["people"].strip()
+        raw = "".join(ch for ch in written if not ch.isspace())
         if not raw:
             return None
         if not raw.isdigit():
             raise ValidationError(
-                f"Nombre de personnes : « {raw} » n'est pas un nombre entier positif."
+                f"Nombre de personnes : « {written} » n'est pas un nombre entier positif."
             )
+        if len(raw) > 9:
+            raise ValidationError("Nombre de personnes : au plus 999 999 999.")
         return int(raw)
