@@ -50,8 +50,8 @@ class SheetDetailTestCase(SearchTestCase):
         self.assertNotContains(r, "Projet en brouillon")
 
     def test_it_uses_a_fixed_number_of_queries(self):
-        # sheet + 6 prefetches + other sheets + their count
-        with self.assertNumQueries(9):
+        # sheet + 6 prefetches + other sheets + their count + the figures read from its text
+        with self.assertNumQueries(10):
             self.client.get(self.url)
 
     def test_it_has_a_print_stylesheet(self):
