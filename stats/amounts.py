@@ -333,7 +333,11 @@ _COUNT = (
     r"(?P<count>\d{1,5}|" + "|".join(WORD_NUMBERS) + r"|une\s+(?:petite\s+|bonne\s+)?"
     r"(?P<approx>" + "|".join(APPROXIMATIONS) + r")(?:\s+de|\s+d')?)"
 )
-PEOPLE = re.compile(rf"(?<![\w,.]){_COUNT}\s+(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE)
+PEOPLE = re.compile(rf"(?<![\w,.]){_COUNT}[ \t\u00a0]+(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE)
+PEOPLE_LINE = re.compile(
+    rf"^[ \t\-•]*(?:{PERSON_NOUNS})[ \t]*:[ \t]*(?P<count>\d{{1,5}})[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 PEOPLE_TOTAL = re.compile(
     rf"(?:au\s+total|(?:soit\s+)?un\s+total\s+de|total\s*:?|soit)\s*(?P<total>\d{{1,6}})\s+"
     rf"(?:{PERSON_NOUNS})\b(?:\s*\+\s*(?P<plus>\d{{1,4}})\s+(?:{PERSON_NOUNS}))?",
@@ -373,21 +377,27 @@ def read_people(text: str) -> People | None:
         return None
     if DOUBTFUL.search(text):
         return None
-    matches = list(PEOPLE.finditer(text))
-    if not matches:
+    # "15 parents", "une trentaine de bénévoles", and table lines "Bénévoles : 72"
+    found = [(m.start(), m.end(), _count_value(m), m.group(0)) for m in PEOPLE.finditer(text)]
+    found += [
+        (m.start(), m.end(), int(m["count"]), m.group(0).strip())
+        for m in PEOPLE_LINE.finditer(text)
+    ]
+    found.sort()
+    if not found or any(a[1] > b[0] for a, b in zip(found, found[1:], strict=False)):
         return None
     # every other number must be something else than a count (age, year, money...)
     rest = text
-    for match in reversed(matches):
-        rest = rest[: match.start()] + " " + rest[match.end() :]
+    for start, end, _, _ in reversed(found):
+        rest = rest[:start] + " " + rest[end:]
     rest = NOT_A_COUNT.sub(" ", rest)
     if re.search(r"\d", rest) or LOOSE_COUNT.search(rest):
         return None  # a number of something else, or of people the text does not name
     if len(UNCOUNTED.findall(text)) >= 2:
         return None  # "d'une assistante sociale, d'un éducateur...": people nobody counted
-    total = sum(_count_value(m) for m in matches)
-    if len(matches) == 1:
-        source = _phrase(text, matches[0].start(), matches[0].end())
+    total = sum(value for _, _, value, _ in found)
+    if len(found) == 1:
+        source = _phrase(text, found[0][0], found[0][1])
     else:
-        source = " ; ".join(m.group(0) for m in matches)[:300]
+        source = " ; ".join(phrase for _, _, _, phrase in found)[:300]
     return People(total, source)

@@ -87,6 +87,8 @@ TRICKY_PEOPLE = {
     "12 jeunes de 15 à 18 ans": 12,
     "En 2019, 35 habitants ont participé": 35,
     "3 animateurs, 2 bénévoles et 20 enfants": 25,
+    "Salariés : 2\nBénévoles : 72\nHabitants : 237": 311,
+    "Bénévoles : 5\nFamilles : 8": None,
     "environ 40 personnes": None,
     "entre 10 et 15 jeunes": None,
     "Tél. 03 81 22 33 44, 12 bénévoles": None,

@@ -95,7 +95,9 @@ class MapTestCase(BaseTestCase):
     def test_a_departement_page_shows_its_region(self):
         r = self.client.get("/departements/25/")
         html = r.content.decode()
-        svg = html[html.index('<svg class="france-map"') : html.index("</svg>", html.index("france-map"))]
+        svg = html[
+            html.index('<svg class="france-map"') : html.index("</svg>", html.index("france-map"))
+        ]
         self.assertEqual(svg.count("<path"), Departement.objects.filter(region="27").count())
         self.assertIn('href="/departements/39/"', svg)
         self.assertContains(r, 'href="/statistiques/?region=27"')

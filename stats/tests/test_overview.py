@@ -117,7 +117,9 @@ class OverviewTestCase(TestCase):
                     self.assertEqual(money.budget_median, sum(middle) / len(middle))
                 self.assertEqual(sum(row.count for row in money.brackets), len(budgets))
                 people = list(figures.exclude(people=None).values_list("people", flat=True))
-                self.assertEqual((money.with_people, money.people_total), (len(people), sum(people)))
+                self.assertEqual(
+                    (money.with_people, money.people_total), (len(people), sum(people))
+                )
                 by_kind = dict(
                     SheetFunding.objects.filter(sheet_id__in=ids)
                     .values_list("kind")
@@ -141,9 +143,7 @@ class OverviewTestCase(TestCase):
                         direct = sheets.filter(keywords__value=keyword.value, year=year).count()
                         self.assertEqual(count, direct, (keyword.label, year))
                 for row in r.context["partners"].pairs:
-                    action, financial = (
-                        part.rsplit(" (", 1)[0] for part in row.label.split(" + ")
-                    )
+                    action, financial = (part.rsplit(" (", 1)[0] for part in row.label.split(" + "))
                     direct = (
                         sheets.filter(action_partners__label=action)
                         .filter(financial_partners__label=financial)

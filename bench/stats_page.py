@@ -1,0 +1,68 @@
+"""Time of the statistics page (issue 13), in-process: `python bench/stats_page.py [--repeat 5]`.
+
+Uses the database of DATABASE_URL as it is (import or generate sheets first). Prints, for a few
+selections, the median time of a full GET (all figures, the map) and its number of queries, and
+how many sheets have a budget or a number of people read. Nothing here is a test: only numbers.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "essaimage.settings")
+
+SELECTIONS = (
+    ("whole catalogue", ""),
+    ("by région view", "vue=regions"),
+    ("one région (zoom)", "region=84"),
+    ("keyword", "keywords=parentalite"),
+    ("text search", "q=numerique"),
+    ("département + keyword", "departement=35&keywords=famille"),
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from catalogue.models import ActionSheet
+    from stats.models import SheetFigures
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    published = ActionSheet.objects.published().count()
+    figures = SheetFigures.objects.filter(sheet__publication_status="published")
+    print(
+        f"{published} published sheets; budget read for {figures.exclude(budget=None).count()}, "
+        f"people for {figures.exclude(people=None).count()} ({connection.vendor})"
+    )
+    print(f"{'selection':<24} {'median ms':>10} {'min ms':>8} {'queries':>8} {'KB':>6}")
+    for name, querystring in SELECTIONS:
+        url = "/statistiques/" + (f"?{querystring}" if querystring else "")
+        times = []
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - start)
+            assert response.status_code == 200, (url, response.status_code)
+        print(
+            f"{name:<24} {1000 * statistics.median(times):>10.0f} {1000 * min(times):>8.0f} "
+            f"{len(queries.captured_queries):>8} {len(response.content) // 1024:>6}"
+        )
+
+
+if __name__ == "__main__":
+    main()
