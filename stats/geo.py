@@ -86,9 +86,72 @@ class FranceMap:
     unit: str = "fiche"
 
     @property
-    def height_ratio(self) -> float:
-        _, _, width, height = (float(v) for v in self.view_box.split())
-        return round(100 * height / width, 2)
+    def _box(self) -> tuple[float, float, float, float]:
+        x, y, width, height = (float(v) for v in self.view_box.split())
+        return x, y, width, height
+
+    @property
+    def font_size(self) -> float:
+        return round(self._box[2] / 55, 1)
+
+    @property
+    def standalone_view_box(self) -> str:
+        """The view box of the downloaded file: the map, then its legend and attribution."""
+        x, y, width, height = self._box
+        top = 2.2 * self.font_size
+        return f"{x:.1f} {y - top:.1f} {width:.1f} {height + top + 6 * self.font_size:.1f}"
+
+    @property
+    def title_y(self) -> float:
+        return round(self._box[1] - 0.6 * self.font_size, 1)
+
+    @property
+    def title_x(self) -> float:
+        return round(self._box[0], 1)
+
+    @property
+    def stroke(self) -> float:
+        """Border width in map units for a file (no non-scaling strokes outside browsers)."""
+        return round(0.6 * self._box[2] / METRO_WIDTH, 2)
+
+    @property
+    def stroke_current(self) -> float:
+        return round(4 * self.stroke, 2)
+
+    @property
+    def legend_items(self) -> list[dict]:
+        """Legend swatches laid out in one row under the map (downloaded file)."""
+        x, y, width, height = self._box
+        size = self.font_size
+        step = width / max(len(self.legend), 1)
+        return [
+            {
+                "x": round(x + i * step, 1),
+                "y": round(y + height + size, 1),
+                "size": size,
+                "text_x": round(x + i * step + 1.4 * size, 1),
+                "text_y": round(y + height + 1.9 * size, 1),
+                "fill": item.fill,
+                "label": item.label,
+            }
+            for i, item in enumerate(self.legend)
+        ]
+
+    @property
+    def attribution_lines(self) -> list[dict]:
+        """The attribution in two lines of a smaller font, under the legend."""
+        x, y, width, height = self._box
+        size = round(0.8 * self.font_size, 1)
+        parts = [p.strip() for p in self.attribution.split(";")]
+        return [
+            {
+                "x": round(x, 1),
+                "y": round(y + height + (3.6 + 1.2 * i) * self.font_size, 1),
+                "size": size,
+                "text": part + (" ;" if i < len(parts) - 1 else ""),
+            }
+            for i, part in enumerate(parts)
+        ]
 
 
 @cache

@@ -97,7 +97,10 @@ def selection_map(
     def url_for(code: str) -> str:
         return f"{catalogue}?{replace(query, departement=(code,), sort='').querystring()}"
 
-    title = "Fiches par département" + (" de la région" if zoom else "")
+    title = "Fiches par département"
+    if zoom:
+        name = (region_names or {}).get(query.region[0])
+        title += f" : {name}" if name else " de la région"
     return france_map(pairs, by_departement, url_for, zoom=zoom, title=title)
 
 

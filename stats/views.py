@@ -5,11 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from contrib import access
 from search.forms import SearchForm
 from search.service import selected_sheets
+from stats.charts import bar_chart
 from stats.figures import correct_figures, refresh_figures
 from stats.forms import FiguresForm
 from stats.maps import VIEWS, selection_map
@@ -21,7 +25,7 @@ from stats.queries import (
     money_stats,
     partner_stats,
 )
-from stats.templatetags.stats_figures import french_number
+from stats.templatetags.stats_figures import euros, french_number, percent
 
 # Keys of the statistics page that are not catalogue filters.
 PAGE_KEYS = {"sort", "vue"}
@@ -116,19 +120,70 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/stats.html", context)
 
 
-@require_GET
-def map_svg(request: HttpRequest) -> HttpResponse:
-    """The map of the selection as a standalone SVG file (to paste into a slide)."""
+def _map_svg(request: HttpRequest) -> str:
     form = SearchForm(request.GET)
     form.is_valid()
     query = form.to_query()
     _, france = _map(request, query, catalogue_stats(selected_sheets(query)))
     body = render_to_string("stats/_map.svg", {"map": france, "id": "carte", "standalone": True})
-    response = HttpResponse(
-        '<?xml version="1.0" encoding="UTF-8"?>\n' + body, content_type="image/svg+xml"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+@require_GET
+def map_svg(request: HttpRequest) -> HttpResponse:
+    """The map of the selection as a standalone SVG file (legend and attribution included)."""
+    return _download(_map_svg(request).encode(), "image/svg+xml", "carte-essaimage.svg")
+
+
+def _value_format(name: str):
+    if name == "financeurs":
+        return lambda row: euros(row.count)
+    if name == "completude":
+        return lambda row: f"{percent(row.share)} ({row.count})"
+    return lambda row: str(row.count)
+
+
+def _source_line(request: HttpRequest, figures: dict) -> str:
+    total = figures["stats"].total_sheets
+    address = request.build_absolute_uri(reverse("stats:overview"))
+    if figures["querystring"]:
+        address += f"?{figures['querystring']}"
+    return (
+        f"Essaimage, {date_format(timezone.localdate(), 'j F Y')} : {total} fiche"
+        f"{'s' if total > 1 else ''} ({address})"
     )
-    response["Content-Disposition"] = 'attachment; filename="carte-essaimage.svg"'
+
+
+def _chart_svg(request: HttpRequest, name: str) -> str:
+    if name not in FIGURES:
+        raise Http404("Graphique inconnu.")
+    title, _, _, rows = FIGURES[name]
+    figures = _figures(request)
+    chart = bar_chart(title, _source_line(request, figures), rows(figures), _value_format(name))
+    return render_to_string("stats/_chart.svg", {"chart": chart})
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_GET
+def figure_svg(request: HttpRequest, name: str) -> HttpResponse:
+    """One chart of the page as a standalone SVG picture (title, bars, numbers, source)."""
+    svg = _chart_svg(request, name)
+    return _download(svg.encode(), "image/svg+xml", f"essaimage-{name}.svg")
+
+
+@require_GET
+def figure_png(request: HttpRequest, name: str) -> HttpResponse:
+    """The same chart as a PNG picture (twice the SVG's size, for slides)."""
+    import cairosvg
+
+    svg = _map_svg(request) if name == "carte" else _chart_svg(request, name)
+    png = cairosvg.svg2png(bytestring=svg.encode(), output_width=1600 if name == "carte" else 1440)
+    return _download(png, "image/png", f"essaimage-{name}.png")
 
 
 @require_GET

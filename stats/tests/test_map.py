@@ -81,7 +81,7 @@ class MapTestCase(BaseTestCase):
         zoomed = self.client.get(links[doubs]).content.decode()
         svg = zoomed[zoomed.index('<svg class="france-map"') : zoomed.index("</svg>")]
         self.assertEqual(svg.count("<path"), Departement.objects.filter(region="27").count())
-        self.assertIn("Fiches par département de la région", svg)
+        self.assertIn("Fiches par département : Bourgogne-Franche-Comté", svg)
 
     def test_the_map_downloads_as_svg(self):
         r = self.client.get("/statistiques/carte.svg", {"departement": "25"})
