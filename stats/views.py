@@ -186,6 +186,47 @@ def figure_png(request: HttpRequest, name: str) -> HttpResponse:
     return _download(png, "image/png", f"essaimage-{name}.png")
 
 
+PLAQUETTE_CHARTS = ("mots-cles", "annees", "completude", "partenaires-action")
+
+
+@require_GET
+def plaquette_pdf(request: HttpRequest) -> HttpResponse:
+    """The selection on two A4 pages: key figures and the map, then four charts (WeasyPrint)."""
+    from catalogue.export_views import describe_query
+    from catalogue.exports import render_pdf
+
+    figures = _figures(request)
+    source = _source_line(request, figures)
+    charts = []
+    for name in PLAQUETTE_CHARTS:
+        title, _, _, rows = FIGURES[name]
+        chart_rows = rows(figures)[:12]
+        if chart_rows:
+            chart = bar_chart(title, source, chart_rows, _value_format(name))
+            charts.append(
+                render_to_string("stats/_chart.svg", {"chart": chart, "id": f"graphique-{name}"})
+            )
+    map_svg = render_to_string(
+        "stats/_map.svg", {"map": figures["map"], "id": "carte", "standalone": True}
+    )
+    address = request.build_absolute_uri(reverse("stats:overview"))
+    if figures["querystring"]:
+        address += f"?{figures['querystring']}"
+    html = render_to_string(
+        "stats/plaquette.html",
+        figures
+        | {
+            "title": "Les actions des centres sociaux",
+            "filters": describe_query(figures["query"]),
+            "map_svg": map_svg,
+            "charts": charts,
+            "address": address,
+            "generated_at": timezone.now(),
+        },
+    )
+    return _download(render_pdf(html), "application/pdf", "plaquette-essaimage.pdf")
+
+
 @require_GET
 def figure_csv(request: HttpRequest, name: str) -> HttpResponse:
     """The data of one chart of the page, as CSV (the catalogue's French Excel dialect)."""
