@@ -7,3 +7,6 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A background thread cannot see a test's uncommitted rows: rebuild in the request.
     settings.SEARCH_FAST_PATH_BACKGROUND = False
+    # The per-process cache outlives each test's rolled-back data: stats/tests/test_cache.py
+    # turns it on where it is the subject.
+    settings.STATS_CACHE_SECONDS = 0

@@ -153,6 +153,8 @@ API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
 EXPORT_MAX_SHEETS = envint("EXPORT_MAX_SHEETS", 100_000)
 EXPORT_PDF_MAX_SHEETS = envint("EXPORT_PDF_MAX_SHEETS", 100)
 FEED_MAX_ENTRIES = envint("FEED_MAX_ENTRIES", 50)
+# Statistics of a selection are cached this long (0: off); any write to the sheets invalidates.
+STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", 300)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

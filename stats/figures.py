@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from catalogue.models import ActionSheet
 from catalogue.signals import sheets_changed
+from search.fast import bump_generation
 from stats.amounts import read_budget, read_people
 from stats.models import SheetFigures, SheetFunding
 
@@ -106,6 +107,7 @@ def correct_figures(
     figures.corrected_at = timezone.now()
     figures.settle()
     figures.save()
+    bump_generation()  # cached statistics must not keep the old figures
     return figures
 
 

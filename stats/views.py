@@ -1,7 +1,10 @@
 import csv
+import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -11,6 +14,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from contrib import access
+from search.fast import current_generation
 from search.forms import SearchForm
 from search.service import selected_sheets
 from stats.charts import bar_chart
@@ -89,23 +93,40 @@ def _map(request: HttpRequest, query, stats):
     )
 
 
+def _cache_key(query, view: str) -> str | None:
+    """Cache key of a selection's figures; it changes with every write to the sheets (the
+    search index generation, which `catalogue.signals.sheets_changed` and corrections move)."""
+    if settings.STATS_CACHE_SECONDS <= 0:
+        return None
+    text = f"{current_generation()}|{query.querystring()}|{view}"
+    return "stats:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def _figures(request: HttpRequest) -> dict:
-    """Every figure of the selection given by the catalogue's query string."""
+    """Every figure of the selection given by the catalogue's query string (cached)."""
     form = SearchForm(request.GET)
     form.is_valid()  # invalid values are dropped by the form and reported in its messages
     query = form.to_query()
-    sheets = selected_sheets(query)
-    stats = catalogue_stats(sheets)
-    view, france = _map(request, query, stats)
-    return {
+    view = request.GET.get("vue", "")
+    view = view if view in VIEWS else "departements"
+    key = _cache_key(query, view)
+    computed = cache.get(key) if key else None
+    if computed is None:
+        sheets = selected_sheets(query)
+        stats = catalogue_stats(sheets)
+        computed = {
+            "stats": stats,
+            "money": money_stats(sheets),
+            "completeness": completeness(sheets),
+            "trends": keyword_trends(sheets, stats.by_year),
+            "partners": partner_stats(sheets, stats.by_action_partner),
+            "map": _map(request, query, stats)[1],
+        }
+        if key:
+            cache.set(key, computed, settings.STATS_CACHE_SECONDS)
+    return computed | {
         "form": form,
         "query": query,
-        "stats": stats,
-        "money": money_stats(sheets),
-        "completeness": completeness(sheets),
-        "trends": keyword_trends(sheets, stats.by_year),
-        "partners": partner_stats(sheets, stats.by_action_partner),
-        "map": france,
         "map_view": view,
         "map_views": VIEWS,
         "querystring": query.querystring(),
