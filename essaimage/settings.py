@@ -76,6 +76,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Plural agreement and "de" contractions, in every template.
+            "builtins": ["catalogue.templatetags.french"],
         },
     },
 ]
