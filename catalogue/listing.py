@@ -47,7 +47,7 @@ class FacetView:
 @dataclass(frozen=True)
 class Listing:
     facets: list[FacetView]
-    chips: list[tuple[str, FacetValue]]  # (facet label, value): removable filters
+    chips: list[tuple[str, FacetValue, str]]  # (facet label, value, facet name): removable
     fixed: FixedFilter | None
     clear_url: str
     catalogue_url: str  # the same query on the whole catalogue
@@ -97,7 +97,7 @@ def build_listing(
                 url = f"{page_url}?{carried.toggled(facet.name, value.value).querystring()}"
             values.append(replace(value, toggle_url=url))
             if value.selected and facet.name != fixed_name:
-                chips.append((facet.label, values[-1]))
+                chips.append((facet.label, values[-1], facet.name))
         if not values:
             continue
         # Keep every selected value visible, then fill up to FACET_VISIBLE.
