@@ -40,7 +40,7 @@ class ActionRecord(Schema):
     keywords: list[str] = Field(description="Mots clés associés à l'action.")
     summary: str = Field(description="Résumé.")
     initiators: list[str] = Field(description="Qui est à l'initiative de l'action ?")
-    initiators_detail: str = Field(description="Précision ( si autre ).")
+    initiators_detail: str = Field(description="Précision (si autre).")
     territory: str = Field(description="Territoire concerné.")
     experience: str
     publics: list[str]

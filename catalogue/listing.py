@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from django.urls import reverse
 
+from catalogue.display import display_label
 from search.facets import Facet, FacetDefinition, FacetValue, compute_facet
 from search.query import SheetQuery
 from search.service import SearchResult, effective_text, filtered_sheets
@@ -19,6 +20,17 @@ from search.service import SearchResult, effective_text, filtered_sheets
 FACET_VISIBLE = 8
 # Facets read by name rather than by size: alphabetical order.
 ALPHABETICAL = {"departement", "region"}
+# Facets whose values are vocabulary rows: their labels read through catalogue.display.
+VOCABULARIES = {
+    "keywords",
+    "dimension",
+    "status",
+    "publics",
+    "territory",
+    "initiators",
+    "action_partners",
+    "financial_partners",
+}
 
 
 @dataclass(frozen=True)
@@ -95,7 +107,8 @@ def build_listing(
                     url = catalogue_url(query.toggled(facet.name, value.value))
             else:
                 url = f"{page_url}?{carried.toggled(facet.name, value.value).querystring()}"
-            values.append(replace(value, toggle_url=url))
+            label = display_label(value.label) if facet.name in VOCABULARIES else value.label
+            values.append(replace(value, toggle_url=url, label=label))
             if value.selected and facet.name != fixed_name:
                 chips.append((facet.label, values[-1], facet.name))
         if not values:
@@ -136,4 +149,7 @@ def all_facet_values(definition: FacetDefinition, query: SheetQuery, base_url: s
         query,
         base_url,
     )
-    return replace(facet, values=_ordered(facet))
+    values = _ordered(facet)
+    if definition.name in VOCABULARIES:
+        values = [replace(v, label=display_label(v.label)) for v in values]
+    return replace(facet, values=values)

@@ -3,6 +3,7 @@ calls one service and picks a response (Post/Redirect/Get; htmx fragments where 
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -53,6 +54,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "contrib/email/password_reset.txt"
     subject_template_name = "contrib/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
+
+    @property
+    def extra_email_context(self):
+        # The link comes from SITE_URL, like every other absolute link (not the request's host).
+        return {"site_url": settings.SITE_URL}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

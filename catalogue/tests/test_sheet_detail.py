@@ -37,7 +37,7 @@ class SheetDetailTestCase(SearchTestCase):
             r, '<a href="/actions/?keywords=parentalite">Parentalité</a>', html=True
         )
         self.assertContains(r, '<a href="/actions/?action_partners=caf">Caf</a>', html=True)
-        self.assertContains(r, '<a href="/actions/?publics=familles">familles</a>', html=True)
+        self.assertContains(r, '<a href="/actions/?publics=familles">Familles</a>', html=True)
         self.assertContains(r, self.loiron.get_absolute_url())
         self.assertContains(r, "/departements/53/")
 
