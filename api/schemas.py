@@ -125,8 +125,13 @@ class ErrorOut(Schema):
 
 
 class StructureOut(StructureRef):
+    address: str = Field(description="Adresse (rue), vide si inconnue.")
     commune: str
     postcode: str
+    phone: str = Field(description="Téléphone de la structure, vide si inconnu.")
+    email: str = Field(
+        description="Courriel de contact donné par la structure pour être publié, sinon vide."
+    )
     website: str
     sheet_count: int = Field(description="Nombre de fiches publiées.")
     url: str

@@ -226,8 +226,11 @@ def public_structures():
 def structure_out(structure) -> dict:
     return {
         **structure_record(structure),
+        "address": structure.address,
         "commune": structure.commune,
         "postcode": structure.postcode,
+        "phone": structure.phone,
+        "email": structure.public_email,
         "website": structure.website,
         "sheet_count": structure.sheet_count,
         "url": settings.SITE_URL + structure.get_absolute_url(),

@@ -160,6 +160,9 @@ class Structure(models.Model):
     phone = models.CharField("téléphone", max_length=30, blank=True)
     website = models.URLField("site internet", blank=True)
     email = models.EmailField("courriel de contact", blank=True)
+    # Set when the structure gave the e-mail for publication (its contact form says so); an
+    # address from elsewhere may name a person and stays unpublished (PRODUCT §3).
+    email_is_public = models.BooleanField("courriel publiable", default=False)
     siret = models.CharField("SIRET", max_length=14, blank=True)
     management_mode = models.CharField(
         "mode de gestion", max_length=20, choices=ManagementMode, blank=True
@@ -188,6 +191,10 @@ class Structure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:structure-detail", args=[self.pk, self.slug])
+
+    @property
+    def public_email(self) -> str:
+        return self.email if self.email_is_public else ""
 
 
 class PublicationStatus(models.TextChoices):

@@ -125,7 +125,7 @@ def sheet_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def structure_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    structure = get_object_or_404(Structure.objects.select_related("departement"), pk=pk)
+    structure = get_object_or_404(Structure.objects.select_related("departement__region"), pk=pk)
     if slug != structure.slug:
         return redirect(structure, permanent=True)
     return _search_page(

@@ -12,6 +12,7 @@ from catalogue.models import (
     Keyword,
     PartnerKind,
     Public,
+    Structure,
     Territory,
 )
 from contrib import attachments, editing, throttle
@@ -193,11 +194,8 @@ class ReturnForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.IntegerField(
-        label="Numéro de la fiche à conserver",
-        min_value=1,
-        help_text="Le numéro figure dans l'adresse de la fiche (/actions/NUMÉRO-…).",
-    )
+    # The review page offers the candidates as radio buttons (moderation.merge_candidates).
+    target = forms.IntegerField(label="Fiche à conserver", min_value=1)
 
 
 class RenameValueForm(forms.Form):
@@ -306,3 +304,28 @@ class InvitationSignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class StructureContactForm(forms.ModelForm):
+    """The public contact details of a structure ("Contacter la structure" on its sheets)."""
+
+    class Meta:
+        model = Structure
+        fields = ("address", "postcode", "commune", "phone", "email", "website")
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "email": "Une adresse de la structure (accueil@…), pas celle d'une personne.",
+            "website": "Adresse complète, par exemple https://www.centre-social.fr.",
+        }
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"].strip()
+        if postcode and not (postcode.isdigit() and len(postcode) == 5):
+            raise forms.ValidationError("Le code postal compte 5 chiffres.")
+        return postcode
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if phone and sum(ch.isdigit() for ch in phone) < 10:
+            raise forms.ValidationError("Le numéro de téléphone compte au moins 10 chiffres.")
+        return phone
