@@ -59,8 +59,18 @@ def _text(name: str, help_text: str = "", rows: int = 5) -> forms.CharField:
     )
 
 
+class VocabularyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_label  # corrected spelling; the stored label stays
+
+
+class VocabularyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_label
+
+
 def _choice(name: str, model) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return VocabularyChoiceField(
         label=_label(name),
         queryset=model.objects.all(),
         required=False,
@@ -70,7 +80,7 @@ def _choice(name: str, model) -> forms.ModelChoiceField:
 
 
 def _multiple(name: str, model, help_text: str = "") -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+    return VocabularyMultipleChoiceField(
         label=_label(name),
         queryset=model.objects.all(),
         required=False,

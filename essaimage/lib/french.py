@@ -76,7 +76,7 @@ def count_noun(count: int | None, phrase: str, plural_form: str = "") -> str:
     return f"{format_number(count)} {agree(count, phrase, plural_form)}"
 
 
-_ARTICLE = re.compile(r"^(le|la|les|l['’])\s*", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:(les|le|la)\s+|(l)['’]\s*)", re.IGNORECASE)
 _VOWEL = re.compile(r"^[aeiouyàâäéèêëîïôöûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒ]")
 
 
@@ -86,7 +86,7 @@ def de(name: str) -> str:
     name = (name or "").strip()
     match = _ARTICLE.match(name)
     if match:
-        article, rest = match.group(1).lower(), name[match.end() :]
+        article, rest = (match.group(1) or match.group(2)).lower(), name[match.end() :]
         if article == "le" and rest:
             return f"du {rest}"
         if article == "les" and rest:
