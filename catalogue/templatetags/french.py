@@ -8,6 +8,7 @@ Autres actions {{ structure.name|de }}   du Trait d'Union · d'ADESIR
 
 from django import template
 
+from catalogue.display import display_label
 from essaimage.lib import french
 
 register = template.Library()
@@ -35,3 +36,9 @@ def de_filter(name) -> str:
 def fiches(count) -> str:
     """ "fiche" or "fiches" for a number printed just before."""
     return french.agree(int(count or 0), "fiche")
+
+
+@register.filter
+def libelle(label) -> str:
+    """A vocabulary label as pages show it (catalogue.display): "familles" -> "Familles"."""
+    return display_label(str(label))
