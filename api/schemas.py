@@ -29,7 +29,9 @@ class AttachmentOut(Schema):
 
 
 class ActionRecord(Schema):
-    """The canonical record of a sheet (PRODUCT §5). Vocabulary values appear as labels."""
+    # The docstring is the OpenAPI description, read by API users: in French.
+    """Une fiche au format canonique (celui des exports JSON et des sauvegardes) ; les valeurs
+    des vocabulaires y figurent par leur libellé."""
 
     id: int
     title: str = Field(description="Titre de l'action.")
@@ -85,7 +87,8 @@ class ActionList(Schema):
 
 
 class ActionFilters(Schema):
-    """The catalogue's query-string parameters (the same on /actions/ and in the exports)."""
+    # The docstring is the OpenAPI description, read by API users: in French.
+    """Les paramètres de recherche du catalogue (les mêmes sur /actions/ et dans les exports)."""
 
     q: str | None = Field(None, description="Recherche en texte libre.", max_length=200)
     departement: list[str] = Field([], description="Codes INSEE de départements (35, 2A, 974…).")
@@ -171,7 +174,7 @@ class VocabularyValue(Schema):
 
 
 class Vocabulary(Schema):
-    name: str = Field(description="Nom du paramètre de filtre et du champ du record.")
+    name: str = Field(description="Nom du paramètre de filtre et du champ de la fiche.")
     label: str
     values: list[VocabularyValue]
 
