@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Every absolute link (exports, PDF, feeds, API, e-mails) comes from SITE_URL: by default the
+# address this machine serves on; give the public address when there is one.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 
 .PHONY: demo test install lint serve bench clean
 

@@ -11,6 +11,16 @@ SOURCE = "essaimage"
 _DIGITS = re.compile(r"^\d+$")
 
 
+def e164(phone: str) -> str:
+    """A French number as E.164 ("03 89 12 34 56" -> "+33389123456"), or "" if unreadable."""
+    digits = re.sub(r"[^\d+]", "", phone or "")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if len(digits) == 10 and digits.startswith("0"):
+        digits = "+33" + digits[1:]
+    return digits if re.fullmatch(r"\+\d{8,15}", digits) else ""
+
+
 def di_structure(structure: Structure) -> dict[str, Any]:
     """One structure as a data·inclusion `Structure` (schema v1); empty fields are left out."""
     name = " ".join(structure.name.split())
@@ -34,6 +44,10 @@ def di_structure(structure: Structure) -> dict[str, Any]:
         record["adresse"] = structure.address
     if structure.website:
         record["site_web"] = structure.website
+    if phone := e164(structure.phone):
+        record["telephone"] = phone
+    if structure.public_email:
+        record["courriel"] = structure.public_email
     networks = []
     if structure.is_federation_member:
         networks.append("fcsf")

@@ -29,7 +29,9 @@ class AttachmentOut(Schema):
 
 
 class ActionRecord(Schema):
-    """The canonical record of a sheet (PRODUCT §5). Vocabulary values appear as labels."""
+    # The docstring is the OpenAPI description, read by API users: in French.
+    """Une fiche au format canonique (celui des exports JSON et des sauvegardes) ; les valeurs
+    des vocabulaires y figurent par leur libellé."""
 
     id: int
     title: str = Field(description="Titre de l'action.")
@@ -40,7 +42,7 @@ class ActionRecord(Schema):
     keywords: list[str] = Field(description="Mots clés associés à l'action.")
     summary: str = Field(description="Résumé.")
     initiators: list[str] = Field(description="Qui est à l'initiative de l'action ?")
-    initiators_detail: str = Field(description="Précision ( si autre ).")
+    initiators_detail: str = Field(description="Précision (si autre).")
     territory: str = Field(description="Territoire concerné.")
     experience: str
     publics: list[str]
@@ -85,7 +87,8 @@ class ActionList(Schema):
 
 
 class ActionFilters(Schema):
-    """The catalogue's query-string parameters (the same on /actions/ and in the exports)."""
+    # The docstring is the OpenAPI description, read by API users: in French.
+    """Les paramètres de recherche du catalogue (les mêmes sur /actions/ et dans les exports)."""
 
     q: str | None = Field(None, description="Recherche en texte libre.", max_length=200)
     departement: list[str] = Field([], description="Codes INSEE de départements (35, 2A, 974…).")
@@ -125,8 +128,13 @@ class ErrorOut(Schema):
 
 
 class StructureOut(StructureRef):
+    address: str = Field(description="Adresse (rue), vide si inconnue.")
     commune: str
     postcode: str
+    phone: str = Field(description="Téléphone de la structure, vide si inconnu.")
+    email: str = Field(
+        description="Courriel de contact donné par la structure pour être publié, sinon vide."
+    )
     website: str
     sheet_count: int = Field(description="Nombre de fiches publiées.")
     url: str
@@ -166,7 +174,7 @@ class VocabularyValue(Schema):
 
 
 class Vocabulary(Schema):
-    name: str = Field(description="Nom du paramètre de filtre et du champ du record.")
+    name: str = Field(description="Nom du paramètre de filtre et du champ de la fiche.")
     label: str
     values: list[VocabularyValue]
 

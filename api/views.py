@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest
+from django.shortcuts import render
 from ninja import NinjaAPI, Path, Query
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.docs import DocsBase
 
 from api import di, schemas
 from api.caching import cached_read
@@ -17,6 +19,55 @@ from catalogue.models import ActionSheet, Departement, PublicationStatus, Struct
 from catalogue.records import sheet_record, structure_record
 from search.forms import SearchForm
 from search.service import search_sheets
+
+STATUS_FR = {
+    200: "la réponse",
+    201: "créée",
+    304: "inchangée depuis votre copie",
+    400: "filtre inconnu",
+    401: "jeton absent ou non valide",
+    403: "structure interdite à ce jeton",
+    404: "introuvable",
+    409: "modifiée entre-temps (version)",
+    422: "paramètre mal formé",
+    429: "trop de requêtes (voir Retry-After)",
+}
+
+
+class FrenchDocs(DocsBase):
+    """The API documentation as a page of the site, in French, generated from the OpenAPI
+    document (endpoints, parameters, answers); works without JavaScript."""
+
+    def render_page(self, request: HttpRequest, api: "NinjaAPI", **kwargs):
+        schema = api.get_openapi_schema(path_prefix=request.path.rsplit("docs", 1)[0])
+        operations = []
+        for path, methods in schema["paths"].items():
+            for method, operation in methods.items():
+                operations.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "id": operation.get("operationId", path),
+                        "summary": operation.get("summary", ""),
+                        "description": operation.get("description", ""),
+                        "parameters": operation.get("parameters", []),
+                        "responses": [
+                            (code, STATUS_FR.get(int(code), ""))
+                            for code in sorted(operation.get("responses", {}))
+                        ],
+                        "secured": bool(operation.get("security")),
+                    }
+                )
+        return render(
+            request,
+            "api/docs.html",
+            {
+                "info": schema["info"],
+                "operations": operations,
+                "openapi_url": self.get_openapi_url(api, kwargs),
+            },
+        )
+
 
 api = NinjaAPI(
     title="API Essaimage",
@@ -30,6 +81,9 @@ api = NinjaAPI(
         "`Authorization: Bearer <jeton>`."
     ),
     urls_namespace="api",
+    # A French page of our own (api/templates/api/docs.html) instead of Swagger UI, which is in
+    # English and has no way back to the site.
+    docs=FrenchDocs(),
     throttle=[AnonymousThrottle()],
 )
 
@@ -203,8 +257,11 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
     tags=["fiches"],
 )
 @decorate_view(read_endpoint)
-def get_action(request: HttpRequest, sheet_id: int = Path(..., ge=1, le=2**62)):  # noqa: B008
-    """Le record d'une fiche publiée ; 404 pour une fiche inconnue ou non publiée."""
+def get_action(
+    request: HttpRequest,
+    sheet_id: int = Path(..., ge=1, le=2**62, description="Identifiant de la fiche."),  # noqa: B008
+):
+    """Une fiche publiée, au format canonique ; 404 pour une fiche inconnue ou non publiée."""
     sheet = ActionSheet.objects.published().with_relations().filter(pk=sheet_id).first()
     if sheet is None:
         raise Http404("Fiche introuvable ou non publiée.")
@@ -226,8 +283,11 @@ def public_structures():
 def structure_out(structure) -> dict:
     return {
         **structure_record(structure),
+        "address": structure.address,
         "commune": structure.commune,
         "postcode": structure.postcode,
+        "phone": structure.phone,
+        "email": structure.public_email,
         "website": structure.website,
         "sheet_count": structure.sheet_count,
         "url": settings.SITE_URL + structure.get_absolute_url(),
@@ -244,8 +304,8 @@ def structure_out(structure) -> dict:
 def list_structures(
     request: HttpRequest,
     departement: list[str] = Query([], description="Codes de départements."),  # noqa: B008
-    page: int = Query(1, ge=1, le=100000),
-    page_size: int = Query(100, ge=1, le=500),
+    page: int = Query(1, ge=1, le=100000, description="Numéro de page."),
+    page_size: int = Query(100, ge=1, le=500, description="Structures par page (1 à 500)."),
 ):
     """Les structures qui ont au moins une fiche publiée."""
     structures = public_structures().order_by("name", "pk")
@@ -281,7 +341,10 @@ def di_structures(request: HttpRequest):
     tags=["structures"],
 )
 @decorate_view(read_endpoint)
-def get_structure(request: HttpRequest, structure_id: int = Path(..., ge=1, le=2**62)):  # noqa: B008
+def get_structure(
+    request: HttpRequest,
+    structure_id: int = Path(..., ge=1, le=2**62, description="Identifiant de la structure."),  # noqa: B008
+):
     """Une structure et ses fiches publiées."""
     published = ActionSheet.objects.published().order_by("title", "pk")
     structure = (
@@ -397,11 +460,11 @@ def get_datapackage(request: HttpRequest):
 @api.get(
     "/schemas/action.json",
     response={200: dict, 429: schemas.ErrorOut},
-    summary="Schéma JSON d'une fiche (record canonique)",
+    summary="Schéma JSON d'une fiche (format canonique)",
     tags=["données ouvertes"],
 )
 def get_record_schema(request: HttpRequest):
-    """Le schéma JSON (draft 2020-12) du record canonique ; l'export JSON en est une liste."""
+    """Le schéma JSON (version 2020-12) du format canonique ; l'export JSON en est une liste."""
     return record_json_schema()
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from catalogue.display import display_label
 from essaimage.lib.text import normalize_key
 
 
@@ -74,6 +75,11 @@ class Vocabulary(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def display_label(self) -> str:
+        """The label as pages show it (catalogue.display); `label` stays as stored."""
+        return display_label(self.label)
 
     def save(self, *args, **kwargs):
         self.key = normalize_key(self.label)
@@ -151,8 +157,12 @@ class Structure(models.Model):
     address = models.CharField("adresse", max_length=300, blank=True)
     postcode = models.CharField("code postal", max_length=10, blank=True)
     commune = models.CharField("commune", max_length=150, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
     website = models.URLField("site internet", blank=True)
     email = models.EmailField("courriel de contact", blank=True)
+    # Set when the structure gave the e-mail for publication (its contact form says so); an
+    # address from elsewhere may name a person and stays unpublished (PRODUCT §3).
+    email_is_public = models.BooleanField("courriel publiable", default=False)
     siret = models.CharField("SIRET", max_length=14, blank=True)
     management_mode = models.CharField(
         "mode de gestion", max_length=20, choices=ManagementMode, blank=True
@@ -181,6 +191,10 @@ class Structure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:structure-detail", args=[self.pk, self.slug])
+
+    @property
+    def public_email(self) -> str:
+        return self.email if self.email_is_public else ""
 
 
 class PublicationStatus(models.TextChoices):
@@ -255,7 +269,8 @@ class ActionSheet(models.Model):
         blank=True,
         related_name="sheets",
     )
-    initiators_detail = models.TextField("Précision ( si autre )", blank=True)
+    # SENACS prints "Précision ( si autre )"; the parser keeps that spelling (ingest.senacs).
+    initiators_detail = models.TextField("Précision (si autre)", blank=True)
     territory = models.ForeignKey(
         Territory,
         verbose_name="Territoire concerné",
@@ -288,7 +303,7 @@ class ActionSheet(models.Model):
         "Ressources financières mobilisées pour cette action", blank=True
     )
     people_mobilized = models.TextField(
-        "Nombre de personnes mobilisés pour cette action", blank=True
+        "Nombre de personnes mobilisées pour cette action", blank=True
     )
     results_territory = models.TextField("Résultat sur le territoire", blank=True)
     results_centre = models.TextField("Résultat pour le centre social", blank=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("actions/export.json", export_views.export_json, name="export-json"),
     path("actions/export.jsonl", export_views.export_jsonl, name="export-jsonl"),
     path("actions/export.pdf", export_views.booklet_pdf, name="export-pdf"),
+    path("actions/filtres/<slug:name>/", views.facet_values, name="facet-values"),
     path("actions/feed.atom", export_views.feed_atom, name="feed-atom"),
     path("actions/<int:pk>-<slug:slug>/pdf", export_views.sheet_pdf, name="sheet-pdf"),
     path("actions/<int:pk>-<slug:slug>/", views.sheet_detail, name="sheet-detail"),

@@ -3,10 +3,14 @@ département, attachment download."""
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
+from catalogue.listing import all_facet_values, build_listing, catalogue_url, page_query
 from catalogue.models import ActionSheet, Attachment, Departement, Keyword, Structure
+from search.facets import BY_NAME as FACET_BY_NAME
 from search.forms import SearchForm
 from search.query import SORTS
 from search.service import ORDERINGS, search_sheets
@@ -15,16 +19,41 @@ HOME_LATEST = 6
 OTHER_SHEETS = 10
 
 
-def _search_page(request: HttpRequest, template: str, context: dict, *, fixed: dict | None = None):
-    """Validate the query string, run the search, render the page (or its results for htmx)."""
+def _search_page(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    page_url: str | None = None,
+    fixed: tuple[str, str] | None = None,
+):
+    """Validate the query string, run the search, render the page (or its results for htmx).
+
+    `fixed` (key, value) is the filter a structure or département page stands for: it is always
+    applied; asking the page for other values of that key (a ticked box of the same facet) leads
+    to the whole catalogue with every filter kept, since the page could not show them."""
     data = request.GET
+    page_url = page_url or request.path
     if fixed:
+        name, value = fixed
+        asked = [v.strip() for v in data.getlist(name) if v.strip()]
         data = data.copy()
-        for key, value in fixed.items():
-            data.setlist(key, [value])
+        data.setlist(name, [value, *(v for v in asked if v.upper() != value.upper())])
+        if len(data.getlist(name)) > 1:
+            data.pop("page", None)
+            url = reverse("catalogue:sheet-list") + "?" + data.urlencode()
+            if request.htmx:
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
     form = SearchForm(data)
     query = form.to_query()
-    result = search_sheets(query, page=form.page_number, per_page=form.per_page)
+    result = search_sheets(query, page=form.page_number, per_page=form.per_page, base_url=page_url)
+    fixed_value = None
+    if fixed:
+        fixed_value = getattr(query, fixed[0])[0] if getattr(query, fixed[0]) else None
+    listing = build_listing(result, query, page_url, (fixed[0], fixed_value) if fixed else None)
+    # Pagination and "Vouliez-vous dire" links carry the query without the page's own filter.
+    result.query = page_query(query, fixed[0] if fixed else None)
     messages = form.error_messages()
     if result.page_out_of_range:
         messages.append(
@@ -38,6 +67,7 @@ def _search_page(request: HttpRequest, template: str, context: dict, *, fixed: d
         "form": form,
         "query": query,
         "result": result,
+        "listing": listing,
         "notices": messages,
         "sorts": SORTS,
         "page_sizes": (10, 25, 50, 100),
@@ -95,14 +125,15 @@ def sheet_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def structure_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    structure = get_object_or_404(Structure.objects.select_related("departement"), pk=pk)
+    structure = get_object_or_404(Structure.objects.select_related("departement__region"), pk=pk)
     if slug != structure.slug:
         return redirect(structure, permanent=True)
     return _search_page(
         request,
         "catalogue/structure_detail.html",
         {"structure": structure, "list_url": structure.get_absolute_url()},
-        fixed={"structure": str(structure.pk)},
+        page_url=structure.get_absolute_url(),
+        fixed=("structure", str(structure.pk)),
     )
 
 
@@ -114,7 +145,24 @@ def departement_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "catalogue/departement_detail.html",
         {"departement": departement, "list_url": departement.get_absolute_url()},
-        fixed={"departement": departement.code},
+        page_url=departement.get_absolute_url(),
+        fixed=("departement", departement.code),
+    )
+
+
+@require_GET
+def facet_values(request: HttpRequest, name: str) -> HttpResponse:
+    """Every value of a facet the sidebar shortens (structures), with counts and links."""
+    definition = FACET_BY_NAME.get(name)
+    if definition is None:
+        raise Http404("Filtre inconnu.")
+    form = SearchForm(request.GET)
+    query = form.to_query()
+    facet = all_facet_values(definition, query, reverse("catalogue:sheet-list"))
+    return render(
+        request,
+        "catalogue/facet_values.html",
+        {"facet": facet, "query": query, "back_url": catalogue_url(query)},
     )
 
 

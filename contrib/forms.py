@@ -12,6 +12,7 @@ from catalogue.models import (
     Keyword,
     PartnerKind,
     Public,
+    Structure,
     Territory,
 )
 from contrib import attachments, editing, throttle
@@ -58,8 +59,18 @@ def _text(name: str, help_text: str = "", rows: int = 5) -> forms.CharField:
     )
 
 
+class VocabularyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_label  # corrected spelling; the stored label stays
+
+
+class VocabularyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_label
+
+
 def _choice(name: str, model) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return VocabularyChoiceField(
         label=_label(name),
         queryset=model.objects.all(),
         required=False,
@@ -69,7 +80,7 @@ def _choice(name: str, model) -> forms.ModelChoiceField:
 
 
 def _multiple(name: str, model, help_text: str = "") -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+    return VocabularyMultipleChoiceField(
         label=_label(name),
         queryset=model.objects.all(),
         required=False,
@@ -193,11 +204,8 @@ class ReturnForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.IntegerField(
-        label="Numéro de la fiche à conserver",
-        min_value=1,
-        help_text="Le numéro figure dans l'adresse de la fiche (/actions/NUMÉRO-…).",
-    )
+    # The review page offers the candidates as radio buttons (moderation.merge_candidates).
+    target = forms.IntegerField(label="Fiche à conserver", min_value=1)
 
 
 class RenameValueForm(forms.Form):
@@ -306,3 +314,28 @@ class InvitationSignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class StructureContactForm(forms.ModelForm):
+    """The public contact details of a structure ("Contacter la structure" on its sheets)."""
+
+    class Meta:
+        model = Structure
+        fields = ("address", "postcode", "commune", "phone", "email", "website")
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "email": "Une adresse de la structure (accueil@…), pas celle d'une personne.",
+            "website": "Adresse complète, par exemple https://www.centre-social.fr.",
+        }
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"].strip()
+        if postcode and not (postcode.isdigit() and len(postcode) == 5):
+            raise forms.ValidationError("Le code postal compte 5 chiffres.")
+        return postcode
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if phone and sum(ch.isdigit() for ch in phone) < 10:
+            raise forms.ValidationError("Le numéro de téléphone compte au moins 10 chiffres.")
+        return phone

@@ -70,3 +70,21 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return add_member(user, invitation.structure)
+
+
+CONTACT_FIELDS = ("address", "postcode", "commune", "phone", "email", "website")
+
+
+def update_contact(structure: Structure, data: dict) -> list[str]:
+    """Save the public contact details of `structure` (members and moderators may: see
+    `contrib.access.can_manage_members`); returns the names of the fields that changed."""
+    changed = [f for f in CONTACT_FIELDS if f in data and getattr(structure, f) != data[f]]
+    for name in changed:
+        setattr(structure, name, data[name])
+    if "email" in data and structure.email_is_public != bool(structure.email):
+        # Given through this form, which says it is published.
+        structure.email_is_public = bool(structure.email)
+        changed.append("email_is_public")
+    if changed:
+        structure.save(update_fields=[*changed, "updated_at"])
+    return changed

@@ -8,7 +8,7 @@ the sheet's state forbids the decision.
 """
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Case, Model, Q, When
 from django.utils import timezone
 
 from catalogue.models import ActionSheet, Attachment, PublicationStatus
@@ -298,3 +298,24 @@ def map_value(value: Model, onto: Model) -> int:
     value.delete()
     editing._changed(sheet_ids)
     return len(sheet_ids)
+
+
+def merge_candidates(sheet: ActionSheet, reviewable, text: str = "", limit: int = 30):
+    """Sheets `sheet` could be merged into, likely duplicates first: among `reviewable` (the
+    moderator's territory), those whose title contains `text`, or without text, those of the
+    same structure or with the same title."""
+    candidates = reviewable.exclude(pk=sheet.pk).exclude(
+        publication_status=PublicationStatus.ARCHIVED
+    )
+    text = " ".join(text.split())
+    if text:
+        candidates = candidates.filter(title__icontains=text)
+    else:
+        candidates = candidates.filter(
+            Q(structure_id=sheet.structure_id) | Q(title__iexact=sheet.title)
+        )
+    return (
+        candidates.select_related("structure__departement")
+        .annotate(same_title=Case(When(title__iexact=sheet.title, then=0), default=1))
+        .order_by("same_title", "title", "pk")[:limit]
+    )

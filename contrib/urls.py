@@ -53,5 +53,10 @@ urlpatterns = [
         views.structure_members,
         name="structure-members",
     ),
+    path(
+        "structures/<int:structure_pk>/coordonnees/",
+        views.structure_contact,
+        name="structure-contact",
+    ),
     path("demandes/<int:pk>/<slug:decision>/", views.decide_join, name="decide-join"),
 ]

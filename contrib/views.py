@@ -3,6 +3,7 @@ calls one service and picks a response (Post/Redirect/Get; htmx fragments where 
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -33,6 +34,7 @@ from contrib.forms import (
     ReturnForm,
     SheetForm,
     SignUpForm,
+    StructureContactForm,
 )
 from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
@@ -53,6 +55,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "contrib/email/password_reset.txt"
     subject_template_name = "contrib/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
+
+    @property
+    def extra_email_context(self):
+        # The link comes from SITE_URL, like every other absolute link (not the request's host).
+        return {"site_url": settings.SITE_URL}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -146,6 +153,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ).select_related("structure"),
         "territories": user.moderated_territories.select_related("departement", "region"),
         "can_create": access.manageable_structures(user).exists(),
+        "is_admin": access.is_admin(user),
+        "published_count": ActionSheet.objects.published().count() if user.is_superuser else 0,
     }
     return render(request, "contrib/dashboard.html", context)
 
@@ -526,6 +535,10 @@ def review_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": _review_diff(sheet),
             "return_form": ReturnForm(),
             "merge_form": MergeForm(),
+            "merge_text": request.GET.get("doublon", "")[:200],
+            "merge_candidates": moderation.merge_candidates(
+                sheet, access.reviewable_sheets(request.user), request.GET.get("doublon", "")[:200]
+            ),
             "submission": sheet.revisions.filter(kind=Revision.Kind.SUBMITTED)
             .select_related("author")
             .first(),
@@ -595,7 +608,7 @@ def merge_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if target is None or not access.can_merge(request.user, sheet, target):
         messages.error(
             request,
-            "Fusion impossible : indiquez le numéro d'une autre fiche de votre territoire.",
+            "Fusion impossible : choisissez une autre fiche de votre territoire.",
         )
         return redirect("contrib:review-sheet", pk=sheet.pk)
     try:
@@ -730,6 +743,21 @@ def structure_members(request: HttpRequest, structure_pk: int) -> HttpResponse:
             "form": form,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def structure_contact(request: HttpRequest, structure_pk: int) -> HttpResponse:
+    structure = access.structure_to_manage(request.user, structure_pk)
+    # The form validates a copy: ModelForm writes the instance while validating.
+    form = StructureContactForm(
+        request.POST or None, instance=access.structure_to_manage(request.user, structure_pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        members.update_contact(structure, form.cleaned_data)
+        messages.success(request, "Coordonnées enregistrées : elles apparaissent sur les fiches.")
+        return redirect("contrib:structure-contact", structure_pk=structure.pk)
+    return render(request, "contrib/structure_contact.html", {"structure": structure, "form": form})
 
 
 @login_required

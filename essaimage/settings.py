@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "contrib",
     "api",
     "stats",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Plural agreement and "de" contractions, in every template.
+            "builtins": ["catalogue.templatetags.french"],
         },
     },
 ]
@@ -162,6 +165,8 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+# Shown on the contact, accessibility and personal data pages ("" = not configured yet).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Essaimage <ne-pas-repondre@essaimage.local>"
 )

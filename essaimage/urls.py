@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("catalogue.urls")),
     path("", include("stats.urls")),
+    # Last: information pages answer /SLUG/ for the slugs no other route took.
+    path("", include("pages.urls")),
 ]
 
 if settings.DEBUG:

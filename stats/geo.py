@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from essaimage.lib.french import count_noun
+
 GEODATA = Path(__file__).parent / "geodata" / "france_departements.json"
 
 # Sequential palette (ColorBrewer YlGnBu): lightness falls with the count, so the classes stay
@@ -159,10 +161,6 @@ def geodata() -> dict:
     return json.loads(GEODATA.read_text(encoding="utf-8"))
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count > 1 else ''}"
-
-
 def count_classes(counts: list[int]) -> list[tuple[int, int]]:
     """Up to five (low, high) count ranges, from the quantiles of the non-zero counts."""
     values = sorted(c for c in counts if c > 0)
@@ -195,7 +193,7 @@ def _legend(ranges, fills, unit: str) -> list[LegendClass]:
     legend = [LegendClass(PALETTE[0], f"aucune {unit}")]
     for (low, high), fill in zip(ranges, fills, strict=True):
         if low == high:
-            legend.append(LegendClass(fill, _plural(low, unit)))
+            legend.append(LegendClass(fill, count_noun(low, unit)))
         else:
             legend.append(LegendClass(fill, f"de {low} à {high} {unit}s"))
     return legend
@@ -325,7 +323,7 @@ def france_map(
     total_with = len(rows)
     top = ", ".join(f"{s.name} ({s.count})" for s in rows[:5])
     description = (
-        f"{title} : {_plural(total_with, area_word)} sur {len(shapes)} "
+        f"{title} : {count_noun(total_with, area_word)} sur {len(shapes)} "
         f"{'ont' if total_with > 1 else 'a'} au moins une {unit}"
         + (f" ; les plus nombreuses : {top}." if top else ".")
     )

@@ -59,8 +59,15 @@ class DocsTestCase(BaseTestCase):
             {"q", "departement", "keywords", "year", "sort", "page", "page_size"} <= params
         )
 
-    def test_it_serves_human_docs_without_a_cdn(self):
+    def test_it_serves_human_docs_in_french_within_the_site(self):
         r = self.client.get("/api/v1/docs")
         self.assertEqual(r.status_code, 200)
-        self.assertContains(r, "/static/ninja/swagger-ui-bundle.js")
+        self.assertContains(r, '<html lang="fr">')
+        self.assertContains(r, "<code>GET /api/v1/actions</code>", html=True)
+        self.assertContains(r, "Recherche en texte libre.")
+        self.assertContains(r, "paramètre mal formé")
+        self.assertContains(r, 'href="/api/v1/openapi.json"')
+        # The site's header and footer lead back to the catalogue.
+        self.assertContains(r, 'class="brand" href="/"')
         self.assertNotContains(r, "cdn.jsdelivr")
+        self.assertNotContains(r, "Unprocessable Entity")

@@ -86,14 +86,14 @@ class CatalogueBrowserTestCase(BrowserTestCase):
         before = page.locator("#results-title").inner_text()
 
         # Ticking a facet updates the results in place and the address bar.
-        page.locator("fieldset", has_text="Public").get_by_label(re.compile("^familles")).check()
+        page.locator("fieldset", has_text="Public").get_by_label(re.compile("^Familles")).check()
         expect(page).to_have_url(re.compile(r"publics=familles"))
         # Empty fields and the default page size stay out of the shared address.
         self.assertEqual(
             page.url, self.live_server_url + "/actions/?q=parentalite&publics=familles"
         )
         expect(page.locator("#results-title")).not_to_have_text(before)
-        expect(page.get_by_role("link", name=re.compile("Public : familles"))).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile("Public : Familles"))).to_be_visible()
         count = page.locator(".card").count()
         self.assertGreater(count, 0)
 
@@ -106,7 +106,7 @@ class CatalogueBrowserTestCase(BrowserTestCase):
         expect(page).to_have_url(re.compile(r"publics=familles"))
         expect(page.locator(".card")).to_have_count(count)
         expect(
-            page.locator("fieldset", has_text="Public").get_by_label(re.compile("^familles"))
+            page.locator("fieldset", has_text="Public").get_by_label(re.compile("^Familles"))
         ).to_be_checked()
 
     def test_facets_work_with_the_keyboard_and_keep_focus(self):

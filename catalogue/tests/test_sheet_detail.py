@@ -1,5 +1,9 @@
+from datetime import datetime
+
+from django.utils import timezone
+
 from catalogue.models import PublicationStatus
-from essaimage.test import make_sheet
+from essaimage.test import make_sheet, make_structure
 from search.tests.base import SearchTestCase
 
 
@@ -37,7 +41,7 @@ class SheetDetailTestCase(SearchTestCase):
             r, '<a href="/actions/?keywords=parentalite">Parentalité</a>', html=True
         )
         self.assertContains(r, '<a href="/actions/?action_partners=caf">Caf</a>', html=True)
-        self.assertContains(r, '<a href="/actions/?publics=familles">familles</a>', html=True)
+        self.assertContains(r, '<a href="/actions/?publics=familles">Familles</a>', html=True)
         self.assertContains(r, self.loiron.get_absolute_url())
         self.assertContains(r, "/departements/53/")
 
@@ -45,7 +49,7 @@ class SheetDetailTestCase(SearchTestCase):
         other = make_sheet(self.loiron, "Ludothèque itinérante")
         make_sheet(self.loiron, "Projet en brouillon", publication_status=PublicationStatus.DRAFT)
         r = self.client.get(self.url)
-        self.assertContains(r, "Autres actions de CHALET DES ÉCHANGES")
+        self.assertContains(r, "Autres actions de CHALET DES ÉCHANGES")  # no article to contract
         self.assertContains(r, other.get_absolute_url())
         self.assertNotContains(r, "Projet en brouillon")
 
@@ -71,3 +75,23 @@ class SheetDetailTestCase(SearchTestCase):
         r = self.client.get(self.draft.get_absolute_url())
         self.assertEqual(r.status_code, 404)
         self.assertContains(r, "Page introuvable", status_code=404)
+
+    def test_it_names_the_structure_with_the_right_article(self):
+        trait = make_structure("Le Trait d'Union", dep="68")
+        first = make_sheet(trait, "Atelier couture")
+        make_sheet(trait, "Repas partagé")
+        r = self.client.get(first.get_absolute_url())
+        self.assertContains(r, "Autres actions du Trait d&#x27;Union")
+        self.assertNotContains(r, "de Le ")
+
+    def test_its_facts_give_the_dates_and_the_way_to_contact(self):
+        published = timezone.make_aware(datetime(2025, 3, 14, 10, 0))
+        sheet = make_sheet(self.loiron, "Jardin partagé", published_at=published)
+        r = self.client.get(sheet.get_absolute_url())
+        self.assertContains(r, "<dt>Publiée le</dt><dd>14 mars 2025</dd>", html=True)
+        self.assertContains(r, "<dt>Dernière mise à jour</dt>", html=True)
+        self.assertContains(r, "Contacter la structure")
+        imported = make_sheet(self.loiron, "Fiche reprise", source="senacs", published_at=published)
+        r = self.client.get(imported.get_absolute_url())
+        self.assertContains(r, "Reprise du catalogue SENACS le")
+        self.assertNotContains(r, "14 mars 2025")

@@ -115,3 +115,26 @@ class SheetListTestCase(SearchTestCase):
             self.client.get(self.url)
         with self.assertNumQueries(25 + extra):
             self.client.get(self.url, params)
+
+    def test_it_offers_no_export_for_an_empty_result(self):
+        r = self.client.get(self.url, {"q": "zzzqqqwww"})
+        self.assertContains(r, "Aucune fiche")
+        self.assertNotContains(r, "Télécharger ces fiches")
+        self.assertContains(self.client.get(self.url), "Télécharger ces fiches")
+
+    def test_it_names_the_default_sort_and_hints_in_french(self):
+        r = self.client.get(self.url)
+        self.assertContains(r, '<option value="">Titre</option>', html=True)
+        self.assertNotContains(r, "titre sans recherche")
+        self.assertContains(r, "seniors OU aînés")
+        self.assertNotContains(r, " OR ")
+        r = self.client.get(self.url, {"q": "parentalite"})
+        self.assertContains(r, '<option value="">Pertinence</option>', html=True)
+        self.assertContains(r, '<option value="title">Titre</option>', html=True)
+
+    def test_it_lists_departements_alphabetically_with_the_selected_first(self):
+        r = self.client.get(self.url, {"departement": "54"})
+        departements = [f.values for f in r.context["listing"].facets if f.name == "departement"]
+        labels = [v.label for v in departements[0]]
+        self.assertEqual(labels[0], "Meurthe-et-Moselle (54)")
+        self.assertEqual(labels[1:], sorted(labels[1:], key=str.casefold))

@@ -16,7 +16,7 @@ class EditSheetTestCase(ContribTestCase):
             "Statut de l&#x27;action",
             "Mots clés associés à l&#x27;action",
             "Qui est à l&#x27;initiative de l&#x27;action ?",
-            "Précision ( si autre )",
+            "Précision (si autre)",
             "Résultat pour les habitants",
             "Suite de l&#x27;action : Perspectives",
         ):

@@ -112,6 +112,30 @@ class ReviewSheetTestCase(ContribTestCase):
 
 
 class MergeSheetTestCase(ContribTestCase):
+    def test_it_offers_likely_duplicates_to_choose_from(self):
+        duplicate = make_draft(self.adesir, "Repair Café", self.alice)
+        outside = make_draft(self.marais, "Repair Café", self.bob)
+        self.client.force_login(self.mona)
+        r = self.client.get(f"/contribuer/relecture/{duplicate.pk}/")
+        # Same structure or same title, in the moderator's territory only.
+        self.assertContains(r, f'name="target" value="{self.sheet.pk}"')
+        self.assertContains(r, f'name="target" value="{self.draft.pk}"')
+        self.assertNotContains(r, f'name="target" value="{outside.pk}"')
+        self.assertNotContains(r, f'name="target" value="{duplicate.pk}"')
+        r = self.client.get(f"/contribuer/relecture/{duplicate.pk}/", {"doublon": "parents"})
+        self.assertContains(r, f'name="target" value="{self.draft.pk}"')
+        self.assertNotContains(r, f'name="target" value="{self.sheet.pk}"')
+
+    def test_the_comment_belongs_to_returning_not_to_publishing(self):
+        self.client.force_login(self.mona)
+        r = self.client.get(f"/contribuer/relecture/{self.draft.pk}/")
+        html = r.content.decode()
+        publish = html.index("<h3>Publier</h3>")
+        give_back = html.index("<h3>Renvoyer à l'auteur</h3>")
+        comment = html.index("Commentaire pour l")
+        self.assertLess(publish, give_back)
+        self.assertLess(give_back, comment)
+
     def test_it_merges_a_duplicate(self):
         duplicate = make_draft(
             self.adesir, "Repair café (doublon)", self.alice, summary="Objets réparés."

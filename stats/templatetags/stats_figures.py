@@ -59,12 +59,3 @@ def departement_map(departement):
         .values_list("structure__departement_id", "n")
     )
     return {"map": departement_page_map(departement, counts), "departement": departement}
-
-
-@register.filter
-def plural(value, suffix: str = "s") -> str:
-    """French plural: 0 and 1 take the singular ("0 fiche", "1 fiche", "2 fiches")."""
-    try:
-        return suffix if abs(float(value)) >= 2 else ""
-    except (TypeError, ValueError):
-        return ""
