@@ -490,10 +490,21 @@ def add_attachment(sheet: ActionSheet, upload, author: User) -> Attachment:
     if current.publication_status == PublicationStatus.ARCHIVED:
         raise WorkflowError("Cette fiche est archivée : elle ne peut plus être modifiée.")
     is_published = current.publication_status == PublicationStatus.PUBLISHED
-    attachment = attachment_files.store(current, upload, checked, hidden=is_published)
-    data = working_snapshot(current)
-    data["attachments"] = sorted({*data["attachments"], attachment.pk})
-    save_draft(current, data, author, current.version)
+    try:
+        attachment = attachment_files.store(current, upload, checked, hidden=is_published)
+    except OSError:  # disk full, read-only storage: the partial file is already removed
+        raise EditError(
+            f"Le fichier « {upload.name} » n'a pas pu être enregistré sur le serveur (espace "
+            "disque insuffisant ?). Réessayez plus tard ; la fiche n'a pas changé."
+        ) from None
+    # The row rolls back with this transaction if anything below fails: the file must go too.
+    try:
+        data = working_snapshot(current)
+        data["attachments"] = sorted({*data["attachments"], attachment.pk})
+        save_draft(current, data, author, current.version)
+    except BaseException:
+        attachment_files.discard_file(attachment.file.name, attachment.file.storage)
+        raise
     sheet.refresh_from_db()
     return attachment
 

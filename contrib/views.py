@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalogue.models import ActionSheet, Attachment, PublicationStatus, Structure
 from contrib import access, editing, members, moderation
+from contrib import attachments as attachment_files
 from contrib.forms import (
     AttachmentForm,
     InvitationSignUpForm,
@@ -36,6 +37,7 @@ from contrib.forms import (
 )
 from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
+from essaimage.lib import uploads
 
 # Accounts
 
@@ -377,6 +379,11 @@ def submit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def upload_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = access.sheet_to_edit(request.user, pk)
+    too_large = uploads.refused_uploads(request)
+    for name in too_large:
+        messages.error(request, f"Fichier non ajouté : {attachment_files.too_large_message(name)}")
+    if too_large:
+        return redirect(f"{reverse('contrib:edit-sheet', args=[sheet.pk])}#fichiers")
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.get("file", ["Choisissez un fichier."]):
@@ -385,7 +392,7 @@ def upload_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         attachment = editing.add_attachment(sheet, form.cleaned_data["file"], request.user)
     except editing.InvalidSheetData as error:
-        messages.error(request, f"Fichier non ajouté : {error.errors['attachments']}")
+        messages.error(request, f"Fichier non ajouté : {' '.join(error.errors.values())}")
     except editing.EditError as error:
         messages.error(request, str(error))
     else:

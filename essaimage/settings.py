@@ -144,6 +144,12 @@ SEARCH_FAST_PATH_BACKGROUND = envbool("SEARCH_FAST_PATH_BACKGROUND", "True")
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# A file is dropped as soon as it passes ATTACHMENT_MAX_BYTES, while it streams in.
+FILE_UPLOAD_HANDLERS = [
+    "essaimage.lib.uploads.MaxSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # API and exports (issue 5).
 # Requests per period for anonymous API clients ("60/min"; empty = no limit).
