@@ -84,6 +84,28 @@ class ExportViewsTestCase(TestCase):
         self.assertEqual(rows[0][0], "Identifiant")
         self.assertEqual(sorted(row[0] for row in rows[1:]), self.published_ids())
 
+    def test_it_neutralises_formulas_of_the_sample_in_csv(self):
+        r = self.client.get("/actions/export.csv")
+        rows = exports.read_csv(b"".join(r.streaming_content).decode("utf-8"))
+        cells = [value for row in rows for value in row.values()]
+        self.assertEqual([c for c in cells if c.startswith(exports.FORMULA_TRIGGERS)], [])
+        neutralised = [
+            c for c in cells if c[:1] == "'" and c[1:].startswith(exports.FORMULA_TRIGGERS)
+        ]
+        self.assertEqual(len(neutralised), 17)
+
+    def test_it_keeps_formulas_of_the_sample_as_text_in_xlsx(self):
+        r = self.client.get("/actions/export.xlsx")
+        workbook = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        cells = [cell for row in workbook.active.iter_rows(min_row=2) for cell in row]
+        risky = [
+            c
+            for c in cells
+            if isinstance(c.value, str) and c.value.startswith(exports.FORMULA_TRIGGERS)
+        ]
+        self.assertEqual(len(risky), 17)
+        self.assertEqual({c.data_type for c in risky}, {"s"})  # text, never "f" (formula)
+
     def test_it_exports_json_and_jsonl_records(self):
         r = self.client.get("/actions/export.json")
         self.assertEqual(r["Content-Type"], "application/json; charset=utf-8")
