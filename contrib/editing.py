@@ -198,10 +198,7 @@ def _resolve(model: type[Model], value: Any, name: str, errors: dict[str, str]) 
         if not label or "\x00" in label or len(label) > 200:
             errors[name] = "valeur invalide."
             return None
-        found = model.objects.matching(label).first()
-        if found:
-            return found.pk
-        return model.objects.create(label=label, needs_review=True, position=999).pk
+        return model.objects.propose(label)[0].pk
     errors[name] = "valeur invalide."
     return None
 

@@ -142,6 +142,29 @@ class WriteActionsTestCase(ContribTestCase):
         )
         self.assertEqual(r.json()["title"], "Repair Café 2")
 
+    def test_a_proposal_with_the_code_of_an_existing_value_maps_onto_it(self):
+        from catalogue.models import PartnerKind
+
+        partners = PartnerKind.objects.count()
+        r = self.patch(
+            self.draft.pk,
+            {
+                "financial_partners": ["Commune!"],
+                "keywords": ["Famille!", "Santé?"],
+                "version": self.draft.version,
+            },
+            self.alice_key,
+        )
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertEqual(PartnerKind.objects.count(), partners)
+        self.draft.refresh_from_db()
+        self.assertEqual(
+            list(self.draft.financial_partners.values_list("label", flat=True)), ["Commune"]
+        )
+        self.assertEqual(
+            sorted(self.draft.keywords.values_list("label", flat=True)), ["Famille", "Santé"]
+        )
+
     def test_it_refuses_a_patch_without_version(self):
         revisions = self.draft.revisions.count()
         r = self.patch(self.draft.pk, {"summary": "Écrasé sans le savoir."}, self.alice_key)

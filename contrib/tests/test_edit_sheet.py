@@ -123,6 +123,27 @@ class EditSheetTestCase(ContribTestCase):
         self.assertTrue(keyword.needs_review)
         self.assertIn(keyword, ActionSheet.objects.get(pk=self.draft.pk).keywords.all())
 
+    def test_a_proposal_with_the_code_of_an_existing_value_maps_onto_it(self):
+        from catalogue.models import PartnerKind
+
+        self.client.force_login(self.alice)
+        keywords, partners = Keyword.objects.count(), PartnerKind.objects.count()
+        for keyword, partner in (("Famille!", "Commune!"), ("Santé?", "« Caf »")):
+            self.draft.refresh_from_db()
+            r = self.client.post(
+                self.url, self.sheet_data(self.draft, new_keyword=keyword, new_partner=partner)
+            )
+            self.assertRedirects(r, self.url)
+        self.assertEqual(Keyword.objects.count(), keywords)
+        self.assertEqual(PartnerKind.objects.count(), partners)
+        sheet = ActionSheet.objects.get(pk=self.draft.pk)
+        self.assertEqual(
+            sorted(sheet.keywords.values_list("label", flat=True)), ["Famille", "Santé"]
+        )
+        self.assertEqual(
+            sorted(sheet.action_partners.values_list("label", flat=True)), ["Caf", "Commune"]
+        )
+
 
 class SubmitSheetTestCase(ContribTestCase):
     def setUp(self):
