@@ -1,6 +1,7 @@
 """Contributors' and moderators' pages. Each view asks `contrib.access`, validates with a form,
 calls one service and picks a response (Post/Redirect/Get; htmx fragments where noted)."""
 
+import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -225,20 +226,47 @@ def _state_label(sheet: ActionSheet) -> str:
     return sheet.get_publication_status_display()
 
 
-def _stash_key(pk: int) -> str:
-    return f"contrib-unsaved-{pk}"
+STASH_KEY = "contrib-unsaved"
+# What an anonymous POST may leave in its session: one sheet's form (the sample's sheets weigh
+# about 5 KB), the last one sent. A larger body is not even read.
+STASH_MAX_BYTES = 64 * 1024
+
+
+def _stash(request: HttpRequest, pk: int) -> bool:
+    """The session expired while someone was writing: keep what they sent in the (anonymous)
+    session, which survives logging in, and give it back on the edit page. Only for a sheet
+    that exists and within STASH_MAX_BYTES; True if kept."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    if length > STASH_MAX_BYTES or not ActionSheet.objects.filter(pk=pk).exists():
+        return False
+    values = _form_values(request.POST)
+    if len(json.dumps(values)) > STASH_MAX_BYTES:
+        return False
+    request.session[STASH_KEY] = {"pk": pk, "values": values}
+    return True
+
+
+def _unstash(request: HttpRequest, pk: int) -> dict | None:
+    stashed = request.session.get(STASH_KEY)
+    if isinstance(stashed, dict) and stashed.get("pk") == pk:
+        del request.session[STASH_KEY]
+        return stashed["values"]
+    return None
 
 
 def _stash_and_login(request: HttpRequest, pk: int) -> HttpResponse:
-    """The session expired while someone was writing: keep what they sent in the (anonymous)
-    session, which survives logging in, and give it back on the edit page."""
     if request.method == "POST":
-        request.session[_stash_key(pk)] = _form_values(request.POST)
-        messages.info(
-            request,
-            "Votre session a expiré. Reconnectez-vous : le texte que vous venez d'envoyer vous "
-            "attend, rien n'est perdu.",
-        )
+        if _stash(request, pk):
+            messages.info(
+                request,
+                "Votre session a expiré. Reconnectez-vous : le texte que vous venez d'envoyer "
+                "vous attend, rien n'est perdu.",
+            )
+        else:
+            messages.warning(request, "Votre session a expiré : reconnectez-vous.")
     return redirect_to_login(reverse("contrib:edit-sheet", args=[pk]))
 
 
@@ -293,7 +321,7 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, "Brouillon enregistré.")
                 return redirect("contrib:edit-sheet", pk=sheet.pk)
     else:
-        stashed = request.session.pop(_stash_key(sheet.pk), None)
+        stashed = _unstash(request, sheet.pk)
         saved = editing.last_autosave(sheet, request.user)
         if stashed is not None:
             form = SheetForm(initial=stashed)
@@ -318,7 +346,7 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 def autosave_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: keep the form as typed so far; answers the status line and the completeness."""
     if not request.user.is_authenticated:
-        request.session[_stash_key(pk)] = _form_values(request.POST)
+        _stash(request, pk)
         if not request.htmx:
             return redirect_to_login(reverse("contrib:edit-sheet", args=[pk]))
         login_url = f"{reverse('accounts:login')}?next={reverse('contrib:edit-sheet', args=[pk])}"
