@@ -7,3 +7,6 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A background thread cannot see a test's uncommitted rows: rebuild in the request.
     settings.SEARCH_FAST_PATH_BACKGROUND = False
+    # Throttle logic runs on a per-process cache (each test clears it); the tests of the
+    # shared cache itself use the database cache and Redis (essaimage/tests/test_limits.py).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

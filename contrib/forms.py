@@ -16,6 +16,7 @@ from catalogue.models import (
 )
 from contrib import attachments, editing, throttle
 from contrib.models import User
+from essaimage.lib import limits
 
 # Sections of the form, in SENACS order (PRODUCT §2); each is a <fieldset>.
 SECTIONS = (
@@ -260,18 +261,19 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
     def _ip(self) -> str:
-        return self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        return limits.client_address(self.request) if self.request else ""
 
     def clean(self):
         email = self.data.get("username", "")
         if throttle.is_blocked(email, self._ip()):
+            throttle.record_refusal(self._ip())
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
             data = super().clean()
         except forms.ValidationError:
             throttle.record_failure(email, self._ip())
             raise
-        throttle.reset(email)
+        throttle.reset(email, self._ip())
         return data
 
 
