@@ -284,10 +284,11 @@ class SignUpForm(UserCreationForm):
         labels = {"first_name": "Prénom", "last_name": "Nom"}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Un compte existe déjà avec cette adresse.")
-        return email
+        # No "this address is taken": contrib.accounts.sign_up tells the mailbox, not the page.
+        return self.cleaned_data["email"].strip().lower()
+
+    def validate_unique(self):
+        """Skipped for the same reason (the model form would say the address exists)."""
 
 
 class InvitationSignUpForm(forms.Form):

@@ -4,6 +4,7 @@ calls one service and picks a response (Post/Redirect/Get; htmx fragments where 
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -19,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.models import ActionSheet, Attachment, PublicationStatus, Structure
-from contrib import access, editing, members, moderation
+from contrib import access, accounts, editing, members, moderation
 from contrib import attachments as attachment_files
 from contrib.forms import (
     AttachmentForm,
@@ -38,7 +39,8 @@ from contrib.forms import (
 )
 from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
-from essaimage.lib import uploads
+from essaimage.lib import limits, uploads
+from essaimage.views import too_many_requests
 
 # Accounts
 
@@ -52,10 +54,28 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Throttled: PASSWORD_RESET_RATE requests per client address (429), and at most
+    PASSWORD_RESET_EMAIL_RATE e-mails to one address (the page says the same either way)."""
+
     template_name = "contrib/password_reset.html"
     email_template_name = "contrib/email/password_reset.txt"
     subject_template_name = "contrib/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        wait = limits.hit(
+            "password-reset", limits.client_address(self.request), settings.PASSWORD_RESET_RATE
+        )
+        if wait:
+            return too_many_requests(
+                self.request,
+                wait,
+                "Trop de demandes de nouveau mot de passe ont été faites depuis votre adresse.",
+            )
+        email = form.cleaned_data["email"].strip().lower()
+        if limits.hit("password-reset-email", email, settings.PASSWORD_RESET_EMAIL_RATE):
+            return redirect(self.success_url)  # enough e-mails sent to this address for now
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -69,13 +89,43 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect("contrib:dashboard")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request, "Votre compte est créé. Demandez maintenant à rejoindre votre structure."
+        wait = limits.hit("sign-up", limits.client_address(request), settings.SIGN_UP_RATE)
+        if wait:
+            return too_many_requests(
+                request, wait, "Trop de comptes ont été demandés depuis votre adresse."
+            )
+        data = form.cleaned_data
+        accounts.sign_up(
+            data["email"],
+            data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
         )
-        return redirect("contrib:join-structure")
+        # The same answer whether the address has an account or not (the e-mail differs).
+        return redirect("accounts:sign-up-sent")
     return render(request, "contrib/sign_up.html", {"form": form})
+
+
+@require_GET
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "contrib/sign_up_sent.html")
+
+
+@require_GET
+def sign_up_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = accounts.confirm(uidb64, token)
+    if user is None:
+        messages.error(
+            request,
+            "Ce lien de confirmation n'est plus valable (déjà utilisé ou trop ancien) : "
+            "connectez-vous, ou inscrivez-vous à nouveau pour en recevoir un autre.",
+        )
+        return redirect("accounts:login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request, "Votre compte est activé. Demandez maintenant à rejoindre votre structure."
+    )
+    return redirect("contrib:join-structure")
 
 
 @require_http_methods(["GET", "POST"])

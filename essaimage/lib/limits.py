@@ -48,7 +48,7 @@ def client_address(request) -> str:
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"5/hour" -> (5, 3600). Raises ValueError."""
+    """ "5/hour" -> (5, 3600). Raises ValueError."""
     count, _, period = rate.partition("/")
     number = "".join(ch for ch in period if ch.isdigit()) or "1"
     unit = period.lstrip("0123456789").strip().lower()
