@@ -194,6 +194,8 @@ FEED_MAX_ENTRIES = envint("FEED_MAX_ENTRIES", 50)
 EXPORT_ANON_RATE = os.environ.get("EXPORT_ANON_RATE", "30/hour")
 EXPORT_HEAVY_PER_CLIENT = envint("EXPORT_HEAVY_PER_CLIENT", 1)
 EXPORT_HEAVY_MAX = envint("EXPORT_HEAVY_MAX", 2)
+# A place held by a worker killed mid-export frees itself after the gunicorn timeout.
+EXPORT_HEAVY_SLOT_SECONDS = envint("GUNICORN_TIMEOUT", 120) + 10
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

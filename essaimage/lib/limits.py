@@ -23,9 +23,12 @@ PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 8
 
 
 class Busy(Exception):
-    def __init__(self, retry_after: int):
+    """No place left: `for_client` True when this client already holds all of its places."""
+
+    def __init__(self, retry_after: int, *, for_client: bool):
         super().__init__(retry_after)
         self.retry_after = retry_after
+        self.for_client = for_client
 
 
 def client_address(request) -> str:
@@ -116,7 +119,7 @@ def slot(scope: str, ident: str, *, per_client: int, total: int, timeout: int, w
         for prefix, places in ((f"{scope}:client:{ident}", per_client), (f"{scope}:all", total)):
             key = _take(prefix, places, timeout)
             if key is None:
-                raise Busy(wait)
+                raise Busy(wait, for_client=not taken)
             taken.append(key)
         yield
     finally:
