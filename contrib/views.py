@@ -129,6 +129,15 @@ def sign_up_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login page is ours: one form for everybody, the throttled one."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        raise PermissionDenied("Votre compte n'a pas accès à l'administration.")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("accounts:login") + (f"?{query}" if query else ""))
+
+
+@require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.select_related("structure"), token=token, accepted_at=None

@@ -75,6 +75,20 @@ class LoginTestCase(ContribTestCase):
         r = self.login("mot-de-passe-solide-42", proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
         self.assertRedirects(r, "/contribuer/", fetch_redirect_response=False)
 
+    def test_the_admin_login_is_the_throttled_form(self):
+        r = self.client.post("/admin/login/?next=/admin/", {"username": "ada@example.org"})
+        self.assertRedirects(r, "/compte/connexion/?next=/admin/", fetch_redirect_response=False)
+        for _ in range(5):
+            self.login("devine", "203.0.113.66", email="ada@example.org")
+        r = self.login("mot-de-passe-solide-42", "203.0.113.66", email="ada@example.org")
+        self.assertContains(r, "Trop de tentatives de connexion ont échoué")
+        # A logged-in contributor is told the admin is not for them (no redirect loop).
+        self.client.force_login(self.alice)
+        r = self.client.get("/admin/", follow=True)
+        self.assertContains(r, "pas accès à l&#x27;administration", status_code=403)
+        self.client.force_login(self.ada)
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
+
     def test_it_logs_out_with_post(self):
         self.client.force_login(self.alice)
         r = self.client.post("/compte/deconnexion/")
