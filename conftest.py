@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +11,7 @@ def _test_settings(settings):
     # The per-process cache outlives each test's rolled-back data: stats/tests/test_cache.py
     # turns it on where it is the subject.
     settings.STATS_CACHE_SECONDS = 0
+    # Throttle logic runs on a per-process cache (each test clears it); the tests of the
+    # shared cache itself use the database cache and Redis (essaimage/tests/test_limits.py).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # counters never leak from one test to the next

@@ -236,7 +236,11 @@ class SheetPatch(Schema):
     limits: str | None = None
     perspectives: str | None = None
     version: int | None = Field(
-        None, description="Version lue (refuse d'écraser une modification)."
+        None,
+        description=(
+            "Obligatoire : la version lue (`version` de la réponse précédente). Absente : 428 ; "
+            "périmée (quelqu'un a enregistré entre-temps) : 409, rien n'est écrasé."
+        ),
     )
 
 

@@ -1,26 +1,24 @@
-"""Rate limiting of anonymous clients: a cache-based counter per address (settings.API_ANON_RATE)."""
+"""Rate limiting of anonymous clients (settings.API_ANON_RATE), per real client address
+(essaimage.lib.limits.client_address: X-Forwarded-For only through TRUSTED_PROXY_COUNT
+proxies), counted in the shared cache so every worker and server sees the same counter."""
 
 from django.conf import settings
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 
 from api import tokens
+from essaimage.lib import limits
 
 
-class AnonymousThrottle(SimpleRateThrottle):
-    scope = "anon"
-
+class AnonymousThrottle(BaseThrottle):
     def __init__(self):
-        super().__init__(rate="1/s")  # replaced on each request by the current setting
+        self._wait: int | None = None
 
     def allow_request(self, request) -> bool:
-        self.rate = settings.API_ANON_RATE
-        if not self.rate:
-            return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
-
-    def get_cache_key(self, request) -> str | None:
         # A client with a valid personal token is identified, not anonymous.
-        if tokens.user_for_key(tokens.bearer_key(request)) is not None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        if not settings.API_ANON_RATE or tokens.user_for_key(tokens.bearer_key(request)):
+            return True
+        self._wait = limits.hit("api-anon", limits.client_address(request), settings.API_ANON_RATE)
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait

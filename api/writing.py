@@ -32,6 +32,7 @@ WRITE_ERRORS = {
     422: schemas.ErrorOut,
     429: schemas.ErrorOut,
 }
+PATCH_ERRORS = {**WRITE_ERRORS, 428: schemas.ErrorOut}
 
 
 def draft_out(sheet) -> dict:
@@ -86,7 +87,7 @@ def create_action(request: HttpRequest, payload: schemas.SheetInput):
 @api.patch(
     "/actions/{sheet_id}",
     auth=TokenAuth(),
-    response={200: schemas.DraftOut, **WRITE_ERRORS},
+    response={200: schemas.DraftOut, **PATCH_ERRORS},
     summary="Modifier une fiche (brouillon)",
     tags=["écriture"],
 )
@@ -96,8 +97,9 @@ def update_action(
     sheet_id: int = Path(..., ge=1, le=2**62),  # noqa: B008
 ):
     """Enregistre une nouvelle version des champs donnés. Une fiche publiée garde son contenu
-    public : la modification attend la relecture d'un modérateur. Donnez `version` (lue
-    auparavant) pour refuser d'écraser une modification faite entre-temps (409)."""
+    public : la modification attend la relecture d'un modérateur. `version` (lue auparavant)
+    est obligatoire : sans elle la requête est refusée (428) ; si quelqu'un a enregistré
+    entre-temps, rien n'est écrasé (409)."""
     user = request.auth
     try:
         sheet = access.sheet_to_edit(user, sheet_id)
@@ -107,6 +109,15 @@ def update_action(
         return error(request, str(exc) or "Vous ne pouvez pas modifier cette fiche.", 403)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
+    if version is None:
+        message = "est obligatoire : lisez la fiche et renvoyez le numéro de version lu"
+        return error(
+            request,
+            f"Paramètre « version » manquant : il {message}, pour ne pas écraser sans le savoir "
+            "une modification faite entre-temps.",
+            428,
+            [{"parameter": "version", "message": message}],
+        )
     try:
         editing.save_draft(sheet, data, user, version=version)
     except editing.InvalidSheetData as exc:

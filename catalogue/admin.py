@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from catalogue import models
-from catalogue.signals import sheets_changed
 
 
 @admin.register(models.Region)
@@ -49,10 +48,16 @@ class StructureAdmin(admin.ModelAdmin):
 
 
 class AttachmentInline(admin.TabularInline):
+    """Read only: files are added and removed on the sheet's edit page (they are versioned)."""
+
     model = models.Attachment
     extra = 0
     fields = ["name", "file", "source_url", "size", "content_type", "removed_at"]
-    readonly_fields = ["size", "content_type"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(models.ActionSheet)
@@ -68,11 +73,40 @@ class ActionSheetAdmin(admin.ModelAdmin):
         "action_partners",
         "financial_partners",
     ]
-    readonly_fields = ["source", "source_ref", "version", "created_at", "updated_at"]
+    # Sheets are created on the site or through the API; the admin edits them through
+    # contrib.moderation (a revision, a new version, the authors notified), never directly.
+    readonly_fields = [
+        "structure",
+        "publication_status",
+        "source",
+        "source_ref",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [AttachmentInline]
     list_select_related = ["structure__departement"]
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Nothing here: save_related writes the whole edit, relations included, at once."""
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Keywords and partners are saved after the sheet: announce the sheet once all is written.
-        sheets_changed.send(sender=type(self), sheet_ids=[form.instance.pk])
+        from contrib import editing, moderation
+
+        data = {}
+        for name in editing.FIELDS:
+            if name not in form.cleaned_data:
+                continue
+            value = form.cleaned_data[name]
+            if hasattr(value, "values_list"):  # many-to-many: a queryset
+                value = list(value.values_list("pk", flat=True))
+            elif hasattr(value, "pk"):
+                value = value.pk
+            data[name] = value
+        sheet = models.ActionSheet.objects.get(pk=form.instance.pk)
+        moderation.edit_as_administrator(sheet, data, request.user)
+        for formset in formsets:  # read only: writes nothing, lists what changed for the log
+            self.save_formset(request, form, formset, change=change)

@@ -6,6 +6,7 @@ to a writer of `catalogue.exports`.
 """
 
 from collections.abc import Iterator
+from functools import wraps
 from itertools import islice
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from django.views.decorators.http import require_GET
 from catalogue import exports
 from catalogue import models as m
 from catalogue.models import ActionSheet
+from essaimage.lib import limits
+from essaimage.views import too_many_requests
 from search.forms import SearchForm
 from search.service import iter_sheet_ids, selected_sheets
 
@@ -42,6 +45,47 @@ _FILTER_LABELS = {
     "structure_type": ("Type de structure", None, None),
     "year": ("Année", None, None),
 }
+
+
+def limited(*, heavy: bool):
+    """Exports by anonymous visitors count against EXPORT_ANON_RATE per client address; heavy
+    ones (seconds of CPU, built before the first byte is sent) also need one of
+    EXPORT_HEAVY_PER_CLIENT places for the client and EXPORT_HEAVY_MAX in all, so a few
+    clients cannot occupy every worker. Otherwise: a French 429 page with Retry-After."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            address = limits.client_address(request)
+            if not request.user.is_authenticated:
+                wait = limits.hit("export-anon", address, settings.EXPORT_ANON_RATE)
+                if wait:
+                    return too_many_requests(
+                        request, wait, "Trop d'exports ont été demandés depuis votre adresse."
+                    )
+            if not heavy:
+                return view(request, *args, **kwargs)
+            try:
+                with limits.slot(
+                    "export-heavy",
+                    address,
+                    per_client=settings.EXPORT_HEAVY_PER_CLIENT,
+                    total=settings.EXPORT_HEAVY_MAX,
+                    timeout=settings.EXPORT_HEAVY_SLOT_SECONDS,
+                ):
+                    return view(request, *args, **kwargs)
+            except limits.Busy as busy:
+                message = (
+                    "Un export PDF ou tableur demandé depuis votre adresse est encore en "
+                    "préparation : attendez qu'il soit prêt."
+                    if busy.for_client
+                    else "Le serveur prépare déjà plusieurs exports PDF ou tableur."
+                )
+                return too_many_requests(request, busy.retry_after, message)
+
+        return wrapper
+
+    return decorator
 
 
 def _query(request: HttpRequest):
@@ -95,6 +139,7 @@ def _attachment(response, extension: str):
 
 
 @require_GET
+@limited(heavy=False)
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     sheets = matching_sheets(_query(request))
     response = StreamingHttpResponse(
@@ -104,6 +149,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @require_GET
+@limited(heavy=True)
 def export_xlsx(request: HttpRequest) -> FileResponse:
     handle = exports.write_xlsx(matching_sheets(_query(request)))
     return FileResponse(
@@ -115,6 +161,7 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
 
 
 @require_GET
+@limited(heavy=False)
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         exports.write_json(matching_sheets(_query(request))),
@@ -124,6 +171,7 @@ def export_json(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @require_GET
+@limited(heavy=False)
 def export_jsonl(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         exports.write_jsonl(matching_sheets(_query(request))),
@@ -167,6 +215,7 @@ def sheet_pdf(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 @require_GET
+@limited(heavy=True)
 def booklet_pdf(request: HttpRequest) -> HttpResponse:
     """The sheets of this view as one PDF booklet: cover with the filters, contents, sheets."""
     query = _query(request)

@@ -228,6 +228,18 @@ def csv_writer(target):
     )
 
 
+# Spreadsheets run a cell starting with one of these as a formula (CSV injection). OWASP's
+# advice: prefix such a cell with an apostrophe, which Excel and LibreOffice show as text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell that could start a formula, prefixed with an apostrophe; others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def write_csv(sheets: Iterable[ActionSheet]) -> Iterator[str]:
     """Yield the CSV text in chunks, starting with the BOM and the header row."""
     return _buffered(_csv_rows(sheets))
@@ -238,7 +250,9 @@ def _csv_rows(sheets: Iterable[ActionSheet]) -> Iterator[str]:
     yield "\ufeff" + writer.writerow([col.label for col in COLUMNS])
     for record in iter_records(sheets):
         row = flat_row(record)
-        yield writer.writerow(["" if row[col.name] is None else row[col.name] for col in COLUMNS])
+        yield writer.writerow(
+            ["" if row[col.name] is None else neutralise_formula(row[col.name]) for col in COLUMNS]
+        )
 
 
 def read_csv(text: str) -> list[dict[str, str]]:
@@ -281,9 +295,10 @@ def write_xlsx(sheets: Iterable[ActionSheet], *, title: str = "Fiches actions") 
             if col.name == "url":
                 cell = WriteOnlyCell(sheet_ws, value=value)
                 cell.hyperlink = value
-            elif col.wrap or (isinstance(value, str) and value.startswith("=")):
+            elif col.wrap or (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)):
                 cell = WriteOnlyCell(sheet_ws, value=value)
-                cell.data_type = "s"  # a text starting with "=" stays text, never a formula
+                # A typed text cell is never evaluated: the value stays as written, no apostrophe.
+                cell.data_type = "s"
                 if col.wrap:
                     cell.alignment = wrap
             else:

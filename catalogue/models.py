@@ -1,6 +1,7 @@
 """The nouns of the catalogue: territories, structures, vocabularies and action sheets (PRODUCT §2–§3)."""
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -46,10 +47,34 @@ class Departement(models.Model):
         return reverse("catalogue:departement-detail", args=[self.code])
 
 
+def vocabulary_code(label: str) -> str:
+    """The code (`value`) a new label gets: its slug ("Famille!" and "famille" give "famille")."""
+    return slugify(label)[:120] or normalize_key(label).replace(" ", "-")[:120]
+
+
 class VocabularyQuerySet(models.QuerySet):
     def matching(self, label: str):
-        """The value whose label matches `label`, tolerant of case, accents and spacing."""
-        return self.filter(key=normalize_key(label))
+        """The value whose label matches `label`, tolerant of case, accents and spacing, or
+        whose code is the one `label` would get (punctuation aside): the same key first."""
+        key = normalize_key(label)
+        return self.filter(Q(key=key) | Q(value=vocabulary_code(label))).order_by(
+            Case(When(key=key, then=Value(0)), default=Value(1)), "position", "label"
+        )
+
+    def propose(self, label: str) -> tuple["Vocabulary", bool]:
+        """The matching value, or a new one flagged for review (PRODUCT §3); (value, created).
+        Two people proposing the same label at once get the same row."""
+        found = self.matching(label).first()
+        if found is not None:
+            return found, False
+        try:
+            with transaction.atomic():
+                return self.create(label=label, needs_review=True, position=999), True
+        except IntegrityError:
+            found = self.matching(label).first()
+            if found is None:
+                raise
+            return found, False
 
 
 class Vocabulary(models.Model):
@@ -84,7 +109,7 @@ class Vocabulary(models.Model):
     def save(self, *args, **kwargs):
         self.key = normalize_key(self.label)
         if not self.value:
-            self.value = slugify(self.label)[:120] or self.key.replace(" ", "-")[:120]
+            self.value = vocabulary_code(self.label)
         super().save(*args, **kwargs)
 
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("inscription/", views.sign_up, name="sign-up"),
+    path("inscription/envoye/", views.sign_up_sent, name="sign-up-sent"),
+    path("inscription/<uidb64>/<token>/", views.sign_up_confirm, name="sign-up-confirm"),
     path("mot-de-passe/", views.PasswordResetView.as_view(), name="password-reset"),
     path(
         "mot-de-passe/envoye/",

@@ -5,9 +5,11 @@ and Office Open XML) and each format has a reliable signature, so no dependency 
 """
 
 import re
+import struct
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -60,19 +62,87 @@ _OOXML_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
 _ODF_TYPES = {k.content_type: k for k in (ODT, ODS, ODP)}
 
 
+# Zip-based formats (OpenDocument, Office Open XML) are inspected with bounded reads before
+# anything is inflated: a "zip bomb" of 1 MB can declare an entry of 1 GiB. Hard caps:
+ZIP_MAX_ENTRIES = 5_000  # real documents hold tens to hundreds of parts
+ZIP_MAX_DIRECTORY_BYTES = 1024 * 1024  # the central directory, read before any entry
+ZIP_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # all entries together, declared and actual
+ZIP_MAX_RATIO = 100  # uncompressed / compressed, for entries above 1 MiB
+_RATIO_FLOOR = 1024 * 1024
+_READ_CHUNK = 64 * 1024
+_EOCD = b"PK\x05\x06"
+
+
+class SuspiciousArchive(Exception):
+    """A zip whose structure could exhaust memory or time if it were inflated (French message)."""
+
+
+def _check_zip_directory(upload) -> None:
+    """Read the end-of-central-directory record (the last 64 KiB at most) and refuse an archive
+    announcing too many entries or too large a directory, before `zipfile` parses it."""
+    upload.seek(0, 2)
+    size = upload.tell()
+    tail_size = min(size, 22 + 65535)
+    upload.seek(size - tail_size)
+    tail = upload.read(tail_size)
+    position = tail.rfind(_EOCD)
+    if position < 0 or len(tail) - position < 22:
+        raise zipfile.BadZipFile("no end of central directory")
+    entries, directory_size = struct.unpack("<HI", tail[position + 10 : position + 16])
+    if entries == 0xFFFF or directory_size == 0xFFFFFFFF:  # Zip64: never an office document
+        raise SuspiciousArchive("son répertoire d'archive est au format Zip64")
+    if entries > ZIP_MAX_ENTRIES or directory_size > ZIP_MAX_DIRECTORY_BYTES:
+        raise SuspiciousArchive(
+            f"il contient {entries} éléments compressés (au plus {ZIP_MAX_ENTRIES})"
+        )
+
+
+def _check_zip_sizes(archive: zipfile.ZipFile) -> None:
+    """Declared sizes and ratios first (nothing inflated), then the actual sizes, inflated by
+    chunks of 64 KiB and counted, so memory stays bounded whatever the archive claims."""
+    infos = archive.infolist()
+    if len(infos) > ZIP_MAX_ENTRIES:
+        raise SuspiciousArchive(f"il contient {len(infos)} éléments (au plus {ZIP_MAX_ENTRIES})")
+    declared = sum(info.file_size for info in infos)
+    limit = filesizeformat(ZIP_MAX_UNCOMPRESSED_BYTES)
+    if declared > ZIP_MAX_UNCOMPRESSED_BYTES:
+        raise SuspiciousArchive(
+            f"une fois décompressé, il occuperait {filesizeformat(declared)} (au plus {limit})"
+        )
+    for info in infos:
+        if info.file_size > _RATIO_FLOOR and info.file_size > ZIP_MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise SuspiciousArchive(
+                f"son élément « {info.filename[:80]} » se décompresse "
+                f"{info.file_size // max(info.compress_size, 1)} fois (au plus {ZIP_MAX_RATIO})"
+            )
+    actual = 0
+    for info in infos:
+        with archive.open(info) as entry:  # zipfile never inflates past the declared size
+            while chunk := entry.read(_READ_CHUNK):
+                actual += len(chunk)
+                if actual > ZIP_MAX_UNCOMPRESSED_BYTES:
+                    raise SuspiciousArchive(f"une fois décompressé, il occuperait plus de {limit}")
+
+
 def _sniff_zip(upload) -> FileKind | None:
-    upload.seek(0)
+    """The office kind of a zip upload, or None. Raises SuspiciousArchive (zip bomb)."""
     try:
+        _check_zip_directory(upload)
+        upload.seek(0)
         with zipfile.ZipFile(upload) as archive:
+            _check_zip_sizes(archive)
             names = archive.namelist()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                with archive.open("mimetype") as entry:
+                    mimetype = entry.read(200).decode("ascii", "replace").strip()
                 return _ODF_TYPES.get(mimetype)
             if "[Content_Types].xml" in names:
                 for prefix, kind in _OOXML_PARTS.items():
                     if any(name.startswith(prefix) for name in names):
                         return kind
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, zlib.error):
         return None
     return None
 
@@ -105,6 +175,14 @@ def safe_display_name(name: str, kind: FileKind) -> str:
     return f"{stem}.{kind.extension}"
 
 
+def too_large_message(name: str) -> str:
+    """French message for a file dropped while streaming (essaimage.lib.uploads)."""
+    return (
+        f"Le fichier « {name} » dépasse la taille maximale de "
+        f"{filesizeformat(settings.ATTACHMENT_MAX_BYTES)} : son envoi a été interrompu."
+    )
+
+
 def check_upload(upload) -> FileKind:
     """Refuse with a French message an empty, oversized or disguised file; return its kind."""
     max_bytes = settings.ATTACHMENT_MAX_BYTES
@@ -117,7 +195,13 @@ def check_upload(upload) -> FileKind:
             f"la taille maximale est de {filesizeformat(max_bytes)}."
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = sniff(upload)
+    try:
+        kind = sniff(upload)
+    except SuspiciousArchive as reason:
+        raise ValidationError(
+            f"Le fichier « {name} » a été refusé : {reason}. Enregistrez-le à nouveau depuis "
+            "votre logiciel de bureautique ou envoyez-le en PDF."
+        ) from None
     if kind is None:
         raise ValidationError(
             f"Le fichier « {name} » n'est pas d'un type accepté (son contenu a été vérifié, pas "
@@ -143,6 +227,20 @@ def store(sheet: ActionSheet, upload, kind: FileKind, *, hidden: bool = False) -
         removed_at=timezone.now() if hidden else None,
     )
     upload.seek(0)
-    attachment.file.save(attachment.storage_name, upload, save=False)
-    attachment.save()
+    path = attachment.file.field.generate_filename(attachment, attachment.storage_name)
+    try:
+        attachment.file.save(attachment.storage_name, upload, save=False)
+        attachment.save()
+    except BaseException:
+        discard_file(attachment.file.name or path, attachment.file.storage)
+        raise
     return attachment
+
+
+def discard_file(name: str, storage) -> None:
+    """Delete a stored file whose database row will not exist (failed save, rolled back)."""
+    try:
+        if name and storage.exists(name):
+            storage.delete(name)
+    except OSError:
+        pass

@@ -198,10 +198,7 @@ def _resolve(model: type[Model], value: Any, name: str, errors: dict[str, str]) 
         if not label or "\x00" in label or len(label) > 200:
             errors[name] = "valeur invalide."
             return None
-        found = model.objects.matching(label).first()
-        if found:
-            return found.pk
-        return model.objects.create(label=label, needs_review=True, position=999).pk
+        return model.objects.propose(label)[0].pk
     errors[name] = "valeur invalide."
     return None
 
@@ -490,10 +487,21 @@ def add_attachment(sheet: ActionSheet, upload, author: User) -> Attachment:
     if current.publication_status == PublicationStatus.ARCHIVED:
         raise WorkflowError("Cette fiche est archivée : elle ne peut plus être modifiée.")
     is_published = current.publication_status == PublicationStatus.PUBLISHED
-    attachment = attachment_files.store(current, upload, checked, hidden=is_published)
-    data = working_snapshot(current)
-    data["attachments"] = sorted({*data["attachments"], attachment.pk})
-    save_draft(current, data, author, current.version)
+    try:
+        attachment = attachment_files.store(current, upload, checked, hidden=is_published)
+    except OSError:  # disk full, read-only storage: the partial file is already removed
+        raise EditError(
+            f"Le fichier « {upload.name} » n'a pas pu être enregistré sur le serveur (espace "
+            "disque insuffisant ?). Réessayez plus tard ; la fiche n'a pas changé."
+        ) from None
+    # The row rolls back with this transaction if anything below fails: the file must go too.
+    try:
+        data = working_snapshot(current)
+        data["attachments"] = sorted({*data["attachments"], attachment.pk})
+        save_draft(current, data, author, current.version)
+    except BaseException:
+        attachment_files.discard_file(attachment.file.name, attachment.file.storage)
+        raise
     sheet.refresh_from_db()
     return attachment
 

@@ -17,6 +17,7 @@ from catalogue.models import (
 )
 from contrib import attachments, editing, throttle
 from contrib.models import User
+from essaimage.lib import limits
 
 # Sections of the form, in SENACS order (PRODUCT §2); each is a <fieldset>.
 SECTIONS = (
@@ -268,18 +269,19 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
     def _ip(self) -> str:
-        return self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        return limits.client_address(self.request) if self.request else ""
 
     def clean(self):
         email = self.data.get("username", "")
         if throttle.is_blocked(email, self._ip()):
+            throttle.record_refusal(self._ip())
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
             data = super().clean()
         except forms.ValidationError:
             throttle.record_failure(email, self._ip())
             raise
-        throttle.reset(email)
+        throttle.reset(email, self._ip())
         return data
 
 
@@ -290,10 +292,11 @@ class SignUpForm(UserCreationForm):
         labels = {"first_name": "Prénom", "last_name": "Nom"}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Un compte existe déjà avec cette adresse.")
-        return email
+        # No "this address is taken": contrib.accounts.sign_up tells the mailbox, not the page.
+        return self.cleaned_data["email"].strip().lower()
+
+    def validate_unique(self):
+        """Skipped for the same reason (the model form would say the address exists)."""
 
 
 class InvitationSignUpForm(forms.Form):

@@ -52,6 +52,17 @@ def publish(sheet: ActionSheet, moderator: User) -> Revision:
 
 
 @transaction.atomic
+def edit_as_administrator(sheet: ActionSheet, data: dict, administrator: User) -> Revision:
+    """An edit made in the Django admin: a version like any other (revision, version counter,
+    search index), published at once when the sheet is public, which e-mails its authors."""
+    was_published = sheet.publication_status == PublicationStatus.PUBLISHED
+    revision = editing.save_draft(sheet, data, administrator, sheet.version)
+    if was_published:
+        revision = publish(sheet, administrator)
+    return revision
+
+
+@transaction.atomic
 def return_with_comment(sheet: ActionSheet, moderator: User, comment: str) -> Revision:
     """Send the authors' work back with a comment (required); the public content is unchanged."""
     comment = (comment or "").strip()

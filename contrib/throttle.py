@@ -1,33 +1,49 @@
-"""Login throttling: a small counter of failed attempts in Django's cache, per e-mail and per
-address. No dependency: a fixed window is enough against password guessing at our scale."""
+"""Login throttling that locks the attacker, not the account.
 
+Failed attempts are counted in the shared cache (essaimage.lib.limits) per (account, client
+address) and per client address. An address is refused for an account after
+LOGIN_FAILURES_PER_ACCOUNT failures on it, and for every account after
+LOGIN_FAILURES_PER_ADDRESS failures, during LOGIN_WINDOW_SECONDS. Nobody else is affected: the
+account's owner, from their own address, still logs in with the right password.
+"""
+
+from django.conf import settings
 from django.core.cache import cache
 
-MAX_FAILURES = 5  # per e-mail address (and 20 per network address) ...
-MAX_FAILURES_PER_IP = 20
-WINDOW_SECONDS = 15 * 60  # ... within 15 minutes
+from essaimage.lib import limits
 
 
-def _keys(email: str, ip: str) -> list[tuple[str, int]]:
+def _counters(email: str, address: str) -> list[tuple[str, str, int]]:
+    email = email.strip().lower()
     return [
-        (f"login-fail:email:{email.strip().lower()}", MAX_FAILURES),
-        (f"login-fail:ip:{ip}", MAX_FAILURES_PER_IP),
+        ("login-account", f"{email}|{address}", settings.LOGIN_FAILURES_PER_ACCOUNT),
+        ("login-address", address, settings.LOGIN_FAILURES_PER_ADDRESS),
     ]
 
 
-def is_blocked(email: str, ip: str) -> bool:
-    return any(cache.get(key, 0) >= limit for key, limit in _keys(email, ip))
+def _rate(limit: int) -> str:
+    return f"{limit}/{settings.LOGIN_WINDOW_SECONDS}s"
 
 
-def record_failure(email: str, ip: str) -> None:
-    for key, _ in _keys(email, ip):
-        if cache.add(key, 1, WINDOW_SECONDS):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, WINDOW_SECONDS)
+def is_blocked(email: str, address: str) -> bool:
+    return any(
+        limits.retry_after(scope, ident, _rate(limit))
+        for scope, ident, limit in _counters(email, address)
+    )
 
 
-def reset(email: str) -> None:
-    cache.delete(f"login-fail:email:{email.strip().lower()}")
+def record_failure(email: str, address: str) -> None:
+    for scope, ident, limit in _counters(email, address):
+        limits.hit(scope, ident, _rate(limit))
+
+
+def record_refusal(address: str) -> None:
+    """An attempt refused while blocked still counts against the address."""
+    limits.hit("login-address", address, _rate(settings.LOGIN_FAILURES_PER_ADDRESS))
+
+
+def reset(email: str, address: str) -> None:
+    """A success from this address clears its failures on this account."""
+    limit = settings.LOGIN_FAILURES_PER_ACCOUNT
+    _, period = limits.parse_rate(_rate(limit))
+    cache.delete(limits.window_key("login-account", f"{email.strip().lower()}|{address}", period))

@@ -1,6 +1,7 @@
 """Contributors' and moderators' pages. Each view asks `contrib.access`, validates with a form,
 calls one service and picks a response (Post/Redirect/Get; htmx fragments where noted)."""
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,7 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.models import ActionSheet, Attachment, PublicationStatus, Structure
-from contrib import access, editing, members, moderation
+from contrib import access, accounts, editing, members, moderation
+from contrib import attachments as attachment_files
 from contrib.forms import (
     AttachmentForm,
     InvitationSignUpForm,
@@ -38,6 +40,8 @@ from contrib.forms import (
 )
 from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
+from essaimage.lib import limits, uploads
+from essaimage.views import too_many_requests
 
 # Accounts
 
@@ -51,6 +55,9 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Throttled: PASSWORD_RESET_RATE requests per client address (429), and at most
+    PASSWORD_RESET_EMAIL_RATE e-mails to one address (the page says the same either way)."""
+
     template_name = "contrib/password_reset.html"
     email_template_name = "contrib/email/password_reset.txt"
     subject_template_name = "contrib/email/password_reset_subject.txt"
@@ -60,6 +67,20 @@ class PasswordResetView(auth_views.PasswordResetView):
     def extra_email_context(self):
         # The link comes from SITE_URL, like every other absolute link (not the request's host).
         return {"site_url": settings.SITE_URL}
+    def form_valid(self, form):
+        wait = limits.hit(
+            "password-reset", limits.client_address(self.request), settings.PASSWORD_RESET_RATE
+        )
+        if wait:
+            return too_many_requests(
+                self.request,
+                wait,
+                "Trop de demandes de nouveau mot de passe ont été faites depuis votre adresse.",
+            )
+        email = form.cleaned_data["email"].strip().lower()
+        if limits.hit("password-reset-email", email, settings.PASSWORD_RESET_EMAIL_RATE):
+            return redirect(self.success_url)  # enough e-mails sent to this address for now
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -73,13 +94,52 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect("contrib:dashboard")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request, "Votre compte est créé. Demandez maintenant à rejoindre votre structure."
+        wait = limits.hit("sign-up", limits.client_address(request), settings.SIGN_UP_RATE)
+        if wait:
+            return too_many_requests(
+                request, wait, "Trop de comptes ont été demandés depuis votre adresse."
+            )
+        data = form.cleaned_data
+        accounts.sign_up(
+            data["email"],
+            data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
         )
-        return redirect("contrib:join-structure")
+        # The same answer whether the address has an account or not (the e-mail differs).
+        return redirect("accounts:sign-up-sent")
     return render(request, "contrib/sign_up.html", {"form": form})
+
+
+@require_GET
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "contrib/sign_up_sent.html")
+
+
+@require_GET
+def sign_up_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    user = accounts.confirm(uidb64, token)
+    if user is None:
+        messages.error(
+            request,
+            "Ce lien de confirmation n'est plus valable (déjà utilisé ou trop ancien) : "
+            "connectez-vous, ou inscrivez-vous à nouveau pour en recevoir un autre.",
+        )
+        return redirect("accounts:login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request, "Votre compte est activé. Demandez maintenant à rejoindre votre structure."
+    )
+    return redirect("contrib:join-structure")
+
+
+@require_http_methods(["GET", "POST"])
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login page is ours: one form for everybody, the throttled one."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        raise PermissionDenied("Votre compte n'a pas accès à l'administration.")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("accounts:login") + (f"?{query}" if query else ""))
 
 
 @require_http_methods(["GET", "POST"])
@@ -232,20 +292,47 @@ def _state_label(sheet: ActionSheet) -> str:
     return sheet.get_publication_status_display()
 
 
-def _stash_key(pk: int) -> str:
-    return f"contrib-unsaved-{pk}"
+STASH_KEY = "contrib-unsaved"
+# What an anonymous POST may leave in its session: one sheet's form (the sample's sheets weigh
+# about 5 KB), the last one sent. A larger body is not even read.
+STASH_MAX_BYTES = 64 * 1024
+
+
+def _stash(request: HttpRequest, pk: int) -> bool:
+    """The session expired while someone was writing: keep what they sent in the (anonymous)
+    session, which survives logging in, and give it back on the edit page. Only for a sheet
+    that exists and within STASH_MAX_BYTES; True if kept."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    if length > STASH_MAX_BYTES or not ActionSheet.objects.filter(pk=pk).exists():
+        return False
+    values = _form_values(request.POST)
+    if len(json.dumps(values)) > STASH_MAX_BYTES:
+        return False
+    request.session[STASH_KEY] = {"pk": pk, "values": values}
+    return True
+
+
+def _unstash(request: HttpRequest, pk: int) -> dict | None:
+    stashed = request.session.get(STASH_KEY)
+    if isinstance(stashed, dict) and stashed.get("pk") == pk:
+        del request.session[STASH_KEY]
+        return stashed["values"]
+    return None
 
 
 def _stash_and_login(request: HttpRequest, pk: int) -> HttpResponse:
-    """The session expired while someone was writing: keep what they sent in the (anonymous)
-    session, which survives logging in, and give it back on the edit page."""
     if request.method == "POST":
-        request.session[_stash_key(pk)] = _form_values(request.POST)
-        messages.info(
-            request,
-            "Votre session a expiré. Reconnectez-vous : le texte que vous venez d'envoyer vous "
-            "attend, rien n'est perdu.",
-        )
+        if _stash(request, pk):
+            messages.info(
+                request,
+                "Votre session a expiré. Reconnectez-vous : le texte que vous venez d'envoyer "
+                "vous attend, rien n'est perdu.",
+            )
+        else:
+            messages.warning(request, "Votre session a expiré : reconnectez-vous.")
     return redirect_to_login(reverse("contrib:edit-sheet", args=[pk]))
 
 
@@ -300,7 +387,7 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, "Brouillon enregistré.")
                 return redirect("contrib:edit-sheet", pk=sheet.pk)
     else:
-        stashed = request.session.pop(_stash_key(sheet.pk), None)
+        stashed = _unstash(request, sheet.pk)
         saved = editing.last_autosave(sheet, request.user)
         if stashed is not None:
             form = SheetForm(initial=stashed)
@@ -325,7 +412,7 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 def autosave_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: keep the form as typed so far; answers the status line and the completeness."""
     if not request.user.is_authenticated:
-        request.session[_stash_key(pk)] = _form_values(request.POST)
+        _stash(request, pk)
         if not request.htmx:
             return redirect_to_login(reverse("contrib:edit-sheet", args=[pk]))
         login_url = f"{reverse('accounts:login')}?next={reverse('contrib:edit-sheet', args=[pk])}"
@@ -386,6 +473,11 @@ def submit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def upload_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = access.sheet_to_edit(request.user, pk)
+    too_large = uploads.refused_uploads(request)
+    for name in too_large:
+        messages.error(request, f"Fichier non ajouté : {attachment_files.too_large_message(name)}")
+    if too_large:
+        return redirect(f"{reverse('contrib:edit-sheet', args=[sheet.pk])}#fichiers")
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.get("file", ["Choisissez un fichier."]):
@@ -394,7 +486,7 @@ def upload_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         attachment = editing.add_attachment(sheet, form.cleaned_data["file"], request.user)
     except editing.InvalidSheetData as error:
-        messages.error(request, f"Fichier non ajouté : {error.errors['attachments']}")
+        messages.error(request, f"Fichier non ajouté : {' '.join(error.errors.values())}")
     except editing.EditError as error:
         messages.error(request, str(error))
     else:

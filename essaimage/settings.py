@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "essaimage.lib.hostile.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,8 +146,43 @@ SEARCH_FAST_PATH = envbool("SEARCH_FAST_PATH", "True")
 # (True), or rebuild it before answering (False: tests, where the data is uncommitted).
 SEARCH_FAST_PATH_BACKGROUND = envbool("SEARCH_FAST_PATH_BACKGROUND", "True")
 
+# Shared state of every worker and server (rate limits, login failures, export places):
+# Redis when REDIS_URL is set, else a table of the database (created by the migrations).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "essaimage_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+# Reverse proxies in front of the application (nginx, Caddy, a load balancer) that append the
+# client's address to X-Forwarded-For; 0: clients connect directly (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Accounts (contrib.throttle): failed logins per account and address, and per address, in
+# LOGIN_WINDOW_SECONDS; password-reset requests and sign-ups per address; reset e-mails per
+# address asked.
+LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_WINDOW_SECONDS = envint("LOGIN_WINDOW_SECONDS", 15 * 60)
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
+PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/hour")
+SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/hour")
+
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# A file is dropped as soon as it passes ATTACHMENT_MAX_BYTES, while it streams in.
+FILE_UPLOAD_HANDLERS = [
+    "essaimage.lib.uploads.MaxSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # API and exports (issue 5).
 # Requests per period for anonymous API clients ("60/min"; empty = no limit).
@@ -158,6 +194,13 @@ EXPORT_PDF_MAX_SHEETS = envint("EXPORT_PDF_MAX_SHEETS", 100)
 FEED_MAX_ENTRIES = envint("FEED_MAX_ENTRIES", 50)
 # Statistics of a selection are cached this long (0: off); any write to the sheets invalidates.
 STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", 300)
+# Exports by anonymous visitors per address (every format), and heavy exports (PDF booklet,
+# XLSX: seconds of CPU each) running at once per client address and in all.
+EXPORT_ANON_RATE = os.environ.get("EXPORT_ANON_RATE", "30/hour")
+EXPORT_HEAVY_PER_CLIENT = envint("EXPORT_HEAVY_PER_CLIENT", 1)
+EXPORT_HEAVY_MAX = envint("EXPORT_HEAVY_MAX", 2)
+# A place held by a worker killed mid-export frees itself after the gunicorn timeout.
+EXPORT_HEAVY_SLOT_SECONDS = envint("GUNICORN_TIMEOUT", 120) + 10
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

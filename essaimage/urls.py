@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from contrib import views as contrib_views
 from essaimage import views
 
 admin.site.site_header = "Administration d'Essaimage"
@@ -10,6 +11,8 @@ admin.site.site_title = "Essaimage"
 admin.site.index_title = "Gestion du catalogue"
 
 urlpatterns = [
+    # One login form for everybody, the throttled one (contrib.forms.LoginForm).
+    path("admin/login/", contrib_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("compte/", include("contrib.account_urls")),

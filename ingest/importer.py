@@ -287,8 +287,9 @@ class _Writer:
             return None
         if key not in known:
             # Unknown values are kept and flagged for a moderator (PRODUCT §3).
-            known[key] = model.objects.create(label=label, needs_review=True, position=999)
-            self.report.new_vocabulary.append(f"{model._meta.verbose_name} : {label}")
+            known[key], created = model.objects.propose(label)
+            if created:
+                self.report.new_vocabulary.append(f"{model._meta.verbose_name} : {label}")
         return known[key]
 
     def _fill(self, sheet: catalogue.ActionSheet, parsed: ParsedSheet) -> None:

@@ -48,3 +48,23 @@ class ThrottlingTestCase(BaseTestCase):
     def test_it_can_be_switched_off(self):
         for _ in range(5):
             self.assertEqual(self.client.get(self.url).status_code, 200)
+
+    def test_a_forged_forwarded_header_does_not_escape_the_limit(self):
+        statuses = [
+            self.client.get(self.url, HTTP_X_FORWARDED_FOR=f"192.0.2.{i}").status_code
+            for i in range(4)
+        ]
+        self.assertEqual(statuses, [200, 200, 200, 429])
+
+    @override_settings(TRUSTED_PROXY_COUNT=1)
+    def test_behind_a_proxy_it_counts_the_address_the_proxy_saw(self):
+        proxy = {"REMOTE_ADDR": "10.0.0.1"}
+        statuses = [
+            self.client.get(
+                self.url, HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 203.0.113.66", **proxy
+            ).status_code
+            for i in range(4)
+        ]
+        self.assertEqual(statuses, [200, 200, 200, 429])
+        r = self.client.get(self.url, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+        self.assertEqual(r.status_code, 200)

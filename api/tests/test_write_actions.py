@@ -131,7 +131,9 @@ class WriteActionsTestCase(ContribTestCase):
         self.assertEqual(self.draft.summary, "Par Mona.")
 
     def test_it_keeps_a_published_sheets_public_content(self):
-        r = self.patch(self.sheet.pk, {"title": "Repair Café 2"}, self.alice_key)
+        r = self.patch(
+            self.sheet.pk, {"title": "Repair Café 2", "version": self.sheet.version}, self.alice_key
+        )
         self.assertEqual(r.status_code, 200)
         self.sheet.refresh_from_db()
         self.assertEqual(self.sheet.title, "Repair Café")
@@ -139,6 +141,41 @@ class WriteActionsTestCase(ContribTestCase):
             self.client.get(f"/api/v1/actions/{self.sheet.pk}").json()["title"], "Repair Café"
         )
         self.assertEqual(r.json()["title"], "Repair Café 2")
+
+    def test_a_proposal_with_the_code_of_an_existing_value_maps_onto_it(self):
+        from catalogue.models import PartnerKind
+
+        partners = PartnerKind.objects.count()
+        r = self.patch(
+            self.draft.pk,
+            {
+                "financial_partners": ["Commune!"],
+                "keywords": ["Famille!", "Santé?"],
+                "version": self.draft.version,
+            },
+            self.alice_key,
+        )
+        self.assertEqual(r.status_code, 200, r.content)
+        self.assertEqual(PartnerKind.objects.count(), partners)
+        self.draft.refresh_from_db()
+        self.assertEqual(
+            list(self.draft.financial_partners.values_list("label", flat=True)), ["Commune"]
+        )
+        self.assertEqual(
+            sorted(self.draft.keywords.values_list("label", flat=True)), ["Famille", "Santé"]
+        )
+
+    def test_it_refuses_a_patch_without_version(self):
+        revisions = self.draft.revisions.count()
+        r = self.patch(self.draft.pk, {"summary": "Écrasé sans le savoir."}, self.alice_key)
+        self.assertEqual(r.status_code, 428)
+        self.assertIn("Paramètre « version » manquant", r.json()["detail"])
+        self.assertEqual(r.json()["errors"][0]["parameter"], "version")
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.summary, "Un café.")
+        self.assertEqual(self.draft.revisions.count(), revisions)
+        doc = self.client.get("/api/v1/openapi.json").json()
+        self.assertIn("428", doc["paths"]["/api/v1/actions/{sheet_id}"]["patch"]["responses"])
 
     def test_it_hides_other_structures_sheets(self):
         r = self.patch(self.draft.pk, {"title": "Piraté"}, self.charlie_key)

@@ -9,7 +9,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from catalogue import exports
-from catalogue.models import ActionSheet, PublicationStatus
+from catalogue.models import ActionSheet, PublicationStatus, Structure
+from contrib.models import User
+from essaimage.lib import limits
 from essaimage.test import SAMPLE_PATH, make_sheet
 from ingest.importer import import_paths
 
@@ -83,6 +85,28 @@ class ExportViewsTestCase(TestCase):
         rows = list(workbook.active.iter_rows(values_only=True))
         self.assertEqual(rows[0][0], "Identifiant")
         self.assertEqual(sorted(row[0] for row in rows[1:]), self.published_ids())
+
+    def test_it_neutralises_formulas_of_the_sample_in_csv(self):
+        r = self.client.get("/actions/export.csv")
+        rows = exports.read_csv(b"".join(r.streaming_content).decode("utf-8"))
+        cells = [value for row in rows for value in row.values()]
+        self.assertEqual([c for c in cells if c.startswith(exports.FORMULA_TRIGGERS)], [])
+        neutralised = [
+            c for c in cells if c[:1] == "'" and c[1:].startswith(exports.FORMULA_TRIGGERS)
+        ]
+        self.assertEqual(len(neutralised), 17)
+
+    def test_it_keeps_formulas_of_the_sample_as_text_in_xlsx(self):
+        r = self.client.get("/actions/export.xlsx")
+        workbook = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+        cells = [cell for row in workbook.active.iter_rows(min_row=2) for cell in row]
+        risky = [
+            c
+            for c in cells
+            if isinstance(c.value, str) and c.value.startswith(exports.FORMULA_TRIGGERS)
+        ]
+        self.assertEqual(len(risky), 17)
+        self.assertEqual({c.data_type for c in risky}, {"s"})  # text, never "f" (formula)
 
     def test_it_exports_json_and_jsonl_records(self):
         r = self.client.get("/actions/export.json")
@@ -164,3 +188,47 @@ class ExportLinksTestCase(TestCase):
         sheet = ActionSheet.objects.get(title="Repair Café")
         r = self.client.get(sheet.get_absolute_url())
         self.assertContains(r, f'href="/actions/{sheet.pk}-{sheet.slug}/pdf"')
+
+
+class ExportLimitsTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.sheet = make_sheet(
+            Structure.objects.create(name="ADESIR", departement_id="974"), "Repair Café"
+        )
+        cls.user = User.objects.create_user("alice@example.org", "mot-de-passe-solide-42")
+
+    @override_settings(EXPORT_ANON_RATE="2/hour")
+    def test_it_limits_anonymous_exports_per_address(self):
+        for url in ("/actions/export.csv", "/actions/export.json"):
+            self.assertEqual(self.client.get(url).status_code, 200)
+        r = self.client.get("/actions/export.jsonl")
+        self.assertContains(r, "Trop d&#x27;exports ont été demandés", status_code=429)
+        self.assertContains(r, "Réessayez dans", status_code=429)
+        self.assertGreater(int(r["Retry-After"]), 0)
+        self.assertEqual(
+            self.client.get(r.request["PATH_INFO"], REMOTE_ADDR="198.51.100.7").status_code, 200
+        )
+        self.client.force_login(self.user)
+        self.assertEqual(self.client.get("/actions/export.jsonl").status_code, 200)
+
+    def test_a_client_runs_one_heavy_export_at_a_time(self):
+        # Another request of this client is building a booklet.
+        with limits.slot("export-heavy", "127.0.0.1", per_client=1, total=2, timeout=60):
+            r = self.client.get("/actions/export.xlsx")
+            self.assertContains(r, "encore en préparation", status_code=429)
+            self.assertEqual(int(r["Retry-After"]), 30)
+            r = self.client.get("/actions/export.xlsx", REMOTE_ADDR="198.51.100.7")
+            self.assertEqual(r.status_code, 200)
+        self.assertEqual(self.client.get("/actions/export.xlsx").status_code, 200)
+
+    @override_settings(EXPORT_HEAVY_MAX=2)
+    def test_the_server_runs_a_bounded_number_of_heavy_exports(self):
+        with (
+            limits.slot("export-heavy", "192.0.2.1", per_client=1, total=2, timeout=60),
+            limits.slot("export-heavy", "192.0.2.2", per_client=1, total=2, timeout=60),
+        ):
+            r = self.client.get("/actions/export.pdf")
+            self.assertContains(r, "prépare déjà plusieurs exports", status_code=429)
+            # Light exports stream on.
+            self.assertEqual(self.client.get("/actions/export.csv").status_code, 200)

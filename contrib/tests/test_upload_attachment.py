@@ -1,13 +1,19 @@
+import errno
 import io
+import os
 import tempfile
+import tracemalloc
 import zipfile
 
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.test import override_settings
 
-from catalogue.models import Attachment
+from catalogue.models import ActionSheet, Attachment
 from contrib import editing, moderation
 from contrib.tests.helpers import ContribTestCase
+from contrib.tests.zipbomb import odt_bomb, zip_with_entries
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -24,7 +30,38 @@ def office_file(kind: str) -> bytes:
     return buffer.getvalue()
 
 
-@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="essaimage-test-"))
+class CountingUploadHandler(FileUploadHandler):
+    """Placed after the size limit: counts the bytes the storing handlers would have received."""
+
+    received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        CountingUploadHandler.received += len(raw_data)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+class FullDiskStorage(FileSystemStorage):
+    """The disk fills up halfway through writing the file."""
+
+    def _save(self, name, content):
+        full_path = self.path(name)
+        os.makedirs(os.path.dirname(full_path), exist_ok=True)
+        with open(full_path, "wb") as partial:
+            partial.write(content.read(10))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="essaimage-test-")
+
+
+def stored_files() -> list[str]:
+    return [name for _, _, names in os.walk(MEDIA_ROOT) for name in names]
+
+
+@override_settings(MEDIA_ROOT=MEDIA_ROOT)
 class UploadAttachmentTestCase(ContribTestCase):
     def setUp(self):
         self.url = f"/contribuer/fiches/{self.draft.pk}/fichiers/"
@@ -109,7 +146,7 @@ class UploadAttachmentTestCase(ContribTestCase):
     @override_settings(ATTACHMENT_MAX_BYTES=1024)
     def test_it_refuses_an_oversized_file_in_french(self):
         r = self.upload("gros.pdf", PDF + b"0" * 2048)
-        self.assertContains(r, "la taille maximale est de 1,0")
+        self.assertContains(r, "dépasse la taille maximale de 1,0")
         self.assertFalse(Attachment.objects.exists())
 
     def test_removing_keeps_the_file_for_history(self):
@@ -138,4 +175,71 @@ class UploadAttachmentTestCase(ContribTestCase):
         self.client.force_login(self.bob)
         r = self.client.post(self.url, {"file": SimpleUploadedFile("a.pdf", PDF)})
         self.assertEqual(r.status_code, 404)
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_it_refuses_a_zip_bomb_within_a_memory_bound(self):
+        # 256 KB whose `mimetype` entry inflates to 256 MiB (reading it whole took 2 GB at 1 GiB).
+        bomb = odt_bomb(256 << 20)
+        tracemalloc.start()
+        try:
+            r = self.upload("compte-rendu.odt", bomb)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        self.assertLess(peak, 30 * 1024 * 1024)
+        self.assertContains(r, "une fois décompressé, il occuperait 256,0")
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_it_refuses_an_archive_of_too_many_entries(self):
+        entries = [("mimetype", b"application/vnd.oasis.opendocument.text")]
+        entries += [(f"p/{i}", b"") for i in range(6000)]
+        r = self.upload("compte-rendu.odt", zip_with_entries(entries))
+        self.assertContains(r, "il contient 6001 éléments")
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_it_refuses_a_highly_compressed_entry(self):
+        entries = [("mimetype", b"application/vnd.oasis.opendocument.text"), ("x", 4 << 20)]
+        r = self.upload("compte-rendu.odt", zip_with_entries(entries))
+        self.assertContains(r, "son élément « x » se décompresse")
+        self.assertFalse(Attachment.objects.exists())
+
+    @override_settings(
+        ATTACHMENT_MAX_BYTES=100 * 1024,
+        FILE_UPLOAD_HANDLERS=[
+            "essaimage.lib.uploads.MaxSizeUploadHandler",
+            f"{__name__}.CountingUploadHandler",
+            "django.core.files.uploadhandler.MemoryFileUploadHandler",
+            "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+        ],
+    )
+    def test_it_stops_an_oversized_upload_while_it_streams(self):
+        CountingUploadHandler.received = 0
+        r = self.upload("gros.pdf", PDF + b"0" * (2 * 1024 * 1024))
+        # The storing handlers got at most the limit plus one 64 KiB chunk, not 2 MiB.
+        self.assertLessEqual(CountingUploadHandler.received, 100 * 1024 + 64 * 1024)
+        self.assertContains(r, "dépasse la taille maximale de 100,0")
+        self.assertFalse(Attachment.objects.exists())
+
+    @override_settings(
+        STORAGES={
+            "default": {"BACKEND": f"{__name__}.FullDiskStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    )
+    def test_a_full_disk_leaves_no_orphan_file_and_no_error_page(self):
+        before = stored_files()
+        r = self.upload("bilan.pdf", PDF)
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "n&#x27;a pas pu être enregistré")
+        self.assertEqual(stored_files(), before)
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_a_failed_save_removes_the_stored_file(self):
+        # An imported sheet without a title: the new version is refused after the file was
+        # written, and the row rolls back.
+        ActionSheet.objects.filter(pk=self.draft.pk).update(title="")
+        before = stored_files()
+        r = self.upload("bilan.pdf", PDF)
+        self.assertContains(r, "Fichier non ajouté")
+        self.assertEqual(stored_files(), before)
         self.assertFalse(Attachment.objects.exists())

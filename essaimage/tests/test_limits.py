@@ -1,0 +1,133 @@
+"""The limits live in a cache shared by every worker: two separate Django processes (as two
+gunicorn workers) count together, on the database cache and on Redis."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from unittest import skipUnless
+
+from django.db import connection
+from django.test import SimpleTestCase, TestCase
+
+from essaimage.lib import limits
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+WORKER = """
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from contrib import throttle
+from essaimage.lib import limits
+action, ident = sys.argv[1], sys.argv[2]
+if action == "api":
+    print(json.dumps([limits.hit("api-anon", ident, "3/min") for _ in range(2)]))
+elif action == "login-fail":
+    for _ in range(3):
+        throttle.record_failure("alice@example.org", ident)
+    print(json.dumps({"blocked": throttle.is_blocked("alice@example.org", ident),
+                      "other_address_blocked": throttle.is_blocked("alice@example.org", "198.51.100.7"),
+                      "backend": settings.CACHES["default"]["BACKEND"]}))
+"""
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+def redis_is_running() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return bool(os.environ.get("REDIS_URL"))
+    return True
+
+
+class SharedCacheMixin:
+    def run_worker(self, env: dict, *args: str):
+        done = subprocess.run(
+            [sys.executable, "-c", WORKER, *args],
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "essaimage.settings", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def check_two_processes_count_together(self, env: dict, backend: str):
+        address = f"203.0.113.{uuid.uuid4().int % 250}-{uuid.uuid4().hex[:6]}"
+        first = self.run_worker(env, "api", address)
+        second = self.run_worker(env, "api", address)
+        # 3 requests a minute in all: the second process's second request is refused.
+        self.assertEqual(first, [None, None])
+        self.assertIsNone(second[0])
+        self.assertGreater(second[1], 0)
+        # Login failures: 3 in one process + 3 in the other block this address for the
+        # account (5 allowed), and only this address.
+        self.run_worker(env, "login-fail", address)
+        state = self.run_worker(env, "login-fail", address)
+        self.assertEqual(state["backend"], backend)
+        self.assertTrue(state["blocked"])
+        self.assertFalse(state["other_address_blocked"])
+
+
+class DatabaseCacheTestCase(SharedCacheMixin, TestCase):
+    def test_two_processes_share_the_database_cache(self):
+        env = {"REDIS_URL": ""}
+        if connection.vendor == "sqlite":  # the test database lives in memory: use a file
+            path = Path(tempfile.mkdtemp(prefix="essaimage-cache-")) / "db.sqlite3"
+            env["DATABASE_URL"] = f"sqlite:///{path}"
+            subprocess.run(
+                [sys.executable, "manage.py", "createcachetable"],
+                cwd=ROOT,
+                env={**os.environ, **env},
+                check=True,
+                capture_output=True,
+            )
+        else:  # the test database, whose cache table the test runner created
+            settings = connection.settings_dict
+            env["DATABASE_URL"] = (
+                f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"
+                f"{settings['NAME']}"
+            )
+        self.check_two_processes_count_together(env, "django.core.cache.backends.db.DatabaseCache")
+
+
+@skipUnless(redis_is_running(), "Redis is not running (set REDIS_URL)")
+class RedisCacheTestCase(SharedCacheMixin, SimpleTestCase):
+    def test_two_processes_share_redis(self):
+        env = {"REDIS_URL": redis_url(), "DATABASE_URL": "sqlite:///:memory:"}
+        self.check_two_processes_count_together(env, "django.core.cache.backends.redis.RedisCache")
+
+
+class ClientAddressTestCase(SimpleTestCase):
+    def address(self, remote: str, forwarded: str | None = None) -> str:
+        meta = {"REMOTE_ADDR": remote}
+        if forwarded is not None:
+            meta["HTTP_X_FORWARDED_FOR"] = forwarded
+
+        class Request:
+            META = meta
+
+        return limits.client_address(Request)
+
+    def test_without_proxies_the_header_is_ignored(self):
+        with self.settings(TRUSTED_PROXY_COUNT=0):
+            self.assertEqual(self.address("203.0.113.5", "192.0.2.1"), "203.0.113.5")
+
+    def test_behind_proxies_the_address_is_read_from_the_right(self):
+        with self.settings(TRUSTED_PROXY_COUNT=1):
+            self.assertEqual(self.address("10.0.0.1", "192.0.2.1, 203.0.113.5"), "203.0.113.5")
+            self.assertEqual(self.address("10.0.0.1", "garbage"), "10.0.0.1")
+            self.assertEqual(self.address("10.0.0.1"), "10.0.0.1")
+        with self.settings(TRUSTED_PROXY_COUNT=2):
+            self.assertEqual(
+                self.address("10.0.0.2", "192.0.2.1, 203.0.113.5, 10.0.0.1"), "203.0.113.5"
+            )
