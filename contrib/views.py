@@ -67,6 +67,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     def extra_email_context(self):
         # The link comes from SITE_URL, like every other absolute link (not the request's host).
         return {"site_url": settings.SITE_URL}
+
     def form_valid(self, form):
         wait = limits.hit(
             "password-reset", limits.client_address(self.request), settings.PASSWORD_RESET_RATE

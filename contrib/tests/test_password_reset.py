@@ -1,8 +1,8 @@
 import re
 
 from django.core import mail
-from django.test import override_settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from contrib.tests.helpers import ContribTestCase
 
