@@ -1,0 +1,341 @@
+"""Free-text matching, the same on SQLite and PostgreSQL: a query becomes concepts, each a set of
+weighted alternatives (the typed words, thesaurus expansions, keyword spellings, a typo
+correction); the database only answers "which sheets hold this term or phrase, in which fields"
+(`backend.term_fields`) and "where are these two terms close" (`backend.near`). Coverage,
+relaxed matching and ranking are computed here, so both databases give the same sheets in the
+same order.
+
+Ranking (README "Search"): rank = coverage × 10⁶ + level × 10³ + score, where
+  coverage = concepts of the query the sheet holds (all of them, unless matching is relaxed),
+  level    = Σ over concepts of the weight of the best alternative found (typed word 1.0, acronym
+             or partner's other name 0.9, derived form 0.7, synonym 0.5, typo correction 0.3),
+  score    = Σ over concepts of idf × field weight of that alternative (title and keywords 1.0,
+             structure 0.6, summary 0.5, long texts 0.3; idf = ln(1 + N / sheets holding the
+             concept)) + 0.5 per pair of consecutive typed words within 5 words of each other
+             + 0.25 × field weight × (concepts sharing a field − 1), for the best field.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
+
+from search import analysis, thesaurus
+
+FIELD_WEIGHTS = {1: 1.0, 2: 0.6, 4: 0.5, 8: 0.3}  # bit → weight: A title+keywords, B, C, D
+TYPED, VARIANT, TYPO = 1.0, 0.9, 0.3
+PREFIX = 0.8
+PROXIMITY = 0.5
+NEAR_DISTANCE = 5
+SAME_FIELD = 0.25
+# Fewer sheets than this holding every concept (of 3 or more): add those missing one concept.
+FEW = 3
+_CLAUSE = re.compile(r'(-?)(?:"([^"]*)"?|«([^»]*)»?)|(\S+)')
+OR_WORDS = ("OR", "OU")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    terms: tuple[str, ...]  # several = a phrase
+    weight: float = TYPED
+    prefix: bool = False
+
+    @property
+    def key(self) -> tuple:
+        return (self.terms, self.prefix)
+
+
+@dataclass
+class Concept:
+    label: str  # as typed
+    alternatives: list[Alternative]
+    exact: bool = False  # quoted: no expansion, no correction
+    correctable: bool = False  # one typed word that may be a typo
+
+
+@dataclass
+class Plan:
+    concepts: list[Concept]
+    excluded: list[Alternative]
+
+    def __bool__(self) -> bool:
+        return bool(self.concepts or self.excluded)
+
+
+@dataclass
+class TextMatch:
+    """Sheets matching a query (published or not), with their rank (higher first)."""
+
+    ranks: dict[int, float]
+    relaxed: bool = False  # no sheet holds every concept: those holding the most
+    widened: bool = False  # very few hold every concept: those missing one follow
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word → suggestion
+    highlight: frozenset[str] = frozenset()
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.ranks)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    quoted: bool = False
+    negated: bool = False
+    joined: bool = False  # OR with the previous clause
+
+
+def parse_clauses(text: str) -> list[Clause]:
+    """Websearch-like syntax: words, "phrases" and « phrases », -exclusions, OR / OU."""
+    clauses: list[Clause] = []
+    join_next = False
+    for match in _CLAUSE.finditer((text or "").replace("\x00", "")):
+        negated, straight, french, bare = match.groups()
+        quoted = bare is None
+        body = straight if straight is not None else french if french is not None else bare
+        if bare is not None:
+            if bare in OR_WORDS:
+                join_next = bool(clauses)
+                continue
+            negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
+            body = bare[1:] if negated else bare
+        if not analysis.tokens(body):
+            continue
+        clauses.append(Clause(body, quoted, bool(negated), join_next and bool(clauses)))
+        join_next = False
+    return clauses
+
+
+def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
+    """The concepts of `text`: stop words never count; quoted text is exact."""
+    clauses = parse_clauses(text)
+    table = thesaurus.current()
+    # One item per word (or per phrase), keeping which clause it came from.
+    items: list[dict] = []
+    for clause in clauses:
+        toks = analysis.tokens(clause.text)
+        if clause.quoted or len(toks) > 1 and not _is_plain_words(clause.text):
+            items.append(dict(clause=clause, terms=tuple(t.term for t in toks), label=clause.text))
+        else:
+            for i, tok in enumerate(toks):
+                items.append(
+                    dict(
+                        clause=clause if i == 0 else Clause(tok.surface, negated=clause.negated),
+                        terms=(tok.term,),
+                        label=tok.surface,
+                        acronym=tok.is_acronym,
+                    )
+                )
+    items = _merge_expressions(items, table)
+    concepts: list[Concept] = []
+    excluded: list[Alternative] = []
+    for position, item in enumerate(items):
+        clause = item["clause"]
+        typed = Alternative(item["terms"])
+        if clause.negated:
+            excluded.append(typed)
+            continue
+        alternatives = [typed]
+        if not clause.quoted:
+            alternatives += [Alternative(t, w) for t, w in table.expansions(item["terms"])]
+            if prefix_last and position == len(items) - 1 and len(item["terms"]) == 1:
+                alternatives.append(Alternative((analysis.fold(item["label"]),), PREFIX, True))
+        concept = Concept(
+            label=item["label"],
+            alternatives=alternatives,
+            exact=clause.quoted,
+            correctable=not clause.quoted
+            and len(item["terms"]) == 1
+            and not item.get("acronym")
+            and len(item["label"]) >= 5,
+        )
+        if clause.joined and concepts:
+            concepts[-1].alternatives += concept.alternatives
+            concepts[-1].label += f" OU {concept.label}"
+            concepts[-1].correctable = False
+        else:
+            concepts.append(concept)
+    return Plan(concepts, excluded)
+
+
+def _is_plain_words(text: str) -> bool:
+    # "d'allocations" is one word after its elision; "week-end" or "porte-monnaie" is a phrase.
+    return not re.search(r"[^\W_][-/.][^\W_]", text)
+
+
+def _merge_expressions(items: list[dict], table: thesaurus.Thesaurus) -> list[dict]:
+    """Consecutive plain words forming an expression of the thesaurus become one concept:
+    "caisse d'allocations familiales" is the CAF, "France Travail" is Pôle emploi."""
+    out: list[dict] = []
+    i = 0
+    while i < len(items):
+        merged = False
+        for size in range(min(table.longest, len(items) - i), 1, -1):
+            run = items[i : i + size]
+            if any(
+                r["clause"].quoted or r["clause"].negated or (k and r["clause"].joined)
+                for k, r in enumerate(run)
+            ) or any(len(r["terms"]) != 1 for r in run):
+                continue
+            terms = tuple(r["terms"][0] for r in run)
+            if table.expansions(terms):
+                out.append(
+                    dict(
+                        clause=Clause(
+                            " ".join(r["label"] for r in run), joined=run[0]["clause"].joined
+                        ),
+                        terms=terms,
+                        label=" ".join(r["label"] for r in run),
+                    )
+                )
+                i += size
+                merged = True
+                break
+        if not merged:
+            out.append(items[i])
+            i += 1
+    return out
+
+
+def max_typos(word: str) -> int:
+    """Edit distance allowed for a word of this length: none up to 4 letters, 1 from 5, 2 from 9."""
+    return 0 if len(word) <= 4 else 1 if len(word) <= 8 else 2
+
+
+def closest_word(word: str, vocabulary: dict[str, str]) -> str | None:
+    """The spelling (accents kept) of the indexed word nearest to `word`, anywhere in the word."""
+    folded = analysis.fold(word)
+    limit = max_typos(folded)
+    if not limit or not vocabulary:
+        return None
+    found = extract(folded, list(vocabulary), scorer=OSA.distance, score_cutoff=limit, limit=20)
+    if not found:
+        return None
+    # Nearest first; then the one sharing the longest start, then alphabetical (deterministic).
+    best = min(found, key=lambda f: (f[1], -_common_prefix(folded, f[0]), f[0]))
+    return vocabulary[best[0]] or best[0]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def keyword_variants(concept: Concept, labels: list[str]) -> list[Alternative]:
+    """Vocabulary spellings close to the typed word: SENACS's keyword "Viellissement" is found by
+    "vieillissement" (PRODUCT §3)."""
+    word = analysis.fold(concept.label)
+    limit = max_typos(word)
+    if not limit:
+        return []
+    typed = {a.terms for a in concept.alternatives}
+    out = []
+    for label in labels:
+        for tok in analysis.tokens(label):
+            if (tok.term,) in typed or len(tok.surface) < 5:
+                continue
+            if OSA.distance(word, analysis.fold(tok.surface), score_cutoff=limit) <= limit:
+                out.append(Alternative((tok.term,), VARIANT))
+                typed.add((tok.term,))
+    return out
+
+
+def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatch:
+    """Match `plan` against the index. `vocabulary()` gives {folded word: spelling} for typo
+    corrections, `labels()` the keyword labels; both are called only when needed."""
+    cache: dict[tuple, dict[int, int]] = {}
+
+    def hits(alt: Alternative) -> dict[int, int]:
+        if alt.key not in cache:
+            cache[alt.key] = backend.term_fields(alt.terms, prefix=alt.prefix)
+        return cache[alt.key]
+
+    corrections: dict[str, str] = {}
+    keyword_labels = None
+    for concept in plan.concepts:
+        if concept.correctable:
+            keyword_labels = keyword_labels if keyword_labels is not None else labels()
+            concept.alternatives += keyword_variants(concept, keyword_labels)
+        if concept.correctable and not any(hits(a) for a in concept.alternatives):
+            spelling = closest_word(concept.label, vocabulary())
+            if spelling:
+                terms = tuple(analysis.terms(spelling))
+                if terms:
+                    concept.alternatives.append(Alternative(terms, TYPO))
+                    corrections[concept.label] = spelling
+    n = len(plan.concepts)
+    level: dict[int, float] = {}
+    score: dict[int, float] = {}
+    coverage: dict[int, int] = {}
+    masks: list[dict[int, int]] = []
+    for concept in plan.concepts:
+        best: dict[int, tuple[float, float]] = {}  # id → (weight, field weight)
+        mask: dict[int, int] = {}
+        for alt in concept.alternatives:
+            for pk, bits in hits(alt).items():
+                fw = max(FIELD_WEIGHTS[b] for b in FIELD_WEIGHTS if bits & b)
+                current = best.get(pk)
+                if current is None or (alt.weight, fw) > current:
+                    best[pk] = (alt.weight, fw)
+                mask[pk] = mask.get(pk, 0) | bits
+        masks.append(mask)
+        idf = math.log(1 + total / len(best)) if best else 0.0
+        for pk, (weight, fw) in best.items():
+            coverage[pk] = coverage.get(pk, 0) + 1
+            level[pk] = level.get(pk, 0.0) + weight
+            score[pk] = score.get(pk, 0.0) + idf * weight * fw
+    excluded: set[int] = set()
+    for alt in plan.excluded:
+        excluded.update(hits(alt))
+    relaxed = widened = False
+    chosen = {pk for pk, c in coverage.items() if c == n and pk not in excluded}
+    if n >= 2 and len(chosen) < FEW:
+        others = {pk: c for pk, c in coverage.items() if pk not in excluded and c < n}
+        if not chosen and others:
+            relaxed = True
+            best_coverage = max(others.values())
+            floor = max(1, best_coverage - (1 if n >= 4 else 0))
+            chosen = {pk for pk, c in others.items() if c >= floor}
+        elif chosen and n >= 3:
+            widened = True
+            chosen |= {pk for pk, c in others.items() if c >= n - 1}
+    if not plan.concepts:
+        # Only exclusions: every indexed sheet but those.
+        chosen = set(backend.all_ids()) - excluded
+    # Typed words close together.
+    singles = [
+        c.alternatives[0].terms[0] if len(c.alternatives[0].terms) == 1 else None
+        for c in plan.concepts
+    ]
+    for a, b in zip(singles, singles[1:], strict=False):
+        if a and b and a != b and len(chosen) > 1:
+            for pk in backend.near(a, b, NEAR_DISTANCE) & chosen:
+                score[pk] = score.get(pk, 0.0) + PROXIMITY
+    if n >= 2:
+        for pk in chosen:
+            bonus = 0.0
+            for bit, fw in FIELD_WEIGHTS.items():
+                sharing = sum(1 for m in masks if m.get(pk, 0) & bit)
+                if sharing >= 2:
+                    bonus = max(bonus, SAME_FIELD * fw * (sharing - 1))
+            score[pk] = score.get(pk, 0.0) + bonus
+    ranks = {
+        pk: coverage.get(pk, 0) * 1e6
+        + round(level.get(pk, 0.0), 6) * 1e3
+        + round(score.get(pk, 0.0), 6)
+        for pk in chosen
+    }
+    highlight = frozenset(
+        t
+        for c in plan.concepts
+        for a in c.alternatives
+        if not a.prefix and not chosen.isdisjoint(hits(a))
+        for t in a.terms
+    )
+    return TextMatch(ranks, relaxed, widened, corrections, highlight)
