@@ -3,15 +3,18 @@ SQLite (FTS5 stores them) and PostgreSQL (a `simple` tsvector built from them) a
 
     casefold → split on anything but letters and digits (elisions: "l'été" → "l", "été")
     → drop stop words → acronyms stay as written (lower case, never normalised)
-    → normalise a word: exceptions, then the lemma (simplemma), then fold accents.
+    → normalise a word: exceptions (data/exceptions.txt), then fold accents, then a light
+      stemmer (plural and feminine endings only: "sociaux" → "social", "sportive" → "sportif").
 
 A token is an acronym when it is in the shipped table (`data/acronyms.txt`, whatever its case)
 or written in capitals (2 to 6 letters) in a text that is not itself in capitals (SENACS titles
 often are). Terms are ASCII letters and digits only, so FTS5's tokenizer and PostgreSQL's
 tsvector see exactly the same tokens at the same positions.
 
-The normaliser was chosen on the judged queries (`manage.py relevance --normaliser …`): see
-README "Search". `set_normaliser` exists for that comparison only.
+The normaliser was chosen on the judged queries (`manage.py relevance --normaliser …`): the light
+stemmer measured best, ahead of the simplemma lemmatiser and far ahead of snowball, which
+over-stems ("café" and "CAF", "formation" and "format"). See README "Search".
+`set_normaliser` exists for that comparison only (simplemma is a development dependency).
 """
 
 import re
@@ -26,7 +29,7 @@ _ACRONYM_WITH_NUMBER = re.compile(r"^([A-Za-z]{2,6})(\d+)$")
 # PostgreSQL keeps positions up to 16383: every document is cut there, on both databases.
 MAX_POSITION = 16_000
 NORMALISERS = ("simplemma", "light", "snowball")
-DEFAULT_NORMALISER = "simplemma"
+DEFAULT_NORMALISER = "light"
 
 # Snowball's French stop list, folded, plus a few words that carry no concept in a query.
 STOP_WORDS = frozenset(
@@ -279,14 +282,18 @@ def set_normaliser(name: str) -> None:
     normalise.cache_clear()
 
 
-def light_stem(word: str) -> str:
+def current_normaliser() -> str:
+    return _normaliser
+
+
+def light_stem(word: str, *, plural: bool = True) -> str:
     """Plural and feminine endings only (a folded word): "sociaux" → "social", "sportive" →
     "sportif", "culturelles" → "culturel"; anything else is left as it is."""
-    if len(word) > 5 and word.endswith("eaux"):
+    if plural and len(word) > 5 and word.endswith("eaux"):
         return word[:-1]
-    if len(word) > 4 and word.endswith("aux"):
+    if plural and len(word) > 4 and word.endswith("aux"):
         return word[:-3] + "al"
-    if len(word) > 3 and word[-1] in "sx" and word[-2] not in "su":
+    if plural and len(word) > 3 and word[-1] in "sx" and word[-2] not in "su":
         word = word[:-1]
     for ending, replacement in (("euse", "eur"), ("rice", "eur"), ("ive", "if"), ("elle", "el"),
                                 ("enne", "en"), ("ere", "er"), ("ale", "al"), ("ee", "e")):  # fmt: skip
@@ -310,7 +317,10 @@ def normalise(word: str) -> str:
     else:
         import simplemma
 
-        term = light_stem(fold(simplemma.lemmatize(word, lang="fr")))
+        lemma = simplemma.lemmatize(word, lang="fr")
+        # A known word's lemma is singular already ("cours", "parcours"); an unknown one may not be.
+        known = lemma != word or simplemma.is_known(word, lang="fr")
+        term = light_stem(fold(lemma), plural=not known)
     # A word never becomes an acronym of the field ("café" is not the CAF).
     if term in acronym_table() and term != folded:
         return folded
@@ -337,8 +347,8 @@ def tokens(text: str, *, keep_stop_words: bool = False) -> list[Token]:
     shouting = is_shouting(text)
     table = acronym_table()
     out: list[Token] = []
-    for match in _TOKEN.finditer(text):
-        raw = match.group()
+    found = _TOKEN.findall(text)
+    for index, raw in enumerate(found):
         numbered = _ACRONYM_WITH_NUMBER.match(raw)
         if numbered and fold(numbered.group(1)) in table:  # "PIJ25" → pij, 25
             out.append(Token(numbered.group(1), fold(numbered.group(1)), True))
@@ -346,7 +356,11 @@ def tokens(text: str, *, keep_stop_words: bool = False) -> list[Token]:
             continue
         folded = fold(raw)
         if folded in table or (
-            not shouting and raw.isupper() and raw.isalpha() and 2 <= len(raw) <= 6
+            not shouting
+            and _is_capitals(raw)
+            # "CENTRE SOCIAL DES MARAIS" is a name in capitals, not four acronyms.
+            and not (index > 0 and _is_capitals(found[index - 1], 1))
+            and not (index + 1 < len(found) and _is_capitals(found[index + 1], 1))
         ):
             if folded in STOP_WORDS and folded not in table:
                 if keep_stop_words:
@@ -360,6 +374,15 @@ def tokens(text: str, *, keep_stop_words: bool = False) -> list[Token]:
             continue
         out.append(Token(raw, normalise(raw.casefold())))
     return out
+
+
+def _is_capitals(raw: str, shortest: int = 2) -> bool:
+    return (
+        raw.isupper()
+        and raw.isalpha()
+        and shortest <= len(raw) <= 6
+        or (shortest == 1 and raw.isupper() and len(raw) > 6)
+    )
 
 
 def terms(text: str) -> list[str]:

@@ -7,9 +7,12 @@ same order.
 
 Ranking (README "Search"): rank = coverage × 10⁶ + level × 10³ + score, where
   coverage = concepts of the query the sheet holds (all of them, unless matching is relaxed),
-  level    = Σ over concepts of the weight of the best alternative found (typed word 1.0, acronym
-             or partner's other name 0.9, derived form 0.7, synonym 0.5, typo correction 0.3),
-  score    = Σ over concepts of idf × field weight of that alternative (title and keywords 1.0,
+  level    = Σ over concepts of the level of the best alternative found (1 for the typed word,
+             its derived forms, an acronym's expansion or a partner's other name; 0.5 for a
+             synonym; 0.3 for a typo correction),
+  score    = Σ over concepts of idf × weight × field weight of the best alternative (weights:
+             typed 1.0, acronym and other name 0.9, keyword spelling 0.9, prefix 0.8, derived
+             form 0.7, synonym 0.5, typo 0.3; field weights: title and keywords 1.0,
              structure 0.6, summary 0.5, long texts 0.3; idf = ln(1 + N / sheets holding the
              concept)) + 0.5 per pair of consecutive typed words within 5 words of each other
              + 0.25 × field weight × (concepts sharing a field − 1), for the best field.
@@ -246,6 +249,12 @@ def keyword_variants(concept: Concept, labels: list[str]) -> list[Alternative]:
     return out
 
 
+def level_of(alt: Alternative) -> float:
+    """The typed word, its derived forms, an acronym's expansion or a partner's other name are
+    the same idea (1); a synonym is below (0.5), a typo correction below it (0.3)."""
+    return 1.0 if alt.weight >= thesaurus.WEIGHTS["famille"] else alt.weight
+
+
 def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatch:
     """Match `plan` against the index. `vocabulary()` gives {folded word: spelling} for typo
     corrections, `labels()` the keyword labels; both are called only when needed."""
@@ -275,21 +284,24 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
     coverage: dict[int, int] = {}
     masks: list[dict[int, int]] = []
     for concept in plan.concepts:
-        best: dict[int, tuple[float, float]] = {}  # id → (weight, field weight)
+        best: dict[int, tuple[float, float]] = {}  # id → (level, field weight × weight)
         mask: dict[int, int] = {}
         for alt in concept.alternatives:
             for pk, bits in hits(alt).items():
-                fw = max(FIELD_WEIGHTS[b] for b in FIELD_WEIGHTS if bits & b)
+                value = (
+                    level_of(alt),
+                    alt.weight * max(FIELD_WEIGHTS[b] for b in FIELD_WEIGHTS if bits & b),
+                )
                 current = best.get(pk)
-                if current is None or (alt.weight, fw) > current:
-                    best[pk] = (alt.weight, fw)
+                if current is None or value > current:
+                    best[pk] = value
                 mask[pk] = mask.get(pk, 0) | bits
         masks.append(mask)
         idf = math.log(1 + total / len(best)) if best else 0.0
-        for pk, (weight, fw) in best.items():
+        for pk, (lvl, weighted) in best.items():
             coverage[pk] = coverage.get(pk, 0) + 1
-            level[pk] = level.get(pk, 0.0) + weight
-            score[pk] = score.get(pk, 0.0) + idf * weight * fw
+            level[pk] = level.get(pk, 0.0) + lvl
+            score[pk] = score.get(pk, 0.0) + idf * weighted
     excluded: set[int] = set()
     for alt in plan.excluded:
         excluded.update(hits(alt))
@@ -302,7 +314,7 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
             best_coverage = max(others.values())
             floor = max(1, best_coverage - (1 if n >= 4 else 0))
             chosen = {pk for pk, c in others.items() if c >= floor}
-        elif chosen and n >= 3:
+        elif chosen and others:
             widened = True
             chosen |= {pk for pk, c in others.items() if c >= n - 1}
     if not plan.concepts:

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 
 from essaimage.test import SAMPLE_PATH
-from search import relevance
+from search import analysis, relevance
 
 
 class Command(BaseCommand):
@@ -23,9 +23,18 @@ class Command(BaseCommand):
             "--compare", help="comparer les titres trouvés à ceux d'un fichier écrit par --save"
         )
         parser.add_argument("--failures", action="store_true", help="lister les requêtes ratées")
+        parser.add_argument(
+            "--normaliser",
+            choices=analysis.NORMALISERS,
+            help="comparer une autre normalisation des mots (par défaut : "
+            f"{analysis.DEFAULT_NORMALISER})",
+        )
 
     def handle(self, *args, **options):
         from ingest.importer import import_paths
+
+        if options["normaliser"]:
+            analysis.set_normaliser(options["normaliser"])
 
         # A throw-away database (the test runner's), so the command never touches real data.
         connection.settings_dict.setdefault("TEST", {})
@@ -41,7 +50,8 @@ class Command(BaseCommand):
         finally:
             teardown_databases(old, verbosity=0)
         table = relevance.score(outcomes)
-        self.stdout.write(relevance.format_table(table, f"Pertinence — {connection.vendor}"))
+        title = f"Pertinence — {connection.vendor}, normalisation {analysis.current_normaliser()}"
+        self.stdout.write(relevance.format_table(table, title))
         if options["failures"]:
             for o in table["ensemble"].failures:
                 self.stdout.write(f"  raté [{o.query.kind}] {o.query.q!r}: {o.titles[: o.query.k]}")
