@@ -260,17 +260,27 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
     corrections, `labels()` the keyword labels; both are called only when needed."""
     cache: dict[tuple, dict[int, int]] = {}
 
+    def fetch(alts: list[Alternative]) -> None:
+        # Every missing alternative in one query.
+        missing = list({a.key: a for a in alts if a.key not in cache}.values())
+        for alt, found in zip(
+            missing, backend.term_fields([(a.terms, a.prefix) for a in missing]), strict=True
+        ):
+            cache[alt.key] = found
+
     def hits(alt: Alternative) -> dict[int, int]:
         if alt.key not in cache:
-            cache[alt.key] = backend.term_fields(alt.terms, prefix=alt.prefix)
+            fetch([alt])
         return cache[alt.key]
 
     corrections: dict[str, str] = {}
-    keyword_labels = None
+    if any(c.correctable for c in plan.concepts):
+        keyword_labels = labels()
+        for concept in plan.concepts:
+            if concept.correctable:
+                concept.alternatives += keyword_variants(concept, keyword_labels)
+    fetch([a for c in plan.concepts for a in c.alternatives] + plan.excluded)
     for concept in plan.concepts:
-        if concept.correctable:
-            keyword_labels = keyword_labels if keyword_labels is not None else labels()
-            concept.alternatives += keyword_variants(concept, keyword_labels)
         if concept.correctable and not any(hits(a) for a in concept.alternatives):
             spelling = closest_word(concept.label, vocabulary())
             if spelling:
@@ -278,6 +288,7 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
                 if terms:
                     concept.alternatives.append(Alternative(terms, TYPO))
                     corrections[concept.label] = spelling
+    fetch([a for c in plan.concepts for a in c.alternatives])
     n = len(plan.concepts)
     level: dict[int, float] = {}
     score: dict[int, float] = {}
@@ -325,9 +336,10 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
         c.alternatives[0].terms[0] if len(c.alternatives[0].terms) == 1 else None
         for c in plan.concepts
     ]
-    for a, b in zip(singles, singles[1:], strict=False):
-        if a and b and a != b and len(chosen) > 1:
-            for pk in backend.near(a, b, NEAR_DISTANCE) & chosen:
+    pairs = [(a, b) for a, b in zip(singles, singles[1:], strict=False) if a and b and a != b]
+    if pairs and len(chosen) > 1:
+        for close in backend.near(pairs, NEAR_DISTANCE):
+            for pk in close & chosen:
                 score[pk] = score.get(pk, 0.0) + PROXIMITY
     if n >= 2:
         for pk in chosen:

@@ -45,29 +45,45 @@ def _tsquery(terms: tuple[str, ...], prefix: bool, weight: str = "") -> str:
     return " <-> ".join(parts)
 
 
-def term_fields(terms: tuple[str, ...], *, prefix: bool = False) -> dict[int, int]:
-    """As search.backends.sqlite_fts5.term_fields."""
-    if not terms or not all(t.isalnum() for t in terms):
-        return {}
+def term_fields(phrases: list[tuple[tuple[str, ...], bool]]) -> list[dict[int, int]]:
+    """As search.backends.sqlite_fts5.term_fields (one query)."""
+    out: list[dict[int, int]] = [{} for _ in phrases]
+    wanted = [(i, p) for i, p in enumerate(phrases) if p[0] and all(t.isalnum() for t in p[0])]
+    if not wanted:
+        return out
     flags = ", ".join("vector @@ %s::tsquery" for _ in WEIGHTS)
-    params = [_tsquery(terms, prefix, w) for w in WEIGHTS] + [_tsquery(terms, prefix)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT sheet_id, {flags} FROM search_searchdocument WHERE vector @@ %s::tsquery",
-            params,
+    selects, params = [], []
+    for i, (terms, prefix) in wanted:
+        selects.append(
+            f"SELECT {i}, sheet_id, {flags} FROM search_searchdocument WHERE vector @@ %s::tsquery"
         )
-        return {pk: a | b << 1 | c << 2 | d << 3 for pk, a, b, c, d in cursor.fetchall()}
+        params += [_tsquery(terms, prefix, w) for w in WEIGHTS] + [_tsquery(terms, prefix)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for i, pk, a, b, c, d in cursor.fetchall():
+            out[i][pk] = a | b << 1 | c << 2 | d << 3
+    return out
 
 
-def near(a: str, b: str, distance: int) -> set[int]:
+def near(pairs: list[tuple[str, str]], distance: int) -> list[set[int]]:
     """As search.backends.sqlite_fts5.near (FTS5's NEAR: both orders, up to `distance`)."""
-    options = [f"'{x}' <{k}> '{y}'" for k in range(1, distance + 1) for x, y in ((a, b), (b, a))]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT sheet_id FROM search_searchdocument WHERE vector @@ %s::tsquery",
-            [" | ".join(f"({o})" for o in options)],
+    out: list[set[int]] = [set() for _ in pairs]
+    if not pairs:
+        return out
+    selects, params = [], []
+    for i, (a, b) in enumerate(pairs):
+        options = [
+            f"('{x}' <{k}> '{y}')" for k in range(1, distance + 1) for x, y in ((a, b), (b, a))
+        ]
+        selects.append(
+            f"SELECT {i}, sheet_id FROM search_searchdocument WHERE vector @@ %s::tsquery"
         )
-        return {row[0] for row in cursor.fetchall()}
+        params.append(" | ".join(options))
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for i, pk in cursor.fetchall():
+            out[i].add(pk)
+    return out
 
 
 def all_ids() -> list[int]:

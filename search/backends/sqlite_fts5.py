@@ -55,27 +55,35 @@ def _phrase(terms: tuple[str, ...], prefix: bool) -> str:
     return '"' + " ".join(terms) + '"' + (" *" if prefix else "")
 
 
-def term_fields(terms: tuple[str, ...], *, prefix: bool = False) -> dict[int, int]:
-    """{sheet id: field bits} of the sheets holding the phrase `terms` (one term = a word):
-    1 title or keywords, 2 structure, 4 summary, 8 long texts."""
-    if not terms or not all(t.isalnum() for t in terms):
-        return {}
+def term_fields(phrases: list[tuple[tuple[str, ...], bool]]) -> list[dict[int, int]]:
+    """For each (terms, prefix) phrase (one term = a word): {sheet id: field bits} of the sheets
+    holding it, bits 1 title or keywords, 2 structure, 4 summary, 8 long texts. One query."""
+    out: list[dict[int, int]] = [{} for _ in phrases]
+    wanted = [(i, p) for i, p in enumerate(phrases) if p[0] and all(t.isalnum() for t in p[0])]
+    if not wanted:
+        return out
+    sql = " UNION ALL ".join(f"SELECT {i}, * FROM ({_FIELDS_SQL})" for i, _ in wanted)
     with connection.cursor() as cursor:
-        cursor.execute(_FIELDS_SQL, [_phrase(terms, prefix)])
-        return {
-            rowid: (a != 0) | (b != 0) << 1 | (c != 0) << 2 | (d != 0) << 3
-            for rowid, a, b, c, d in cursor.fetchall()
-        }
+        cursor.execute(sql, [_phrase(terms, prefix) for _, (terms, prefix) in wanted])
+        for i, rowid, a, b, c, d in cursor.fetchall():
+            out[i][rowid] = (a != 0) | (b != 0) << 1 | (c != 0) << 2 | (d != 0) << 3
+    return out
 
 
-def near(a: str, b: str, distance: int) -> set[int]:
-    """Sheets where terms `a` and `b` are at most `distance` words apart, in one field."""
+def near(pairs: list[tuple[str, str]], distance: int) -> list[set[int]]:
+    """For each pair of terms: sheets where they are at most `distance` words apart, in one
+    field. One query."""
+    out: list[set[int]] = [set() for _ in pairs]
+    if not pairs:
+        return out
+    sql = " UNION ALL ".join(
+        f"SELECT {i}, rowid FROM search_fts WHERE search_fts MATCH %s" for i in range(len(pairs))
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
-            [f'NEAR("{a}" "{b}", {distance - 1})'],
-        )
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(sql, [f'NEAR("{a}" "{b}", {distance - 1})' for a, b in pairs])
+        for i, rowid in cursor.fetchall():
+            out[i].add(rowid)
+    return out
 
 
 def all_ids() -> list[int]:
