@@ -12,8 +12,8 @@ Ranking (README "Search"): rank = coverage × 10⁶ + level × 10³ + score, whe
              synonym; 0.3 for a typo correction),
   score    = Σ over concepts of idf × weight × field weight of the best alternative (weights:
              typed 1.0, acronym and other name 0.9, keyword spelling 0.9, prefix 0.8, derived
-             form 0.7, synonym 0.5, typo 0.3; field weights: title and keywords 1.0,
-             structure 0.6, summary 0.5, long texts 0.3; idf = ln(1 + N / sheets holding the
+             form 0.7, synonym 0.5, typo 0.3; field weights: title 1.0, keywords, structure,
+             partners and publics 0.7, summary 0.5, long texts 0.3; idf = ln(1 + N / sheets holding the
              concept)) + 0.5 per pair of consecutive typed words within 5 words of each other
              + 0.25 × field weight × (concepts sharing a field − 1), for the best field.
 """
@@ -27,7 +27,9 @@ from rapidfuzz.process import extract
 
 from search import analysis, thesaurus
 
-FIELD_WEIGHTS = {1: 1.0, 2: 0.6, 4: 0.5, 8: 0.3}  # bit → weight: A title+keywords, B, C, D
+# Field bit → weight: A title, B keywords and "who" (structure, partners, publics), C summary,
+# D long texts.
+FIELD_WEIGHTS = {1: 1.0, 2: 0.7, 4: 0.5, 8: 0.3}
 TYPED, VARIANT, TYPO = 1.0, 0.9, 0.3
 PREFIX = 0.8
 PROXIMITY = 0.5
@@ -114,6 +116,8 @@ def parse_clauses(text: str) -> list[Clause]:
 def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
     """The concepts of `text`: stop words never count; quoted text is exact."""
     clauses = parse_clauses(text)
+    if not clauses:
+        return Plan([], [])
     table = thesaurus.current()
     # One item per word (or per phrase), keeping which clause it came from.
     items: list[dict] = []
@@ -274,12 +278,13 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
         return cache[alt.key]
 
     corrections: dict[str, str] = {}
-    if any(c.correctable for c in plan.concepts):
-        keyword_labels = labels()
-        for concept in plan.concepts:
-            if concept.correctable:
-                concept.alternatives += keyword_variants(concept, keyword_labels)
     fetch([a for c in plan.concepts for a in c.alternatives] + plan.excluded)
+    # A real word also finds the keyword spellings close to it; an unknown word is a typo.
+    known = [c for c in plan.concepts if c.correctable and hits(c.alternatives[0])]
+    if known:
+        keyword_labels = labels()
+        for concept in known:
+            concept.alternatives += keyword_variants(concept, keyword_labels)
     for concept in plan.concepts:
         if concept.correctable and not any(hits(a) for a in concept.alternatives):
             spelling = closest_word(concept.label, vocabulary())

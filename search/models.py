@@ -14,7 +14,8 @@ class SearchDocument(models.Model):
     sheet = models.OneToOneField(
         ActionSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
-    # Weight A: title; A: keywords; B: structure name, commune, département; C: summary; D: long texts.
+    # Weight A: title; B: keywords, and structure name, commune, département, partners, publics
+    # (the `structure` column); C: summary; D: long texts.
     title = models.TextField(blank=True)
     keywords = models.TextField(blank=True)
     structure = models.TextField(blank=True)

@@ -1,7 +1,7 @@
 """PostgreSQL backend: `search_searchdocument.vector` is a tsvector written from the terms of
 search.analysis (the `simple` parser never sees the text: positions and weights are given),
 with a GIN index. No text search dictionary of the server is used. Fields are weighted
-A (title, keywords), B (structure), C (summary), D (long texts)."""
+A (title), B (keywords, structure, partners, publics), C (summary), D (long texts)."""
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -11,7 +11,7 @@ from search.backends.sqlite_fts5 import GAP, document_terms
 from search.models import SearchDocument
 
 WEIGHTS = "ABCD"
-_COLUMN_WEIGHT = "AABCD"  # title, keywords, structure, summary, body
+_COLUMN_WEIGHT = "ABBCD"  # title, keywords, structure, summary, body
 
 
 def vector_literal(d: SearchDocument) -> str:

@@ -14,7 +14,7 @@ from search.models import SearchDocument
 # bm25() with one column weighted 1 and the others 0 is non-zero exactly when that column
 # holds the phrase: one query gives every field of every matching sheet.
 _FIELDS_SQL = (
-    "SELECT rowid, bm25(search_fts, 1, 1, 0, 0, 0), bm25(search_fts, 0, 0, 1, 0, 0), "
+    "SELECT rowid, bm25(search_fts, 1, 0, 0, 0, 0), bm25(search_fts, 0, 1, 1, 0, 0), "
     "bm25(search_fts, 0, 0, 0, 1, 0), bm25(search_fts, 0, 0, 0, 0, 1) "
     "FROM search_fts WHERE search_fts MATCH %s"
 )
