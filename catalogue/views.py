@@ -24,7 +24,11 @@ def _search_page(request: HttpRequest, template: str, context: dict, *, fixed: d
             data.setlist(key, [value])
     form = SearchForm(data)
     query = form.to_query()
-    result = search_sheets(query, page=form.page_number, per_page=form.per_page)
+    # Search as you type: htmx sends the box's own requests; its last word may be unfinished.
+    as_you_type = bool(request.htmx and request.htmx.trigger == "id_q")
+    result = search_sheets(
+        query, page=form.page_number, per_page=form.per_page, as_you_type=as_you_type
+    )
     messages = form.error_messages()
     if result.page_out_of_range:
         messages.append(

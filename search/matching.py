@@ -64,6 +64,7 @@ class Concept:
 class Plan:
     concepts: list[Concept]
     excluded: list[Alternative]
+    table: thesaurus.Thesaurus | None = None  # the thesaurus it was planned with
 
     def __bool__(self) -> bool:
         return bool(self.concepts or self.excluded)
@@ -164,7 +165,7 @@ def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
             concepts[-1].correctable = False
         else:
             concepts.append(concept)
-    return Plan(concepts, excluded)
+    return Plan(concepts, excluded, table)
 
 
 def _is_plain_words(text: str) -> bool:
@@ -211,18 +212,22 @@ def max_typos(word: str) -> int:
     return 0 if len(word) <= 4 else 1 if len(word) <= 8 else 2
 
 
-def closest_word(word: str, vocabulary: dict[str, str]) -> str | None:
-    """The spelling (accents kept) of the indexed word nearest to `word`, anywhere in the word."""
+def closest_words(word: str, vocabulary: dict[str, str]) -> list[str]:
+    """Spellings (accents kept) of the indexed words nearest to `word`, the typo anywhere in the
+    word, at the smallest distance found within max_typos."""
     folded = analysis.fold(word)
     limit = max_typos(folded)
     if not limit or not vocabulary:
-        return None
-    found = extract(folded, list(vocabulary), scorer=OSA.distance, score_cutoff=limit, limit=20)
+        return []
+    found = extract(folded, list(vocabulary), scorer=OSA.distance, score_cutoff=limit, limit=50)
     if not found:
-        return None
-    # Nearest first; then the one sharing the longest start, then alphabetical (deterministic).
-    best = min(found, key=lambda f: (f[1], -_common_prefix(folded, f[0]), f[0]))
-    return vocabulary[best[0]] or best[0]
+        return []
+    nearest = min(f[1] for f in found)
+    # Sharing the longest start first, then alphabetical: deterministic on both databases.
+    tied = sorted(
+        (f for f in found if f[1] == nearest), key=lambda f: (-_common_prefix(folded, f[0]), f[0])
+    )
+    return [vocabulary[f[0]] or f[0] for f in tied]
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -261,7 +266,7 @@ def level_of(alt: Alternative) -> float:
 
 def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatch:
     """Match `plan` against the index. `vocabulary()` gives {folded word: spelling} for typo
-    corrections, `labels()` the keyword labels; both are called only when needed."""
+    corrections, `labels()` the keyword labels (both called only when needed)."""
     cache: dict[tuple, dict[int, int]] = {}
 
     def fetch(alts: list[Alternative]) -> None:
@@ -287,12 +292,22 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
             concept.alternatives += keyword_variants(concept, keyword_labels)
     for concept in plan.concepts:
         if concept.correctable and not any(hits(a) for a in concept.alternatives):
-            spelling = closest_word(concept.label, vocabulary())
-            if spelling:
-                terms = tuple(analysis.terms(spelling))
-                if terms:
-                    concept.alternatives.append(Alternative(terms, TYPO))
-                    corrections[concept.label] = spelling
+            candidates = [
+                (spelling, Alternative(terms, TYPO))
+                for spelling in closest_words(concept.label, vocabulary())
+                if (terms := tuple(analysis.terms(spelling)))
+            ]
+            fetch([alt for _, alt in candidates])
+            if candidates:
+                # Among the nearest words, the one most sheets hold ("parentalité", not
+                # "parentale"); the first on a tie.
+                spelling, alt = max(candidates, key=lambda c: len(hits(c[1])))
+                concept.alternatives.append(alt)
+                # The correction then behaves as if typed, below the typed words.
+                concept.alternatives += [
+                    Alternative(t, w * TYPO) for t, w in plan.table.expansions(alt.terms)
+                ]
+                corrections[concept.label] = spelling
     fetch([a for c in plan.concepts for a in c.alternatives])
     n = len(plan.concepts)
     level: dict[int, float] = {}
