@@ -6,9 +6,10 @@ SQLite (FTS5 stores them) and PostgreSQL (a `simple` tsvector built from them) a
     → normalise a word: exceptions (data/exceptions.txt), then fold accents, then a light
       stemmer (plural and feminine endings only: "sociaux" → "social", "sportive" → "sportif").
 
-A token is an acronym when it is in the shipped table (`data/acronyms.txt`, whatever its case)
-or written in capitals (2 to 6 letters) in a text that is not itself in capitals (SENACS titles
-often are). Terms are ASCII letters and digits only, so FTS5's tokenizer and PostgreSQL's
+A token is an acronym when it is in the shipped table (`data/acronyms.txt`, whatever its case):
+its term is the acronym itself, never normalised. A lone word in capitals (2 to 6 letters, in a
+text not itself in capitals) is an acronym too (never corrected as a typo), normalised like any
+word so that its case does not matter. Terms are ASCII letters and digits only, so FTS5's tokenizer and PostgreSQL's
 tsvector see exactly the same tokens at the same positions.
 
 The normaliser was chosen on the judged queries (`manage.py relevance --normaliser …`): the light
@@ -293,7 +294,7 @@ def light_stem(word: str, *, plural: bool = True) -> str:
         return word[:-1]
     if plural and len(word) > 4 and word.endswith("aux"):
         return word[:-3] + "al"
-    if plural and len(word) > 3 and word[-1] in "sx" and word[-2] not in "su":
+    if plural and len(word) > 3 and (word[-1] == "x" or word[-1] == "s" and word[-2] not in "su"):
         word = word[:-1]
     for ending, replacement in (("euse", "eur"), ("rice", "eur"), ("ive", "if"), ("elle", "el"),
                                 ("enne", "en"), ("ere", "er"), ("ale", "al"), ("ee", "e")):  # fmt: skip
@@ -366,7 +367,8 @@ def tokens(text: str, *, keep_stop_words: bool = False) -> list[Token]:
                 if keep_stop_words:
                     out.append(Token(raw, folded))
                 continue
-            out.append(Token(raw, folded, True))
+            # Only the table's acronyms escape normalisation: "MARAIS" in capitals is "marais".
+            out.append(Token(raw, folded if folded in table else normalise(raw.casefold()), True))
             continue
         if folded in STOP_WORDS or len(folded) == 1 and not folded.isdigit():
             if keep_stop_words:
