@@ -396,9 +396,10 @@ def index_text(text: str, *, limit: int = MAX_POSITION) -> str:
     return " ".join(terms(text)[:limit])
 
 
-def word_terms(word: str) -> set[str]:
+@lru_cache(maxsize=100_000)
+def word_terms(word: str) -> frozenset[str]:
     """Terms a word of a snippet may stand for (to highlight it): as a word and as an acronym."""
     folded = fold(word)
     if folded in STOP_WORDS:
-        return set()
-    return {normalise(word.casefold()), folded}
+        return frozenset()
+    return frozenset((normalise(word.casefold()), folded))

@@ -30,6 +30,10 @@ from search import analysis, thesaurus
 # Field bit → weight: A title, B keywords and "who" (structure, partners, publics), C summary,
 # D long texts.
 FIELD_WEIGHTS = {1: 1.0, 2: 0.7, 4: 0.5, 8: 0.3}
+# The weight of the best field of a set of field bits, for every set.
+_BEST_FIELD = [
+    max((w for b, w in FIELD_WEIGHTS.items() if bits & b), default=0.0) for bits in range(16)
+]
 TYPED, VARIANT, TYPO = 1.0, 0.9, 0.3
 PREFIX = 0.8
 PROXIMITY = 0.5
@@ -318,11 +322,10 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
         best: dict[int, tuple[float, float]] = {}  # id → (level, field weight × weight)
         mask: dict[int, int] = {}
         for alt in concept.alternatives:
+            lvl, weight = level_of(alt), alt.weight
+            values = [(lvl, weight * w) for w in _BEST_FIELD]
             for pk, bits in hits(alt).items():
-                value = (
-                    level_of(alt),
-                    alt.weight * max(FIELD_WEIGHTS[b] for b in FIELD_WEIGHTS if bits & b),
-                )
+                value = values[bits]
                 current = best.get(pk)
                 if current is None or value > current:
                     best[pk] = value

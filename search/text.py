@@ -24,11 +24,23 @@ def highlight(text: str, terms: frozenset[str], *, size: int = 30) -> SafeString
     if not text or not terms:
         return None
     all_words = list(_WORD.finditer(text))
-    hits = [i for i, m in enumerate(all_words) if analysis.word_terms(m.group()) & terms]
-    if not hits:
+    first = next(
+        (
+            i
+            for i, m in enumerate(all_words)
+            if not terms.isdisjoint(analysis.word_terms(m.group()))
+        ),
+        None,
+    )
+    if first is None:
         return None
-    start_word = max(0, hits[0] - size // 3)
+    start_word = max(0, first - size // 3)
     end_word = min(len(all_words), start_word + size)
+    hits = [
+        i
+        for i in range(start_word, end_word)
+        if not terms.isdisjoint(analysis.word_terms(all_words[i].group()))
+    ]
     start = all_words[start_word].start() if start_word else 0
     end = all_words[end_word - 1].end() if end_word < len(all_words) else len(text)
     pieces = ["… " if start else ""]
