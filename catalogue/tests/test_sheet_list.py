@@ -119,3 +119,38 @@ class SheetListTestCase(SearchTestCase):
             self.client.get(self.url)
         with self.assertNumQueries(28):
             self.client.get(self.url, params)
+
+
+class SearchAsYouTypeTestCase(SearchTestCase):
+    url = "/actions/"
+
+    def test_the_search_box_asks_for_results_as_one_types(self):
+        r = self.client.get(self.url)
+        self.assertContains(r, 'hx-trigger="input changed delay:300ms"')
+        self.assertContains(r, '<button type="submit">Rechercher</button>', html=True)
+
+    def test_the_last_word_is_a_prefix_while_typing(self):
+        typing = {"HX-Request": "true", "HX-Trigger": "id_q"}
+        r = self.client.get(self.url, {"q": "soutien parental"}, headers=typing)
+        self.assertNotContains(r, "<html")
+        self.assertContains(r, "Soutenir la parentalité")
+        r = self.client.get(self.url, {"q": "soutien parentalit"}, headers=typing)
+        self.assertContains(r, "Soutenir la parentalité")
+        self.assertNotContains(r, "Résultats pour")  # a prefix, not a typo
+
+    def test_a_submitted_query_is_not_a_prefix(self):
+        r = self.client.get(self.url, {"q": "parentalit"}, headers={"HX-Request": "true"})
+        self.assertContains(r, "Résultats pour « parentalité »")
+
+
+class RelaxedMatchingPageTestCase(SearchTestCase):
+    url = "/actions/"
+
+    def test_it_lists_the_sheets_holding_most_words_with_a_notice(self):
+        r = self.client.get(self.url, {"q": "café pour les parents en montgolfière"})
+        self.assertContains(
+            r, "Aucune fiche ne contient tous les mots : voici celles qui en contiennent le plus"
+        )
+        self.assertContains(r, "Café des parents")
+        r = self.client.get(self.url, {"q": "café pour les parents"})
+        self.assertNotContains(r, "Aucune fiche ne contient tous les mots")
