@@ -3,8 +3,9 @@
     result = search_sheets(SearchForm(request.GET).to_query(), page=2)
     result.sheets, result.total, result.facets["keywords"], result.snippets[sheet.pk]
 
-Only published sheets are found. Free text goes to the backend of the database in use
-(search.backends); filters, facets, sorting and pagination are plain ORM.
+Only published sheets are found. Free text is matched and ranked by search.matching (the
+database in use, through search.backends, only says which sheets hold which terms); filters,
+facets, sorting and pagination are plain ORM, or search.fast's in-memory index.
 """
 
 import math

@@ -7,7 +7,7 @@ again with `manage.py relevance --save search/data/judged_results.json`."""
 import json
 from pathlib import Path
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from essaimage.test import SAMPLE_PATH
 from ingest.importer import import_paths
@@ -19,6 +19,9 @@ KIND_FLOOR = 0.9
 OVERALL_FLOOR = {"success": 0.95, "mrr": 0.85, "ndcg": 0.85}
 
 
+# The judged queries run in setUpTestData, before conftest's per-test settings: no background
+# rebuild of the fast path (its thread could not see this class's uncommitted sheets).
+@override_settings(SEARCH_FAST_PATH_BACKGROUND=False)
 class RelevanceTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
