@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
-.PHONY: demo test install lint serve bench clean
+.PHONY: demo test install lint serve bench clean relevance
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ serve: install
 SHEETS ?= 10000
 bench: install
 	$(PY) bench/run.py --sheets $(SHEETS)
+
+# Relevance of search on the sample's judged queries (search/data/judged_queries.toml), on SQLite
+# then on PostgreSQL (RELEVANCE_DATABASE_URL), which must return the same sheets in the same order.
+RELEVANCE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/essaimage
+relevance: install
+	@mkdir -p var
+	DATABASE_URL= $(PY) manage.py relevance --save var/relevance-sqlite.json
+	DATABASE_URL=$(RELEVANCE_DATABASE_URL) $(PY) manage.py relevance --compare var/relevance-sqlite.json
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

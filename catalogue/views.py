@@ -47,7 +47,15 @@ def _search_page(
             return redirect(url)
     form = SearchForm(data)
     query = form.to_query()
-    result = search_sheets(query, page=form.page_number, per_page=form.per_page, base_url=page_url)
+    # Search as you type: htmx sends the box's own requests; its last word may be unfinished.
+    as_you_type = bool(request.htmx and request.htmx.trigger == "id_q")
+    result = search_sheets(
+        query,
+        page=form.page_number,
+        per_page=form.per_page,
+        base_url=page_url,
+        as_you_type=as_you_type,
+    )
     fixed_value = None
     if fixed:
         fixed_value = getattr(query, fixed[0])[0] if getattr(query, fixed[0]) else None

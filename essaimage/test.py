@@ -34,11 +34,16 @@ class BaseTestCase(TestCase):
 
 
 def ensure_reference_data() -> None:
-    """Reload the territories and vocabularies of the data migration after a flush.
+    """Reload the territories, vocabularies and thesaurus of the data migrations after a flush.
 
     Live-server tests need committed data, so they flush the database; that empties what the
     data migration loaded, which every later test expects.
     """
+    from search.models import ThesaurusEntry
+    from search.thesaurus import load_file_entries
+
+    if not ThesaurusEntry.objects.exists():
+        load_file_entries(ThesaurusEntry)
     if Departement.objects.exists():
         return
     from django.apps import apps

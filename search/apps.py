@@ -6,4 +6,10 @@ class SearchConfig(AppConfig):
     verbose_name = "Recherche"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from search import fast, indexing  # noqa: F401  (connects the signal receivers)
+
+        post_migrate.connect(
+            indexing.ensure_current_index, sender=self, dispatch_uid="search_reindex_after_migrate"
+        )

@@ -27,8 +27,6 @@ from django.dispatch import receiver
 from catalogue import models as catalogue
 from catalogue.models import ActionSheet
 from catalogue.signals import sheets_changed
-from search import text as french
-from search.backends import get_backend
 from search.models import IndexState
 
 # Facets whose value is one column of the sheet (or its structure): name -> values_list path.
@@ -240,49 +238,11 @@ def build_index(generation: str) -> Index:
     return index
 
 
-def _text_bitmap(index: Index, text: str, cache: dict) -> tuple[int, dict[int, float] | None]:
-    """(bitmap of published sheets matching `text`, ranks by position or None).
-
-    Asked of the database on every search (the FTS index may change without the sheets,
-    e.g. `rebuild_search_index`); `cache` only spares asking twice within one search.
-    """
-    if text in cache:
-        return cache[text]
-    parsed = french.parse_query(text)
-    backend = get_backend()
-    matching = backend.filter_matching(ActionSheet.objects.published(), text, parsed)
-    ranks = None
-    if parsed.required:
-        ranks = _ranks(index, text, parsed, matching)
-    if ranks is not None and not parsed.excluded and connection.vendor == "sqlite":
-        # The ranked rows are the matches (FTS rowid = sheet id): no second query.
-        positions = list(ranks)
-    else:
-        position = index.position
-        with connection.cursor() as cursor:
-            sql, params = matching.values_list("pk", flat=True).query.sql_with_params()
-            cursor.execute(sql, params)
-            positions = [position[pk] for (pk,) in cursor.fetchall() if pk in position]
-    cache[text] = (index.bitmap_of(positions), ranks)
-    return cache[text]
-
-
-def _ranks(index: Index, text: str, parsed, matching) -> dict[int, float]:
-    backend = get_backend()
-    if connection.vendor == "sqlite":
-        from search.backends.sqlite_fts5 import WEIGHTS
-
-        # One FTS query for every match; the ORM path asks FTS once per row (same bm25 values).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, -bm25(search_fts, {WEIGHTS}) FROM search_fts WHERE search_fts MATCH %s",
-                [french.fts5_expression(parsed.required)],
-            )
-            found = cursor.fetchall()
-    else:
-        found = backend.annotate_rank(matching, text, parsed).values_list("pk", "search_rank")
+def _text_bitmap(index: Index, match) -> tuple[int, dict[int, float]]:
+    """(bitmap of published sheets matching the text, their ranks by position)."""
     position = index.position
-    return {position[pk]: r for pk, r in found if pk in position}
+    ranks = {position[pk]: r for pk, r in match.ranks.items() if pk in position}
+    return index.bitmap_of(ranks), ranks
 
 
 @dataclass
@@ -320,17 +280,16 @@ def _filter_bitmaps(index: Index, query) -> dict[str, int]:
     return out
 
 
-def select(
-    query, text: str, *, offset: int, limit: int | None, with_facets: bool, sort: str, cache: dict
-):
-    """Total, ordered ids of the window, and disjunctive facet counts for `query` with `text`."""
+def select(query, match, *, offset: int, limit: int | None, with_facets: bool, sort: str):
+    """Total, ordered ids of the window, and disjunctive facet counts for `query` with the
+    text `match` (search.matching.TextMatch, or None without text)."""
     from search.facets import DEFINITIONS
 
     index = get_index()
     base = index.all
     ranks = None
-    if french.parse_query(text):
-        text_bits, ranks = _text_bitmap(index, text, cache)
+    if match is not None:
+        text_bits, ranks = _text_bitmap(index, match)
         base &= text_bits
     filters = _filter_bitmaps(index, query)
     mask = base
@@ -386,53 +345,32 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
     return [index.ids[p] for p in chosen[offset:stop]]
 
 
-def search_sheets_fast(query, *, page: int, per_page: int | None, with_facets: bool, base_url: str):
+def search_sheets_fast(
+    query,
+    *,
+    page: int,
+    per_page: int | None,
+    with_facets: bool,
+    base_url: str,
+    as_you_type: bool = False,
+):
     """search.service.search_sheets on the index: same SearchResult, same values."""
     from search.facets import DEFINITIONS
-    from search.service import SearchResult, page_bounds, searched_text, snippets_for, suggest
+    from search.service import effective_sort, page_bounds, result_for, text_match
 
-    text = searched_text(query.q)
-    suggestion, corrected = None, False
-    cache: dict = {}
-
-    def run(text, offset, limit, facets):
-        parsed = french.parse_query(text)
-        sort = query.effective_sort
-        if sort == "relevance" and not parsed.required:
-            sort = "title"
-        return select(
-            query, text, offset=offset, limit=limit, with_facets=facets, sort=sort, cache=cache
-        )
-
-    index, selection = run(text, 0, 0, False)
+    match = text_match(query.q, prefix_last=as_you_type)
+    sort = effective_sort(query, match)
+    index, selection = select(query, match, offset=0, limit=0, with_facets=False, sort=sort)
     total = selection.total
-    if total == 0 and french.parse_query(text).required:
-        suggestion = suggest(query.q)
-        if suggestion:
-            suggested_text = searched_text(suggestion)
-            index, selection = run(suggested_text, 0, 0, False)
-            if selection.total:
-                text, corrected, total = suggested_text, True, selection.total
-            else:
-                suggestion = None
     requested_page = page
     page, num_pages, offset, limit = page_bounds(total, page, per_page)
-    index, selection = run(text, offset, limit, with_facets)
+    index, selection = select(
+        query, match, offset=offset, limit=limit, with_facets=with_facets, sort=sort
+    )
     by_id = ActionSheet.objects.with_relations().in_bulk(selection.ordered) if total else {}
     sheets = [by_id[pk] for pk in selection.ordered if pk in by_id]
-    result = SearchResult(
-        query=query,
-        sheets=sheets,
-        total=total,
-        page=page,
-        num_pages=num_pages,
-        per_page=per_page,
-        suggestion=suggestion,
-        corrected=corrected,
-        requested_page=requested_page,
-        base_url=base_url,
-    )
-    result.snippets = snippets_for(sheets, text)
+    result = result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
+    result.requested_page = requested_page
     if with_facets:
         for definition in DEFINITIONS:
             facet = _facet(definition, selection.counts[definition.name], index, query, base_url)

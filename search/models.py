@@ -14,7 +14,8 @@ class SearchDocument(models.Model):
     sheet = models.OneToOneField(
         ActionSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
-    # Weight A: title; A: keywords; B: structure name, commune, département; C: summary; D: long texts.
+    # Weight A: title; B: keywords, and structure name, commune, département, partners, publics
+    # (the `structure` column); C: summary; D: long texts.
     title = models.TextField(blank=True)
     keywords = models.TextField(blank=True)
     structure = models.TextField(blank=True)
@@ -31,9 +32,11 @@ class SearchDocument(models.Model):
 
 
 class SearchWord(models.Model):
-    """A folded word (no accents, lower case) seen in the index: the dictionary of suggestions."""
+    """A folded word (no accents, lower case) seen in the index: the dictionary of typo
+    corrections, with its spelling as written (`display`, accents kept) for suggestions."""
 
     word = models.CharField(max_length=60, unique=True)
+    display = models.CharField(max_length=60, blank=True)
 
     class Meta:
         verbose_name = "mot indexé"
@@ -48,9 +51,40 @@ class IndexState(models.Model):
     worker knows when its in-memory index (search.fast) is stale."""
 
     generation = models.CharField(max_length=32, blank=True)
+    # The analyser version the index was built with (search.indexing.ANALYSER_VERSION).
+    analyser = models.CharField(max_length=32, blank=True)
 
     class Meta:
         verbose_name = "état de l'index"
 
     def __str__(self) -> str:
         return self.generation
+
+
+class ThesaurusEntry(models.Model):
+    """A group of expressions that mean the same thing in the field, or derived forms of one word,
+    or a partner's old and new names. Read at query time: an edit needs no reindexing."""
+
+    class Kind(models.TextChoices):
+        SYNONYMS = "synonymes", "Synonymes"
+        FAMILY = "famille", "Famille de mots"
+        NAME = "nom", "Ancien et nouveau nom"
+        ACRONYM = "sigle", "Sigle et développement"
+
+    kind = models.CharField("type", max_length=12, choices=Kind.choices, default=Kind.SYNONYMS)
+    expressions = models.TextField(
+        "expressions", help_text="Séparées par des virgules, par exemple : jardin, potager."
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "entrée du thésaurus"
+        verbose_name_plural = "thésaurus"
+        ordering = ["kind", "expressions"]
+
+    def __str__(self) -> str:
+        return self.expressions
+
+    @property
+    def expression_list(self) -> list[str]:
+        return [e.strip() for e in self.expressions.split(",") if e.strip()]

@@ -3,8 +3,9 @@
     result = search_sheets(SearchForm(request.GET).to_query(), page=2)
     result.sheets, result.total, result.facets["keywords"], result.snippets[sheet.pk]
 
-Only published sheets are found. Free text goes to the backend of the database in use
-(search.backends); filters, facets, sorting and pagination are plain ORM.
+Only published sheets are found. Free text is matched and ranked by search.matching (the
+database in use, through search.backends, only says which sheets hold which terms); filters,
+facets, sorting and pagination are plain ORM, or search.fast's in-memory index.
 """
 
 import math
@@ -13,16 +14,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from catalogue.models import ActionSheet, Keyword
+from search import matching
 from search import text as french
 from search.backends import get_backend
 from search.facets import DEFINITIONS, Facet, FacetValue, compute_facet
-from search.models import SearchWord
+from search.matching import TextMatch
+from search.models import SearchDocument, SearchWord
 from search.query import SheetQuery
 
 __all__ = [
@@ -35,7 +38,7 @@ __all__ = [
     "iter_sheets",
     "search_sheets",
     "selected_sheets",
-    "suggest",
+    "text_match",
 ]
 
 # Many-to-many filters: key -> the through model's column pointing at the vocabulary value.
@@ -61,8 +64,6 @@ ORDERINGS = {
     "departement": (F("structure__departement__code").asc(nulls_last=True), Lower("title"), "pk"),
     "year": (F("year").desc(nulls_last=True), Lower("title"), "pk"),
     "recent": (F("published_at").desc(nulls_last=True), F("created_at").desc(), "-pk"),
-    # A string, not F(): on SQLite the rank is an extra() select, which F() cannot resolve.
-    "relevance": ("-search_rank", Lower("title"), "pk"),
 }
 
 
@@ -77,10 +78,15 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     facet_groups: list[Facet] = field(default_factory=list)
     snippets: dict[int, SafeString] = field(default_factory=dict)
-    # "Vouliez-vous dire …": the corrected text when the typed one found nothing.
+    # "Résultats pour « … »": the query with its unknown words corrected.
     suggestion: str | None = None
-    # The results shown are those of `suggestion` (the typed text found nothing).
+    # The results shown are those of `suggestion`; `exact_text` searches the words as typed.
     corrected: bool = False
+    exact_text: str = ""
+    # No sheet holds every concept: those holding the most (relaxed), or very few do and those
+    # missing one concept follow them (widened).
+    relaxed: bool = False
+    widened: bool = False
     requested_page: int = 1
     base_url: str = ""
 
@@ -97,6 +103,10 @@ class SearchResult:
     @property
     def suggestion_querystring(self) -> str:
         return replace(self.query, q=self.suggestion or "").querystring()
+
+    @property
+    def exact_querystring(self) -> str:
+        return replace(self.query, q=self.exact_text).querystring()
 
     @property
     def clear_url(self) -> str:
@@ -155,19 +165,42 @@ class SearchResult:
         return links
 
 
-def _text_filtered(qs: QuerySet, text: str) -> QuerySet:
-    parsed = french.parse_query(text)
-    if not parsed:
-        return qs
-    return get_backend().filter_matching(qs, text, parsed)
+_UNSET = object()
+_vocabulary_cache: tuple[tuple, dict[str, str]] | None = None
 
 
-def filtered_sheets(query: SheetQuery, *, exclude: str | None = None, text: str | None = None):
+def _vocabulary() -> dict[str, str]:
+    """{folded indexed word: its spelling with accents}, cached while the words do not change."""
+    global _vocabulary_cache
+    key = tuple(SearchWord.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
+    if _vocabulary_cache is None or _vocabulary_cache[0] != key:
+        _vocabulary_cache = (key, dict(SearchWord.objects.values_list("word", "display")))
+    return _vocabulary_cache[1]
+
+
+def text_match(text: str, *, prefix_last: bool = False) -> TextMatch | None:
+    """The sheets matching the free text `text` (search.matching), or None without text.
+    `prefix_last`: the last word may be the start of a word (search as you type)."""
+    plan = matching.plan_query(text, prefix_last=prefix_last)
+    if not plan:
+        return None
+    return matching.evaluate(
+        plan,
+        get_backend(),
+        total=SearchDocument.objects.count(),
+        vocabulary=_vocabulary,
+        labels=lambda: list(Keyword.objects.values_list("label", flat=True)),
+    )
+
+
+def filtered_sheets(query: SheetQuery, *, exclude: str | None = None, match=_UNSET):
     """Published sheets matching `query` (text and filters), unordered; `exclude` leaves one
-    filter out (disjunctive facet counts)."""
-    if text is None:
-        text, _ = effective_text(query)
-    qs = _text_filtered(ActionSheet.objects.published(), text)
+    filter out (disjunctive facet counts). `match`: the query's text_match, when known."""
+    if match is _UNSET:
+        match = text_match(query.q)
+    qs = ActionSheet.objects.published()
+    if match is not None:
+        qs = get_backend().filter_ids(qs, match.ids) if match.ranks else qs.none()
     for name, lookup in FK_FILTERS.items():
         values = getattr(query, name)
         if values and name != exclude:
@@ -186,67 +219,29 @@ def filtered_sheets(query: SheetQuery, *, exclude: str | None = None, text: str 
     return qs
 
 
-def _ordered(qs: QuerySet, query: SheetQuery, text: str) -> QuerySet:
+def effective_sort(query: SheetQuery, match: TextMatch | None) -> str:
     sort = query.effective_sort
-    if sort == "relevance":
-        parsed = french.parse_query(text)
-        if parsed.required:
-            qs = get_backend().annotate_rank(qs, text, parsed)
-        else:
-            sort = "title"
-    return qs.order_by(*ORDERINGS[sort])
+    return "title" if sort == "relevance" and match is None else sort
 
 
-def searched_text(text: str) -> str:
-    """The text sent to the backend: the typed one, plus vocabulary spellings close to its words."""
-    text = text.replace("\x00", "")
-    parsed = french.parse_query(text)
-    if not parsed.required:
-        return text
-    # Only real words are widened; an unknown word is a typo, left to `suggest`.
-    folded = {french.fold(w) for w in parsed.words}
-    known = set(SearchWord.objects.filter(word__in=folded).values_list("word", flat=True))
-    if not known:
-        return text
-    return french.expand_query(text, Keyword.objects.values_list("label", flat=True), only=known)
+def ordered_ids(qs: QuerySet, query: SheetQuery, match: TextMatch | None) -> list[int]:
+    """Ids of `qs` in the query's order (relevance: rank, then title as the database sorts it)."""
+    sort = effective_sort(query, match)
+    if sort != "relevance":
+        return list(qs.order_by(*ORDERINGS[sort]).values_list("pk", flat=True))
+    by_title = qs.order_by(*ORDERINGS["title"]).values_list("pk", flat=True)
+    return sorted(by_title, key=lambda pk: -match.ranks[pk])  # stable: ties keep title order
 
 
-def effective_text(query: SheetQuery) -> tuple[str, str | None]:
-    """(text sent to the backend, suggestion) for `query`, as `search_sheets` decides them:
-    when the typed text finds nothing and a correction does, the correction is searched.
-    Exports, statistics and `iter_sheet_ids` use it so they hold the sheets the list shows."""
-    text = searched_text(query.q)
-    if not french.parse_query(text).required or filtered_sheets(query, text=text).exists():
-        return text, None
-    suggestion = suggest(query.q)
-    if suggestion:
-        suggested_text = searched_text(suggestion)
-        if filtered_sheets(query, text=suggested_text).exists():
-            return suggested_text, suggestion
-    return text, None
-
-
-def suggest(text: str) -> str | None:
-    """`text` with its unknown words replaced by the closest indexed words, or None."""
-    found = list(re.finditer(r"\w+", text))
-    folded = {m.group(): french.fold(m.group()) for m in found}
-    known = set(
-        SearchWord.objects.filter(word__in=set(folded.values())).values_list("word", flat=True)
-    )
-    backend = get_backend()
-    replaced, changed = [], False
-    cursor = 0
-    for m in found:
-        replaced.append(text[cursor : m.start()])
-        word = folded[m.group()]
-        replacement = None
-        if word not in known and not word.isdigit() and m.group().upper() != "OR":
-            replacement = backend.closest_word(word)
-        replaced.append(replacement or m.group())
-        changed = changed or bool(replacement)
-        cursor = m.end()
-    replaced.append(text[cursor:])
-    return "".join(replaced) if changed else None
+def corrected_text(text: str, corrections: dict[str, str], *, quote: bool = False) -> str:
+    """`text` with each corrected word replaced by its suggestion (or quoted, to search it as
+    typed: a quoted word is never corrected)."""
+    for typed, spelling in corrections.items():
+        replacement = f'"{typed}"' if quote else spelling
+        text = re.sub(
+            rf"(?<!\w){re.escape(typed)}(?!\w)", lambda m, r=replacement: r, text, count=1
+        )
+    return text
 
 
 def page_bounds(total: int, page: int, per_page: int | None) -> tuple[int, int, int, int | None]:
@@ -258,12 +253,18 @@ def page_bounds(total: int, page: int, per_page: int | None) -> tuple[int, int, 
     return page, num_pages, (page - 1) * per_page, per_page
 
 
-def snippets_for(sheets: list[ActionSheet], text: str) -> dict[int, SafeString]:
-    """Highlighted excerpts of the searched words, or the start of the summary without text."""
-    parsed = french.parse_query(text)
-    if sheets and parsed.required:
-        return get_backend().snippets(sheets, text, parsed)
-    return {s.pk: french.excerpt(s.summary) for s in sheets}
+def snippets_for(sheets: list[ActionSheet], match: TextMatch | None) -> dict[int, SafeString]:
+    """Highlighted excerpts of the matched words, or the start of the summary without text."""
+    from search.indexing import snippet_sources
+
+    if not sheets or match is None:
+        return {s.pk: french.excerpt(s.summary) for s in sheets}
+    result = {}
+    for sheet in sheets:
+        sources = snippet_sources(sheet)
+        found = next((h for src in sources if (h := french.highlight(src, match.highlight))), None)
+        result[sheet.pk] = found or french.excerpt(next((src for src in sources if src), ""))
+    return result
 
 
 def search_sheets(
@@ -274,56 +275,49 @@ def search_sheets(
     with_facets: bool = True,
     base_url: str | None = None,
     fast: bool | None = None,
+    as_you_type: bool = False,
 ) -> SearchResult:
     """Run `query`: one page of published sheets (`ActionSheet.objects.with_relations()`, in
     order), the total, facets with disjunctive counts and snippets. `per_page=None` returns
     every match (prefer `iter_sheets` for large exports). A page past the end gives the last.
-    `fast` (default: settings.SEARCH_FAST_PATH) answers from search.fast's in-memory index."""
+    `fast` (default: settings.SEARCH_FAST_PATH) answers from search.fast's in-memory index;
+    `as_you_type` matches the last word as the start of a word."""
     base_url = base_url if base_url is not None else reverse("catalogue:sheet-list")
     if fast if fast is not None else settings.SEARCH_FAST_PATH:
         from search import fast as fast_path
 
         if not settings.SEARCH_FAST_PATH_BACKGROUND or fast_path.ready_index():
             return fast_path.search_sheets_fast(
-                query, page=page, per_page=per_page, with_facets=with_facets, base_url=base_url
+                query,
+                page=page,
+                per_page=per_page,
+                with_facets=with_facets,
+                base_url=base_url,
+                as_you_type=as_you_type,
             )
         # The index is being rebuilt in the background: the database answers meanwhile.
-    text = searched_text(query.q)
-    suggestion, corrected = None, False
-    qs = filtered_sheets(query, text=text)
+    match = text_match(query.q, prefix_last=as_you_type)
+    qs = filtered_sheets(query, match=match)
     total = qs.count()
-    if total == 0 and french.parse_query(text).required:
-        suggestion = suggest(query.q)
-        if suggestion:
-            suggested_text = searched_text(suggestion)
-            qs_suggested = filtered_sheets(query, text=suggested_text)
-            total = qs_suggested.count()
-            if total:
-                qs, text, corrected = qs_suggested, suggested_text, True
-            else:
-                suggestion = None
     requested_page = page
     page, num_pages, offset, limit = page_bounds(total, page, per_page)
     window = slice(offset, offset + limit) if limit else slice(None)
-    sheets = list(_ordered(qs, query, text).with_relations()[window]) if total else []
-    result = SearchResult(
-        query=query,
-        sheets=sheets,
-        total=total,
-        page=page,
-        num_pages=num_pages,
-        per_page=per_page,
-        suggestion=suggestion,
-        corrected=corrected,
-        requested_page=requested_page,
-        base_url=base_url,
-    )
-    result.snippets = snippets_for(sheets, text)
+    if not total:
+        sheets = []
+    elif effective_sort(query, match) == "relevance":
+        chosen = ordered_ids(qs, query, match)[window]
+        by_id = ActionSheet.objects.with_relations().in_bulk(chosen)
+        sheets = [by_id[pk] for pk in chosen]
+    else:
+        sort = effective_sort(query, match)
+        sheets = list(qs.order_by(*ORDERINGS[sort]).with_relations()[window])
+    result = result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
+    result.requested_page = requested_page
     if with_facets:
         for definition in DEFINITIONS:
             facet = compute_facet(
                 definition,
-                filtered_sheets(query, exclude=definition.name, text=text),
+                filtered_sheets(query, exclude=definition.name, match=match),
                 query,
                 base_url,
             )
@@ -332,18 +326,42 @@ def search_sheets(
     return result
 
 
+def result_for(query, match, sheets, total, page, num_pages, per_page, base_url) -> "SearchResult":
+    """The SearchResult of both paths (ORM and search.fast), facets aside."""
+    corrections = match.corrections if match is not None else {}
+    result = SearchResult(
+        query=query,
+        sheets=sheets,
+        total=total,
+        page=page,
+        num_pages=num_pages,
+        per_page=per_page,
+        suggestion=corrected_text(query.q, corrections) if corrections else None,
+        corrected=bool(corrections),
+        exact_text=corrected_text(query.q, corrections, quote=True) if corrections else "",
+        relaxed=bool(match and match.relaxed),
+        widened=bool(match and match.widened),
+        base_url=base_url,
+    )
+    result.snippets = snippets_for(sheets, match)
+    return result
+
+
 def selected_sheets(query: SheetQuery) -> QuerySet:
-    """The published sheets the list shows for `query` (same text correction), unordered:
+    """The published sheets the list shows for `query` (same text matching), unordered:
     what statistics, feeds and counts aggregate over."""
-    text, _ = effective_text(query)
-    return filtered_sheets(query, text=text)
+    return filtered_sheets(query)
 
 
 def iter_sheet_ids(query: SheetQuery) -> Iterator[int]:
     """Every matching sheet id, in the query's order, without loading the sheets."""
-    text, _ = effective_text(query)
-    qs = _ordered(filtered_sheets(query, text=text), query, text)
-    yield from qs.values_list("pk", flat=True).iterator(chunk_size=2000)
+    match = text_match(query.q)
+    qs = filtered_sheets(query, match=match)
+    if effective_sort(query, match) == "relevance":
+        yield from ordered_ids(qs, query, match)
+        return
+    sort = effective_sort(query, match)
+    yield from qs.order_by(*ORDERINGS[sort]).values_list("pk", flat=True).iterator(chunk_size=2000)
 
 
 def iter_sheets(query: SheetQuery, *, chunk_size: int = 500) -> Iterator[ActionSheet]:

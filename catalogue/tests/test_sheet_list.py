@@ -45,8 +45,12 @@ class SheetListTestCase(SearchTestCase):
 
     def test_it_suggests_a_correction(self):
         r = self.client.get(self.url, {"q": "parentalte"})
-        self.assertContains(r, "Vouliez-vous dire")
-        self.assertContains(r, '<a href="?q=parentalite">« parentalite »</a>', html=False)
+        self.assertContains(r, "Résultats pour « parentalité »")
+        # A link searches the word exactly as typed (quoted words are never corrected).
+        self.assertContains(
+            r, '<a href="?q=%22parentalte%22" hx-get="?q=%22parentalte%22">', html=False
+        )
+        self.assertContains(r, "Rechercher exactement « parentalte »")
         self.assertContains(r, "Soutenir la parentalité")
 
     def test_it_renders_only_results_for_htmx(self):
@@ -109,11 +113,11 @@ class SheetListTestCase(SearchTestCase):
         large = (count_queries({}), count_queries(params))
         self.assertEqual(small, large)
         # count + page + 6 prefetches + 13 facets; with text and filters: + 2 filter checks,
-        # + known words and keyword spellings (search_text), + snippets on PostgreSQL
-        extra = 1 if connection.vendor == "postgresql" else 0
+        # + thesaurus version, number of indexed sheets, every term in one query, keyword
+        # spellings, and the ids in relevance order (the page is then loaded by id)
         with self.assertNumQueries(21):
             self.client.get(self.url)
-        with self.assertNumQueries(25 + extra):
+        with self.assertNumQueries(28):
             self.client.get(self.url, params)
 
     def test_it_offers_no_export_for_an_empty_result(self):
@@ -138,3 +142,37 @@ class SheetListTestCase(SearchTestCase):
         labels = [v.label for v in departements[0]]
         self.assertEqual(labels[0], "Meurthe-et-Moselle (54)")
         self.assertEqual(labels[1:], sorted(labels[1:], key=str.casefold))
+
+class SearchAsYouTypeTestCase(SearchTestCase):
+    url = "/actions/"
+
+    def test_the_search_box_asks_for_results_as_one_types(self):
+        r = self.client.get(self.url)
+        self.assertContains(r, 'hx-trigger="input changed delay:300ms"')
+        self.assertContains(r, '<button type="submit">Rechercher</button>', html=True)
+
+    def test_the_last_word_is_a_prefix_while_typing(self):
+        typing = {"HX-Request": "true", "HX-Trigger": "id_q"}
+        r = self.client.get(self.url, {"q": "soutien parental"}, headers=typing)
+        self.assertNotContains(r, "<html")
+        self.assertContains(r, "Soutenir la parentalité")
+        r = self.client.get(self.url, {"q": "soutien parentalit"}, headers=typing)
+        self.assertContains(r, "Soutenir la parentalité")
+        self.assertNotContains(r, "Résultats pour")  # a prefix, not a typo
+
+    def test_a_submitted_query_is_not_a_prefix(self):
+        r = self.client.get(self.url, {"q": "parentalit"}, headers={"HX-Request": "true"})
+        self.assertContains(r, "Résultats pour « parentalité »")
+
+
+class RelaxedMatchingPageTestCase(SearchTestCase):
+    url = "/actions/"
+
+    def test_it_lists_the_sheets_holding_most_words_with_a_notice(self):
+        r = self.client.get(self.url, {"q": "café pour les parents en montgolfière"})
+        self.assertContains(
+            r, "Aucune fiche ne contient tous les mots : voici celles qui en contiennent le plus"
+        )
+        self.assertContains(r, "Café des parents")
+        r = self.client.get(self.url, {"q": "café pour les parents"})
+        self.assertNotContains(r, "Aucune fiche ne contient tous les mots")

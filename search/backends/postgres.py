@@ -1,94 +1,94 @@
-"""PostgreSQL backend: `french_unaccent` text search configuration, the weighted stored `vector`
-column of search_searchdocument (GIN index), websearch_to_tsquery, ts_rank, ts_headline and a
-pg_trgm fallback for typos (all created by migration 0002)."""
+"""PostgreSQL backend: `search_searchdocument.vector` is a tsvector written from the terms of
+search.analysis (the `simple` parser never sees the text: positions and weights are given),
+with a GIN index. No text search dictionary of the server is used. Fields are weighted
+A (title), B (keywords, structure, partners, publics), C (summary), D (long texts)."""
 
-import difflib
-
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
-from django.db.models import FloatField, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils.safestring import SafeString
 
-from search import text as french
-from search.models import SearchDocument, SearchWord
+from search.backends.sqlite_fts5 import GAP, document_terms
+from search.models import SearchDocument
 
-CONFIG = "french_unaccent"
-# Private-use characters mark matches; the text is HTML-escaped before they become <mark>.
-START_SEL = "\ue000"
-STOP_SEL = "\ue001"
-_TSQUERY = f"websearch_to_tsquery('{CONFIG}', %s)"
+WEIGHTS = "ABCD"
+_COLUMN_WEIGHT = "ABBCD"  # title, keywords, structure, summary, body
+
+
+def vector_literal(d: SearchDocument) -> str:
+    """The tsvector of a document: 'term':1A,5C ... (positions as on SQLite, plus gaps)."""
+    positions: dict[str, list[str]] = {}
+    start = 1
+    for weight, text in zip(_COLUMN_WEIGHT, document_terms(d), strict=True):
+        terms = text.split()
+        for i, term in enumerate(terms):
+            positions.setdefault(term, []).append(f"{start + i}{weight}")
+        start += len(terms) + GAP
+    return " ".join(f"'{t}':{','.join(p)}" for t, p in positions.items())
 
 
 def index_documents(documents: list[SearchDocument]) -> None:
-    """Nothing to do: `vector` is a generated column of search_searchdocument."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE search_searchdocument SET vector = %s::tsvector WHERE sheet_id = %s",
+            [(vector_literal(d), d.sheet_id) for d in documents],
+        )
 
 
 def clear_index() -> None:
     """Nothing to do: the vectors went with the documents."""
 
 
-def filter_matching(qs: QuerySet, text: str, parsed: french.ParsedQuery) -> QuerySet:
-    return qs.filter(
-        pk__in=RawSQL(
-            f"SELECT sheet_id FROM search_searchdocument WHERE vector @@ {_TSQUERY}", [text]
+def _tsquery(terms: tuple[str, ...], prefix: bool, weight: str = "") -> str:
+    parts = [f"'{t}'" + (":" + weight if weight else "") for t in terms]
+    if prefix:
+        parts[-1] = f"'{terms[-1]}':*{weight}"
+    return " <-> ".join(parts)
+
+
+def term_fields(phrases: list[tuple[tuple[str, ...], bool]]) -> list[dict[int, int]]:
+    """As search.backends.sqlite_fts5.term_fields (one query)."""
+    out: list[dict[int, int]] = [{} for _ in phrases]
+    wanted = [(i, p) for i, p in enumerate(phrases) if p[0] and all(t.isalnum() for t in p[0])]
+    if not wanted:
+        return out
+    flags = ", ".join("vector @@ %s::tsquery" for _ in WEIGHTS)
+    selects, params = [], []
+    for i, (terms, prefix) in wanted:
+        selects.append(
+            f"SELECT {i}, sheet_id, {flags} FROM search_searchdocument WHERE vector @@ %s::tsquery"
         )
-    )
+        params += [_tsquery(terms, prefix, w) for w in WEIGHTS] + [_tsquery(terms, prefix)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for i, pk, a, b, c, d in cursor.fetchall():
+            out[i][pk] = a | b << 1 | c << 2 | d << 3
+    return out
 
 
-def annotate_rank(qs: QuerySet, text: str, parsed: french.ParsedQuery) -> QuerySet:
-    sql = (
-        f"(SELECT ts_rank(vector, {_TSQUERY}) FROM search_searchdocument "
-        'WHERE search_searchdocument.sheet_id = "catalogue_actionsheet"."id")'
-    )
-    return qs.annotate(search_rank=RawSQL(sql, [text], output_field=FloatField()))
-
-
-def snippets(sheets, text: str, parsed: french.ParsedQuery) -> dict[int, SafeString]:
-    from search.indexing import snippet_sources
-
-    query = SearchQuery(text, config=CONFIG, search_type="websearch")
-    options = {
-        "config": CONFIG,
-        "start_sel": START_SEL,
-        "stop_sel": STOP_SEL,
-        "max_words": 35,
-        "min_words": 15,
-        "max_fragments": 2,
-        "fragment_delimiter": " … ",
-    }
-    rows = (
-        SearchDocument.objects.filter(pk__in=[s.pk for s in sheets])
-        .annotate(h_summary=SearchHeadline("summary", query, **options))
-        .annotate(h_body=SearchHeadline("body", query, **options))
-        .values_list("pk", "h_summary", "h_body")
-    )
-    headlines = {pk: (h_summary, h_body) for pk, h_summary, h_body in rows}
-    result = {}
-    for sheet in sheets:
-        chosen = next(
-            (h for h in headlines.get(sheet.pk, ()) if h and START_SEL in h),
-            None,
+def near(pairs: list[tuple[str, str]], distance: int) -> list[set[int]]:
+    """As search.backends.sqlite_fts5.near (FTS5's NEAR: both orders, up to `distance`)."""
+    out: list[set[int]] = [set() for _ in pairs]
+    if not pairs:
+        return out
+    selects, params = [], []
+    for i, (a, b) in enumerate(pairs):
+        options = [
+            f"('{x}' <{k}> '{y}')" for k in range(1, distance + 1) for x, y in ((a, b), (b, a))
+        ]
+        selects.append(
+            f"SELECT {i}, sheet_id FROM search_searchdocument WHERE vector @@ %s::tsquery"
         )
-        if chosen:
-            result[sheet.pk] = french.headline_to_html(chosen, START_SEL, STOP_SEL)
-        else:
-            sources = snippet_sources(sheet)
-            result[sheet.pk] = french.excerpt(next((s for s in sources if s), ""))
-    return result
+        params.append(" | ".join(options))
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for i, pk in cursor.fetchall():
+            out[i].add(pk)
+    return out
 
 
-def closest_word(word: str) -> str | None:
-    """The indexed word closest to `word`: trigram candidates (pg_trgm `%` operator, indexed),
-    the best by edit similarity (so "parentalte" gives "parentalite" rather than "parental")."""
-    if len(word) < 3:
-        return None
-    candidates = list(
-        SearchWord.objects.annotate(
-            similarity=RawSQL("similarity(word, %s)", [word], output_field=FloatField())
-        )
-        .extra(where=["word %% %s"], params=[word])
-        .order_by("-similarity", "word")
-        .values_list("word", flat=True)[:10]
-    )
-    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return found[0] if found else None
+def all_ids() -> list[int]:
+    return list(SearchDocument.objects.values_list("pk", flat=True))
+
+
+def filter_ids(qs: QuerySet, ids: list[int]) -> QuerySet:
+    return qs.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))

@@ -2,8 +2,7 @@
 
 SQLite: the FTS5 table `search_fts` (French terms computed in Python, rowid = sheet id) and a
 trigger removing a sheet's row with its SearchDocument (so deletes and test flushes stay clean).
-PostgreSQL: extensions unaccent and pg_trgm, the `french_unaccent` configuration, the weighted
-generated `vector` column with its GIN index, and a trigram index on the words.
+PostgreSQL: nothing any more (see POSTGRES_FORWARD and migration 0004).
 """
 
 from django.db import migrations
@@ -18,32 +17,11 @@ SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS search_fts_delete",
     "DROP TABLE IF EXISTS search_fts",
 ]
-POSTGRES_FORWARD = [
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    """
-    DO $$
-    BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'french_unaccent') THEN
-        CREATE TEXT SEARCH CONFIGURATION french_unaccent (COPY = french);
-        ALTER TEXT SEARCH CONFIGURATION french_unaccent
-          ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
-      END IF;
-    END
-    $$
-    """,
-    """
-    ALTER TABLE search_searchdocument ADD COLUMN vector tsvector GENERATED ALWAYS AS (
-      setweight(to_tsvector('french_unaccent'::regconfig, coalesce(title, '')), 'A') ||
-      setweight(to_tsvector('french_unaccent'::regconfig, coalesce(keywords, '')), 'A') ||
-      setweight(to_tsvector('french_unaccent'::regconfig, coalesce(structure, '')), 'B') ||
-      setweight(to_tsvector('french_unaccent'::regconfig, coalesce(summary, '')), 'C') ||
-      setweight(to_tsvector('french_unaccent'::regconfig, coalesce(body, '')), 'D')
-    ) STORED
-    """,
-    "CREATE INDEX search_document_vector ON search_searchdocument USING gin (vector)",
-    "CREATE INDEX search_word_trgm ON search_searchword USING gin (word gin_trgm_ops)",
-]
+# PostgreSQL once got here a server-side `french_unaccent` configuration (extensions unaccent and
+# pg_trgm) and a generated column. Migration 0004 replaced them by a plain tsvector written by the
+# application, and databases that ran this migration are converted there; a new database needs
+# neither the extensions nor the configuration, so nothing is created here any more.
+POSTGRES_FORWARD: list[str] = []
 POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS search_word_trgm",
     "DROP INDEX IF EXISTS search_document_vector",

@@ -4,7 +4,7 @@ from hypothesis.extra.django import TestCase
 
 from catalogue.signals import sheets_changed
 from essaimage.test import make_sheet, make_structure
-from search import text as french
+from search import matching
 from search.service import SheetQuery, search_sheets
 
 # Characters that mean something to FTS5, websearch_to_tsquery or HTML.
@@ -42,5 +42,7 @@ class SearchFuzzTestCase(TestCase):
 
     @given(st.text(max_size=50))
     def test_parsing_never_fails(self, text):
-        parsed = french.parse_query(text)
-        french.fts5_expression(parsed.required)
+        plan = matching.plan_query(text)
+        for concept in plan.concepts:
+            for alternative in concept.alternatives:
+                self.assertTrue(all(t.isalnum() for t in alternative.terms))

@@ -1,0 +1,405 @@
+"""The French analyser: one Python function turns a sheet and a query into the same terms, for
+SQLite (FTS5 stores them) and PostgreSQL (a `simple` tsvector built from them) alike.
+
+    casefold → split on anything but letters and digits (elisions: "l'été" → "l", "été")
+    → drop stop words → acronyms stay as written (lower case, never normalised)
+    → normalise a word: exceptions (data/exceptions.txt), then fold accents, then a light
+      stemmer (plural and feminine endings only: "sociaux" → "social", "sportive" → "sportif").
+
+A token is an acronym when it is in the shipped table (`data/acronyms.txt`, whatever its case):
+its term is the acronym itself, never normalised. A lone word in capitals (2 to 6 letters, in a
+text not itself in capitals) is an acronym too (never corrected as a typo), normalised like any
+word so that its case does not matter. Terms are ASCII letters and digits only, so FTS5's tokenizer and PostgreSQL's
+tsvector see exactly the same tokens at the same positions.
+
+The normaliser was chosen on the judged queries (`manage.py relevance --normaliser …`): the light
+stemmer measured best, ahead of the simplemma lemmatiser and far ahead of snowball, which
+over-stems ("café" and "CAF", "formation" and "format"). See README "Search".
+`set_normaliser` exists for that comparison only (simplemma is a development dependency).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+_TOKEN = re.compile(r"[^\W_]+")
+_ACRONYM_WITH_NUMBER = re.compile(r"^([A-Za-z]{2,6})(\d+)$")
+# PostgreSQL keeps positions up to 16383: every document is cut there, on both databases.
+MAX_POSITION = 16_000
+NORMALISERS = ("simplemma", "light", "snowball")
+DEFAULT_NORMALISER = "light"
+
+# Snowball's French stop list, folded, plus a few words that carry no concept in a query.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "ai",
+        "aie",
+        "aient",
+        "aies",
+        "ait",
+        "as",
+        "au",
+        "aura",
+        "aurai",
+        "auraient",
+        "aurais",
+        "aurait",
+        "auras",
+        "aurez",
+        "auriez",
+        "aurions",
+        "aurons",
+        "auront",
+        "aux",
+        "avaient",
+        "avais",
+        "avait",
+        "avec",
+        "avez",
+        "aviez",
+        "avions",
+        "avons",
+        "ayant",
+        "ayez",
+        "ayons",
+        "c",
+        "ce",
+        "ceci",
+        "cela",
+        "celle",
+        "celles",
+        "celui",
+        "ces",
+        "cet",
+        "cette",
+        "d",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "elle",
+        "elles",
+        "en",
+        "es",
+        "est",
+        "et",
+        "etaient",
+        "etais",
+        "etait",
+        "etant",
+        "ete",
+        "etee",
+        "etees",
+        "etes",
+        "etiez",
+        "etions",
+        "eu",
+        "eue",
+        "eues",
+        "eumes",
+        "eurent",
+        "eus",
+        "eusse",
+        "eussent",
+        "eusses",
+        "eussiez",
+        "eussions",
+        "eut",
+        "eutes",
+        "eux",
+        "fumes",
+        "furent",
+        "fus",
+        "fusse",
+        "fussent",
+        "fusses",
+        "fussiez",
+        "fussions",
+        "fut",
+        "futes",
+        "ici",
+        "il",
+        "ils",
+        "j",
+        "je",
+        "l",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "leurs",
+        "lui",
+        "m",
+        "ma",
+        "mais",
+        "me",
+        "meme",
+        "mes",
+        "moi",
+        "mon",
+        "n",
+        "ne",
+        "nos",
+        "notre",
+        "nous",
+        "on",
+        "ont",
+        "ou",
+        "par",
+        "pas",
+        "pour",
+        "qu",
+        "que",
+        "quel",
+        "quelle",
+        "quelles",
+        "quels",
+        "qui",
+        "s",
+        "sa",
+        "sans",
+        "se",
+        "sera",
+        "serai",
+        "seraient",
+        "serais",
+        "serait",
+        "seras",
+        "serez",
+        "seriez",
+        "serions",
+        "serons",
+        "seront",
+        "ses",
+        "si",
+        "soi",
+        "soient",
+        "sois",
+        "soit",
+        "sommes",
+        "son",
+        "sont",
+        "soyez",
+        "soyons",
+        "suis",
+        "sur",
+        "t",
+        "ta",
+        "te",
+        "tes",
+        "toi",
+        "ton",
+        "tu",
+        "un",
+        "une",
+        "vos",
+        "votre",
+        "vous",
+        "y",
+        "afin",
+        "ainsi",
+        "alors",
+        "aussi",
+        "autre",
+        "autres",
+        "avant",
+        "apres",
+        "car",
+        "ceux",
+        "chaque",
+        "comme",
+        "dont",
+        "donc",
+        "etc",
+        "lors",
+        "lorsque",
+        "ni",
+        "or",
+        "parmi",
+        "plus",
+        "puis",
+        "quand",
+        "sous",
+        "tandis",
+        "tout",
+        "toute",
+        "toutes",
+        "tous",
+        "tres",
+        "vers",
+        "via",
+        "voici",
+        "voila",
+        "jusqu",
+        "lorsqu",
+        "puisqu",
+        "quoiqu",
+        "aujourd",
+        "hui",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, ligatures spelled out."""
+    text = text.casefold().replace("œ", "oe").replace("æ", "ae")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def _read_table(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            rows.append([part.strip() for part in line.split("|")])
+    return rows
+
+
+@lru_cache(maxsize=1)
+def acronym_table() -> dict[str, str]:
+    """Folded acronym -> its expansion, from data/acronyms.txt."""
+    return {fold(row[0]): row[1] for row in _read_table("acronyms.txt")}
+
+
+@lru_cache(maxsize=1)
+def exceptions() -> dict[str, str]:
+    """Folded word -> term, where the lemmatiser is wrong for this field (data/exceptions.txt)."""
+    return {fold(row[0]): fold(row[1]) for row in _read_table("exceptions.txt")}
+
+
+_normaliser = DEFAULT_NORMALISER
+
+
+def set_normaliser(name: str) -> None:
+    """Choose the normaliser (for `manage.py relevance --normaliser`); clears the caches."""
+    global _normaliser
+    if name not in NORMALISERS:
+        raise ValueError(name)
+    _normaliser = name
+    normalise.cache_clear()
+
+
+def current_normaliser() -> str:
+    return _normaliser
+
+
+def light_stem(word: str, *, plural: bool = True) -> str:
+    """Plural and feminine endings only (a folded word): "sociaux" → "social", "sportive" →
+    "sportif", "culturelles" → "culturel"; anything else is left as it is."""
+    if plural and len(word) > 5 and word.endswith("eaux"):
+        return word[:-1]
+    if plural and len(word) > 4 and word.endswith("aux"):
+        return word[:-3] + "al"
+    if plural and len(word) > 3 and (word[-1] == "x" or word[-1] == "s" and word[-2] not in "su"):
+        word = word[:-1]
+    for ending, replacement in (("euse", "eur"), ("rice", "eur"), ("ive", "if"), ("elle", "el"),
+                                ("enne", "en"), ("ere", "er"), ("ale", "al"), ("ee", "e")):  # fmt: skip
+        if len(word) > len(ending) + 2 and word.endswith(ending):
+            return word[: -len(ending)] + replacement
+    return word
+
+
+@lru_cache(maxsize=100_000)
+def normalise(word: str) -> str:
+    """The term of a (lower case) word that is not an acronym."""
+    folded = fold(word)
+    if folded in exceptions():
+        return exceptions()[folded]
+    if _normaliser == "snowball":
+        import Stemmer
+
+        term = fold(Stemmer.Stemmer("french").stemWord(word))
+    elif _normaliser == "light":
+        term = light_stem(folded)
+    else:
+        import simplemma
+
+        lemma = simplemma.lemmatize(word, lang="fr")
+        # A known word's lemma is singular already ("cours", "parcours"); an unknown one may not be.
+        known = lemma != word or simplemma.is_known(word, lang="fr")
+        term = light_stem(fold(lemma), plural=not known)
+    # A word never becomes an acronym of the field ("café" is not the CAF).
+    if term in acronym_table() and term != folded:
+        return folded
+    return term or folded
+
+
+def is_shouting(text: str) -> bool:
+    """Mostly capitals (a SENACS title such as "CAFE DE LA CONNAISSANCE")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+@dataclass(frozen=True)
+class Token:
+    surface: str  # as written
+    term: str
+    is_acronym: bool = False
+
+
+def tokens(text: str, *, keep_stop_words: bool = False) -> list[Token]:
+    """The tokens of `text` in order; stop words are dropped unless `keep_stop_words`."""
+    if not text:
+        return []
+    shouting = is_shouting(text)
+    table = acronym_table()
+    out: list[Token] = []
+    found = _TOKEN.findall(text)
+    for index, raw in enumerate(found):
+        numbered = _ACRONYM_WITH_NUMBER.match(raw)
+        if numbered and fold(numbered.group(1)) in table:  # "PIJ25" → pij, 25
+            out.append(Token(numbered.group(1), fold(numbered.group(1)), True))
+            out.append(Token(numbered.group(2), numbered.group(2)))
+            continue
+        folded = fold(raw)
+        if folded in table or (
+            not shouting
+            and _is_capitals(raw)
+            # "CENTRE SOCIAL DES MARAIS" is a name in capitals, not four acronyms.
+            and not (index > 0 and _is_capitals(found[index - 1], 1))
+            and not (index + 1 < len(found) and _is_capitals(found[index + 1], 1))
+        ):
+            if folded in STOP_WORDS and folded not in table:
+                if keep_stop_words:
+                    out.append(Token(raw, folded))
+                continue
+            # Only the table's acronyms escape normalisation: "MARAIS" in capitals is "marais".
+            out.append(Token(raw, folded if folded in table else normalise(raw.casefold()), True))
+            continue
+        if folded in STOP_WORDS or len(folded) == 1 and not folded.isdigit():
+            if keep_stop_words:
+                out.append(Token(raw, folded))
+            continue
+        out.append(Token(raw, normalise(raw.casefold())))
+    return out
+
+
+def _is_capitals(raw: str, shortest: int = 2) -> bool:
+    return (
+        raw.isupper()
+        and raw.isalpha()
+        and shortest <= len(raw) <= 6
+        or (shortest == 1 and raw.isupper() and len(raw) > 6)
+    )
+
+
+def terms(text: str) -> list[str]:
+    return [t.term for t in tokens(text)]
+
+
+def index_text(text: str, *, limit: int = MAX_POSITION) -> str:
+    """The terms of `text`, space separated, at most `limit` of them (what the index stores)."""
+    return " ".join(terms(text)[:limit])
+
+
+@lru_cache(maxsize=100_000)
+def word_terms(word: str) -> frozenset[str]:
+    """Terms a word of a snippet may stand for (to highlight it): as a word and as an acronym."""
+    folded = fold(word)
+    if folded in STOP_WORDS:
+        return frozenset()
+    return frozenset((normalise(word.casefold()), folded))

@@ -1,0 +1,388 @@
+"""Free-text matching, the same on SQLite and PostgreSQL: a query becomes concepts, each a set of
+weighted alternatives (the typed words, thesaurus expansions, keyword spellings, a typo
+correction); the database only answers "which sheets hold this term or phrase, in which fields"
+(`backend.term_fields`) and "where are these two terms close" (`backend.near`). Coverage,
+relaxed matching and ranking are computed here, so both databases give the same sheets in the
+same order.
+
+Ranking (README "Search"): rank = coverage × 10⁶ + level × 10³ + score, where
+  coverage = concepts of the query the sheet holds (all of them, unless matching is relaxed),
+  level    = Σ over concepts of the level of the best alternative found (1 for the typed word,
+             its derived forms, an acronym's expansion or a partner's other name; 0.5 for a
+             synonym; 0.3 for a typo correction),
+  score    = Σ over concepts of idf × weight × field weight of the best alternative (weights:
+             typed 1.0, acronym and other name 0.9, keyword spelling 0.9, prefix 0.8, derived
+             form 0.7, synonym 0.5, typo 0.3; field weights: title 1.0, keywords, structure,
+             partners and publics 0.7, summary 0.5, long texts 0.3; idf = ln(1 + N / sheets holding the
+             concept)) + 0.5 per pair of consecutive typed words within 5 words of each other
+             + 0.25 × field weight × (concepts sharing a field − 1), for the best field.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
+
+from search import analysis, thesaurus
+
+# Field bit → weight: A title, B keywords and "who" (structure, partners, publics), C summary,
+# D long texts.
+FIELD_WEIGHTS = {1: 1.0, 2: 0.7, 4: 0.5, 8: 0.3}
+# The weight of the best field of a set of field bits, for every set.
+_BEST_FIELD = [
+    max((w for b, w in FIELD_WEIGHTS.items() if bits & b), default=0.0) for bits in range(16)
+]
+TYPED, VARIANT, TYPO = 1.0, 0.9, 0.3
+PREFIX = 0.8
+PROXIMITY = 0.5
+NEAR_DISTANCE = 5
+SAME_FIELD = 0.25
+# Fewer sheets than this holding every concept (of 3 or more): add those missing one concept.
+FEW = 3
+_CLAUSE = re.compile(r'(-?)(?:"([^"]*)"?|«([^»]*)»?)|(\S+)')
+OR_WORDS = ("OR", "OU")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    terms: tuple[str, ...]  # several = a phrase
+    weight: float = TYPED
+    prefix: bool = False
+
+    @property
+    def key(self) -> tuple:
+        return (self.terms, self.prefix)
+
+
+@dataclass
+class Concept:
+    label: str  # as typed
+    alternatives: list[Alternative]
+    exact: bool = False  # quoted: no expansion, no correction
+    correctable: bool = False  # one typed word that may be a typo
+
+
+@dataclass
+class Plan:
+    concepts: list[Concept]
+    excluded: list[Alternative]
+    table: thesaurus.Thesaurus | None = None  # the thesaurus it was planned with
+
+    def __bool__(self) -> bool:
+        return bool(self.concepts or self.excluded)
+
+
+@dataclass
+class TextMatch:
+    """Sheets matching a query (published or not), with their rank (higher first)."""
+
+    ranks: dict[int, float]
+    relaxed: bool = False  # no sheet holds every concept: those holding the most
+    widened: bool = False  # very few hold every concept: those missing one follow
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word → suggestion
+    highlight: frozenset[str] = frozenset()
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.ranks)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    quoted: bool = False
+    negated: bool = False
+    joined: bool = False  # OR with the previous clause
+
+
+def parse_clauses(text: str) -> list[Clause]:
+    """Websearch-like syntax: words, "phrases" and « phrases », -exclusions, OR / OU."""
+    clauses: list[Clause] = []
+    join_next = False
+    for match in _CLAUSE.finditer((text or "").replace("\x00", "")):
+        negated, straight, french, bare = match.groups()
+        quoted = bare is None
+        body = straight if straight is not None else french if french is not None else bare
+        if bare is not None:
+            if bare in OR_WORDS:
+                join_next = bool(clauses)
+                continue
+            negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
+            body = bare[1:] if negated else bare
+        if not analysis.tokens(body):
+            continue
+        clauses.append(Clause(body, quoted, bool(negated), join_next and bool(clauses)))
+        join_next = False
+    return clauses
+
+
+def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
+    """The concepts of `text`: stop words never count; quoted text is exact."""
+    clauses = parse_clauses(text)
+    if not clauses:
+        return Plan([], [])
+    table = thesaurus.current()
+    # One item per word (or per phrase), keeping which clause it came from.
+    items: list[dict] = []
+    for clause in clauses:
+        toks = analysis.tokens(clause.text)
+        if clause.quoted or len(toks) > 1 and not _is_plain_words(clause.text):
+            items.append(dict(clause=clause, terms=tuple(t.term for t in toks), label=clause.text))
+        else:
+            for i, tok in enumerate(toks):
+                items.append(
+                    dict(
+                        clause=clause if i == 0 else Clause(tok.surface, negated=clause.negated),
+                        terms=(tok.term,),
+                        label=tok.surface,
+                        acronym=tok.is_acronym,
+                    )
+                )
+    items = _merge_expressions(items, table)
+    concepts: list[Concept] = []
+    excluded: list[Alternative] = []
+    for position, item in enumerate(items):
+        clause = item["clause"]
+        typed = Alternative(item["terms"])
+        if clause.negated:
+            excluded.append(typed)
+            continue
+        alternatives = [typed]
+        if not clause.quoted:
+            alternatives += [Alternative(t, w) for t, w in table.expansions(item["terms"])]
+            if prefix_last and position == len(items) - 1 and len(item["terms"]) == 1:
+                alternatives.append(Alternative((analysis.fold(item["label"]),), PREFIX, True))
+        concept = Concept(
+            label=item["label"],
+            alternatives=alternatives,
+            exact=clause.quoted,
+            correctable=not clause.quoted
+            and len(item["terms"]) == 1
+            and not item.get("acronym")
+            and len(item["label"]) >= 5,
+        )
+        if clause.joined and concepts:
+            concepts[-1].alternatives += concept.alternatives
+            concepts[-1].label += f" OU {concept.label}"
+            concepts[-1].correctable = False
+        else:
+            concepts.append(concept)
+    return Plan(concepts, excluded, table)
+
+
+def _is_plain_words(text: str) -> bool:
+    # "d'allocations" is one word after its elision; "week-end" or "porte-monnaie" is a phrase.
+    return not re.search(r"[^\W_][-/.][^\W_]", text)
+
+
+def _merge_expressions(items: list[dict], table: thesaurus.Thesaurus) -> list[dict]:
+    """Consecutive plain words forming an expression of the thesaurus become one concept:
+    "caisse d'allocations familiales" is the CAF, "France Travail" is Pôle emploi."""
+    out: list[dict] = []
+    i = 0
+    while i < len(items):
+        merged = False
+        for size in range(min(table.longest, len(items) - i), 1, -1):
+            run = items[i : i + size]
+            if any(
+                r["clause"].quoted or r["clause"].negated or (k and r["clause"].joined)
+                for k, r in enumerate(run)
+            ) or any(len(r["terms"]) != 1 for r in run):
+                continue
+            terms = tuple(r["terms"][0] for r in run)
+            if table.expansions(terms):
+                out.append(
+                    dict(
+                        clause=Clause(
+                            " ".join(r["label"] for r in run), joined=run[0]["clause"].joined
+                        ),
+                        terms=terms,
+                        label=" ".join(r["label"] for r in run),
+                    )
+                )
+                i += size
+                merged = True
+                break
+        if not merged:
+            out.append(items[i])
+            i += 1
+    return out
+
+
+def max_typos(word: str) -> int:
+    """Edit distance allowed for a word of this length: none up to 4 letters, 1 from 5, 2 from 9."""
+    return 0 if len(word) <= 4 else 1 if len(word) <= 8 else 2
+
+
+def closest_words(word: str, vocabulary: dict[str, str]) -> list[str]:
+    """Spellings (accents kept) of the indexed words nearest to `word`, the typo anywhere in the
+    word, at the smallest distance found within max_typos."""
+    folded = analysis.fold(word)
+    limit = max_typos(folded)
+    if not limit or not vocabulary:
+        return []
+    found = extract(folded, list(vocabulary), scorer=OSA.distance, score_cutoff=limit, limit=50)
+    if not found:
+        return []
+    nearest = min(f[1] for f in found)
+    # Sharing the longest start first, then alphabetical: deterministic on both databases.
+    tied = sorted(
+        (f for f in found if f[1] == nearest), key=lambda f: (-_common_prefix(folded, f[0]), f[0])
+    )
+    return [vocabulary[f[0]] or f[0] for f in tied]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def keyword_variants(concept: Concept, labels: list[str]) -> list[Alternative]:
+    """Vocabulary spellings close to the typed word: SENACS's keyword "Viellissement" is found by
+    "vieillissement" (PRODUCT §3)."""
+    word = analysis.fold(concept.label)
+    limit = max_typos(word)
+    if not limit:
+        return []
+    typed = {a.terms for a in concept.alternatives}
+    out = []
+    for label in labels:
+        for tok in analysis.tokens(label):
+            if (tok.term,) in typed or len(tok.surface) < 5:
+                continue
+            if OSA.distance(word, analysis.fold(tok.surface), score_cutoff=limit) <= limit:
+                out.append(Alternative((tok.term,), VARIANT))
+                typed.add((tok.term,))
+    return out
+
+
+def level_of(alt: Alternative) -> float:
+    """The typed word, its derived forms, an acronym's expansion or a partner's other name are
+    the same idea (1); a synonym is below (0.5), a typo correction below it (0.3)."""
+    return 1.0 if alt.weight >= thesaurus.WEIGHTS["famille"] else alt.weight
+
+
+def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatch:
+    """Match `plan` against the index. `vocabulary()` gives {folded word: spelling} for typo
+    corrections, `labels()` the keyword labels (both called only when needed)."""
+    cache: dict[tuple, dict[int, int]] = {}
+
+    def fetch(alts: list[Alternative]) -> None:
+        # Every missing alternative in one query.
+        missing = list({a.key: a for a in alts if a.key not in cache}.values())
+        for alt, found in zip(
+            missing, backend.term_fields([(a.terms, a.prefix) for a in missing]), strict=True
+        ):
+            cache[alt.key] = found
+
+    def hits(alt: Alternative) -> dict[int, int]:
+        if alt.key not in cache:
+            fetch([alt])
+        return cache[alt.key]
+
+    corrections: dict[str, str] = {}
+    fetch([a for c in plan.concepts for a in c.alternatives] + plan.excluded)
+    # A real word also finds the keyword spellings close to it; an unknown word is a typo.
+    known = [c for c in plan.concepts if c.correctable and hits(c.alternatives[0])]
+    if known:
+        keyword_labels = labels()
+        for concept in known:
+            concept.alternatives += keyword_variants(concept, keyword_labels)
+    for concept in plan.concepts:
+        if concept.correctable and not any(hits(a) for a in concept.alternatives):
+            candidates = [
+                (spelling, Alternative(terms, TYPO))
+                for spelling in closest_words(concept.label, vocabulary())
+                if (terms := tuple(analysis.terms(spelling)))
+            ]
+            fetch([alt for _, alt in candidates])
+            if candidates:
+                # Among the nearest words, the one most sheets hold ("parentalité", not
+                # "parentale"); the first on a tie.
+                spelling, alt = max(candidates, key=lambda c: len(hits(c[1])))
+                concept.alternatives.append(alt)
+                # The correction then behaves as if typed, below the typed words.
+                concept.alternatives += [
+                    Alternative(t, w * TYPO) for t, w in plan.table.expansions(alt.terms)
+                ]
+                corrections[concept.label] = spelling
+    fetch([a for c in plan.concepts for a in c.alternatives])
+    n = len(plan.concepts)
+    level: dict[int, float] = {}
+    score: dict[int, float] = {}
+    coverage: dict[int, int] = {}
+    masks: list[dict[int, int]] = []
+    for concept in plan.concepts:
+        best: dict[int, tuple[float, float]] = {}  # id → (level, field weight × weight)
+        mask: dict[int, int] = {}
+        for alt in concept.alternatives:
+            lvl, weight = level_of(alt), alt.weight
+            values = [(lvl, weight * w) for w in _BEST_FIELD]
+            for pk, bits in hits(alt).items():
+                value = values[bits]
+                current = best.get(pk)
+                if current is None or value > current:
+                    best[pk] = value
+                mask[pk] = mask.get(pk, 0) | bits
+        masks.append(mask)
+        idf = math.log(1 + total / len(best)) if best else 0.0
+        for pk, (lvl, weighted) in best.items():
+            coverage[pk] = coverage.get(pk, 0) + 1
+            level[pk] = level.get(pk, 0.0) + lvl
+            score[pk] = score.get(pk, 0.0) + idf * weighted
+    excluded: set[int] = set()
+    for alt in plan.excluded:
+        excluded.update(hits(alt))
+    relaxed = widened = False
+    chosen = {pk for pk, c in coverage.items() if c == n and pk not in excluded}
+    if n >= 2 and len(chosen) < FEW:
+        others = {pk: c for pk, c in coverage.items() if pk not in excluded and c < n}
+        if not chosen and others:
+            relaxed = True
+            best_coverage = max(others.values())
+            floor = max(1, best_coverage - (1 if n >= 4 else 0))
+            chosen = {pk for pk, c in others.items() if c >= floor}
+        elif chosen and others:
+            widened = True
+            chosen |= {pk for pk, c in others.items() if c >= n - 1}
+    if not plan.concepts:
+        # Only exclusions: every indexed sheet but those.
+        chosen = set(backend.all_ids()) - excluded
+    # Typed words close together.
+    singles = [
+        c.alternatives[0].terms[0] if len(c.alternatives[0].terms) == 1 else None
+        for c in plan.concepts
+    ]
+    pairs = [(a, b) for a, b in zip(singles, singles[1:], strict=False) if a and b and a != b]
+    if pairs and len(chosen) > 1:
+        for close in backend.near(pairs, NEAR_DISTANCE):
+            for pk in close & chosen:
+                score[pk] = score.get(pk, 0.0) + PROXIMITY
+    if n >= 2:
+        for pk in chosen:
+            bonus = 0.0
+            for bit, fw in FIELD_WEIGHTS.items():
+                sharing = sum(1 for m in masks if m.get(pk, 0) & bit)
+                if sharing >= 2:
+                    bonus = max(bonus, SAME_FIELD * fw * (sharing - 1))
+            score[pk] = score.get(pk, 0.0) + bonus
+    ranks = {
+        pk: coverage.get(pk, 0) * 1e6
+        + round(level.get(pk, 0.0), 6) * 1e3
+        + round(score.get(pk, 0.0), 6)
+        for pk in chosen
+    }
+    highlight = frozenset(
+        t
+        for c in plan.concepts
+        for a in c.alternatives
+        if not a.prefix and not chosen.isdisjoint(hits(a))
+        for t in a.terms
+    )
+    return TextMatch(ranks, relaxed, widened, corrections, highlight)
