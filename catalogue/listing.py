@@ -14,7 +14,7 @@ from django.urls import reverse
 from catalogue.display import display_label
 from search.facets import Facet, FacetDefinition, FacetValue, compute_facet
 from search.query import SheetQuery
-from search.service import SearchResult, effective_text, filtered_sheets
+from search.service import SearchResult, filtered_sheets
 
 # Values beyond this many sit inside a "voir plus" disclosure (selected values never do).
 FACET_VISIBLE = 8
@@ -142,10 +142,9 @@ def build_listing(
 
 def all_facet_values(definition: FacetDefinition, query: SheetQuery, base_url: str) -> Facet:
     """One facet with every value (no `limit`), counted as the sidebar counts it."""
-    text, _ = effective_text(query)
     facet = compute_facet(
         replace(definition, limit=None),
-        filtered_sheets(query, exclude=definition.name, text=text),
+        filtered_sheets(query, exclude=definition.name),
         query,
         base_url,
     )

@@ -143,6 +143,7 @@ class SheetListTestCase(SearchTestCase):
         self.assertEqual(labels[0], "Meurthe-et-Moselle (54)")
         self.assertEqual(labels[1:], sorted(labels[1:], key=str.casefold))
 
+
 class SearchAsYouTypeTestCase(SearchTestCase):
     url = "/actions/"
 
