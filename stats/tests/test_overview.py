@@ -164,6 +164,6 @@ class OverviewTestCase(TestCase):
         self.assertContains(r, 'href="/statistiques/completude.csv"')
 
     def test_french_plurals(self):
-        r = self.client.get(self.url, {"q": "LIVRET D'ACCUEIL"})
+        r = self.client.get(self.url, {"q": '"LIVRET D\'ACCUEIL"'})
         self.assertContains(r, "<strong>1</strong> fiche publiée", html=False)
         self.assertContains(r, "<strong>0</strong> fiche sur 1 avec un budget connu", html=False)
