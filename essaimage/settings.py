@@ -93,7 +93,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while the importer writes; the timeout waits instead of failing.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -141,6 +141,11 @@ SEARCH_FAST_PATH = envbool("SEARCH_FAST_PATH", "True")
 # Rebuild a stale index in a background thread and answer from the database meanwhile
 # (True), or rebuild it before answering (False: tests, where the data is uncommitted).
 SEARCH_FAST_PATH_BACKGROUND = envbool("SEARCH_FAST_PATH_BACKGROUND", "True")
+
+# Sheets the SENACS importer writes per transaction: other writers wait at most one batch.
+IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 100)
+# Seconds the importer pauses between batches on SQLite so that waiting writers get the lock.
+IMPORT_BATCH_PAUSE = float(os.environ.get("IMPORT_BATCH_PAUSE", "0.15"))
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
