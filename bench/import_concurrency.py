@@ -101,17 +101,17 @@ def client_loop(client: dict, stop: threading.Event, results: list, lock: thread
             ),
             (
                 "autosave",
-                lambda: browser.post(
+                lambda n=round_: browser.post(
                     f"/contribuer/fiches/{client['sheet']}/brouillon-auto/",
-                    {"title": f"Brouillon {round_}", "summary": "Texte tapé " * round_},
+                    {"title": f"Brouillon {n}", "summary": "Texte tapé " * n},
                     headers={"HX-Request": "true"},
                 ),
             ),
             (
                 "api-patch",
-                lambda: api.patch(
+                lambda n=round_: api.patch(
                     f"/api/v1/actions/{client['sheet']}",
-                    json.dumps({"summary": f"Résumé {round_}"}),
+                    json.dumps({"summary": f"Résumé {n}"}),
                     content_type="application/json",
                     headers={"Authorization": f"Bearer {client['key']}"},
                 ),
@@ -159,9 +159,7 @@ def main() -> dict:
     results: list = []
     lock = threading.Lock()
     stop = threading.Event()
-    threads = [
-        threading.Thread(target=client_loop, args=(c, stop, results, lock)) for c in clients
-    ]
+    threads = [threading.Thread(target=client_loop, args=(c, stop, results, lock)) for c in clients]
     started = time.perf_counter()
     importer = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "import_senacs", str(export)],
@@ -187,7 +185,9 @@ def main() -> dict:
         "sheets": args.sheets,
         "clients": args.clients,
         "busy_timeout": args.busy_timeout,
-        "batch_size": int(env.get("IMPORT_BATCH_SIZE") or getattr(settings, "IMPORT_BATCH_SIZE", 0)),
+        "batch_size": int(
+            env.get("IMPORT_BATCH_SIZE") or getattr(settings, "IMPORT_BATCH_SIZE", 0)
+        ),
         "import_ok": importer.returncode == 0,
         "import_seconds": round(import_seconds, 2),
         "sheets_imported": ActionSheet.objects.filter(source="senacs").count(),
