@@ -3,7 +3,7 @@
 Builds a fresh SQLite database (file, WAL, the site's settings), generates a SENACS export of
 `--sheets` synthetic sheets, starts `manage.py import_senacs` in another process and, while it
 runs, has `--clients` threads each log in, autosave its draft and PATCH it through the API, in a
-loop. Prints the import time, the number of requests, of errors (5xx) and the writers' longest
+loop; each client is its own process, as gunicorn's workers are. Prints the import time, the number of requests, of errors (5xx) and the writers' longest
 wait; `--json` prints the same as one JSON object on the last line.
 
     python bench/import_concurrency.py --sheets 20000 --clients 20
@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
+import multiprocessing
 import time
 from pathlib import Path
 
@@ -84,8 +84,12 @@ def make_clients(count: int) -> list[dict]:
     return clients
 
 
-def client_loop(client: dict, stop: threading.Event, results: list, lock: threading.Lock):
+def client_loop(client: dict, stop, results) -> None:
+    from django.db import connections
     from django.test import Client
+
+    connections.close_all()  # never share the parent's SQLite connection
+    done = []
 
     browser = Client(raise_request_exception=False)
     api = Client(raise_request_exception=False)
@@ -121,9 +125,9 @@ def client_loop(client: dict, stop: threading.Event, results: list, lock: thread
             started = time.perf_counter()
             response = call()
             seconds = time.perf_counter() - started
-            with lock:
-                results.append((kind, response.status_code, seconds))
+            done.append((kind, response.status_code, seconds))
         time.sleep(0.05)
+    results.put(done)
 
 
 def main() -> dict:
@@ -156,10 +160,13 @@ def main() -> dict:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     clients = make_clients(args.clients)
 
-    results: list = []
-    lock = threading.Lock()
-    stop = threading.Event()
-    threads = [threading.Thread(target=client_loop, args=(c, stop, results, lock)) for c in clients]
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    stop = context.Event()
+    workers = [context.Process(target=client_loop, args=(c, stop, queue)) for c in clients]
     started = time.perf_counter()
     importer = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "import_senacs", str(export)],
@@ -169,13 +176,14 @@ def main() -> dict:
         stderr=subprocess.PIPE,
         text=True,
     )
-    for thread in threads:
-        thread.start()
+    for worker in workers:
+        worker.start()
     stdout, stderr = importer.communicate()
     import_seconds = time.perf_counter() - started
     stop.set()
-    for thread in threads:
-        thread.join()
+    results = [row for _ in workers for row in queue.get()]
+    for worker in workers:
+        worker.join()
 
     from catalogue.models import ActionSheet
 

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "essaimage.lib.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it is the first to see a view's exception: a refused write answers 503.
+    "essaimage.middleware.DegradedModeMiddleware",
 ]
 
 ROOT_URLCONF = "essaimage.urls"
@@ -75,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "essaimage.middleware.degraded_mode",
             ],
         },
     },
@@ -142,10 +145,15 @@ SEARCH_FAST_PATH = envbool("SEARCH_FAST_PATH", "True")
 # (True), or rebuild it before answering (False: tests, where the data is uncommitted).
 SEARCH_FAST_PATH_BACKGROUND = envbool("SEARCH_FAST_PATH_BACKGROUND", "True")
 
-# Sheets the SENACS importer writes per transaction: other writers wait at most one batch.
-IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 100)
+# Most sheets, and about the most seconds, the SENACS importer spends in one transaction:
+# the site's other writers wait at most one batch.
+IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 50)
+IMPORT_BATCH_SECONDS = float(os.environ.get("IMPORT_BATCH_SECONDS", "0.5"))
 # Seconds the importer pauses between batches on SQLite so that waiting writers get the lock.
-IMPORT_BATCH_PAUSE = float(os.environ.get("IMPORT_BATCH_PAUSE", "0.15"))
+IMPORT_BATCH_PAUSE = float(os.environ.get("IMPORT_BATCH_PAUSE", "0.2"))
+
+# Below this free space on the SQLite database's disk, the site says editing is unavailable.
+DEGRADED_MIN_FREE_BYTES = envint("DEGRADED_MIN_FREE_BYTES", 10 * 1024 * 1024)
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -9,6 +9,8 @@ admin.site.site_header = "Administration d'Essaimage"
 admin.site.site_title = "Essaimage"
 admin.site.index_title = "Gestion du catalogue"
 
+handler500 = "essaimage.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

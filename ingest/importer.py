@@ -1,8 +1,9 @@
 """SENACS sheets into the database: all or nothing per file, idempotent, with a report.
 
 A file is parsed and checked whole before the first write, so a refused file writes nothing.
-An accepted file is then written in short transactions of `IMPORT_BATCH_SIZE` sheets, so the
-site's own writers (autosaves, logins, API) wait at most one batch instead of the whole file.
+An accepted file is then written in short transactions (at most `IMPORT_BATCH_SIZE` sheets or
+about `IMPORT_BATCH_SECONDS`), so the site's own writers (autosaves, logins, API) wait at most
+one batch instead of the whole file.
 If a batch fails, what the earlier batches created is deleted again; if the process is killed
 between batches, running the same import again completes it (the import is idempotent).
 
@@ -202,7 +203,6 @@ class _Writer:
         self.structures = {
             (normalize_key(s.name), s.departement_id): s for s in catalogue.Structure.objects.all()
         }
-        self.total = 0
         # What this import created, to undo it if a later batch fails.
         self.created_sheet_ids: list[int] = []
         self.created_structure_ids: list[int] = []
@@ -214,9 +214,10 @@ class _Writer:
             existing = self._existing(sheets)
             self._create_structures(sheets)
         try:
-            for start in range(0, len(sheets), batch_size):
+            done = 0
+            while done < len(sheets):
                 with transaction.atomic():
-                    self._write_batch(sheets[start : start + batch_size], existing, start)
+                    done = self._write_batch(sheets, existing, done, batch_size)
                 if connection.vendor == "sqlite" and not connection.in_atomic_block:
                     # SQLite's busy handler polls: without a pause this process would take the
                     # write lock again before the waiting autosaves and logins get their turn.
@@ -225,12 +226,21 @@ class _Writer:
             self._undo()
             raise
 
-    def _write_batch(self, sheets: list[ParsedSheet], existing: dict, offset: int) -> None:
+    def _write_batch(
+        self, sheets: list[ParsedSheet], existing: dict, start: int, batch_size: int
+    ) -> int:
+        """Write sheets from `start`, at most `batch_size` or IMPORT_BATCH_SECONDS' worth.
+
+        Returns the position of the first sheet not written yet.
+        """
+        began = time.monotonic()
         now = timezone.now()
         to_create: list[tuple[catalogue.ActionSheet, ParsedSheet]] = []
         changed_before = len(self.report.sheet_ids)
-        total = self.total
-        for done, parsed in enumerate(sheets, offset + 1):
+        total = len(sheets)
+        position = start
+        for parsed in sheets[start : start + batch_size]:
+            position += 1
             structure = self._structure(parsed)
             content = parsed_content(parsed)
             fingerprint = sheet_fingerprint(content)
@@ -257,12 +267,16 @@ class _Writer:
                 self.report.kept_local_edits.append(sheet.title)
             else:
                 self._update(sheet, parsed, fingerprint, now)
-            if self.progress and (done % 100 == 0 or done == total):
-                self.progress(done, total)
+            if self.progress and (position % 100 == 0 or position == total):
+                self.progress(position, total)
+            # The creations and the indexing still to come take about three times as long.
+            if time.monotonic() - began > settings.IMPORT_BATCH_SECONDS / 4:
+                break
         self._create(to_create)
         changed = self.report.sheet_ids[changed_before:]
         if changed:
             sheets_changed.send(sender=self.__class__, sheet_ids=list(changed))
+        return position
 
     def _undo(self) -> None:
         """Delete what this import created (sheets, then structures and vocabulary values)."""
@@ -278,7 +292,6 @@ class _Writer:
                 model.objects.filter(pk__in=pks).delete()
 
     def _existing(self, sheets: list[ParsedSheet]) -> dict[str, catalogue.ActionSheet]:
-        self.total = len(sheets)
         refs = set()
         for parsed in sheets:
             refs.add(source_ref(parsed, parsed.year))
