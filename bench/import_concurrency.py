@@ -2,7 +2,7 @@
 
 Builds a fresh SQLite database (file, WAL, the site's settings), generates a SENACS export of
 `--sheets` synthetic sheets, starts `manage.py import_senacs` in another process and, while it
-runs, has `--clients` threads each log in, autosave its draft and PATCH it through the API, in a
+runs, has `--clients` processes each log in, autosave its draft and PATCH it through the API, in a
 loop; each client is its own process, as gunicorn's workers are. Prints the import time, the number of requests, of errors (5xx) and the writers' longest
 wait; `--json` prints the same as one JSON object on the last line.
 
@@ -12,11 +12,11 @@ wait; `--json` prints the same as one JSON object on the last line.
 
 import argparse
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
-import multiprocessing
 import time
 from pathlib import Path
 
