@@ -34,15 +34,27 @@ SQLITE_DISK_FULL = ("database or disk is full",)
 _last_failure: dict[str, float | str | None] = {"reason": None, "until": 0.0}
 
 
-def failure_reason(error: BaseException) -> str | None:
-    """READ_ONLY or DISK_FULL when `error` is a write the database or the disk refused."""
+def failure_reason(error: BaseException | None) -> str | None:
+    """READ_ONLY or DISK_FULL when `error`, or an error it was raised from, is a refused write."""
+    seen = 0
+    while error is not None and seen < 5:
+        reason = _own_reason(error)
+        if reason:
+            return reason
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+def _own_reason(error: BaseException) -> str | None:
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
         return DISK_FULL
     if isinstance(error, OSError) and error.errno == errno.EROFS:
         return READ_ONLY
     if not isinstance(error, DatabaseError | sqlite3.DatabaseError):
         return None
-    cause = error.__cause__ or error
+    # Django's DatabaseError wraps the driver's, which carries the SQLSTATE.
+    cause = error.__cause__ if isinstance(error, DatabaseError) and error.__cause__ else error
     sqlstate = getattr(cause, "sqlstate", None)
     if sqlstate in PG_READ_ONLY:
         return READ_ONLY

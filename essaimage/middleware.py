@@ -38,7 +38,7 @@ class DegradedModeMiddleware:
         if reason is None:
             return None
         degraded.note_failure(reason)
-        logger.error("write refused (%s) on %s: %s", reason, request.path, exception)
+        logger.warning("write refused (%s) on %s: %s", reason, request.path, exception)
         return unavailable_response(request, reason)
 
 

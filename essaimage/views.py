@@ -39,7 +39,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a write the database refused (raised outside a view) is a 503, not a 500."""
-    reason = degraded.failure_reason(sys.exc_info()[1]) if sys.exc_info()[1] else None
+    reason = degraded.failure_reason(sys.exc_info()[1])
     if reason:
         degraded.note_failure(reason)
         return unavailable_response(request, reason)
