@@ -31,6 +31,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--busy-timeout", type=int, default=20, help="SQLITE_BUSY_TIMEOUT (s)")
     parser.add_argument("--batch-size", type=int, help="IMPORT_BATCH_SIZE (default: settings)")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="seconds each client waits between rounds"
+    )
     parser.add_argument("--workdir", help="keep the database and export here")
     parser.add_argument("--json", action="store_true")
     return parser.parse_args()
@@ -84,7 +87,7 @@ def make_clients(count: int) -> list[dict]:
     return clients
 
 
-def client_loop(client: dict, stop, results) -> None:
+def client_loop(client: dict, stop, results, think: float) -> None:
     from django.db import connections
     from django.test import Client
 
@@ -126,7 +129,7 @@ def client_loop(client: dict, stop, results) -> None:
             response = call()
             seconds = time.perf_counter() - started
             done.append((kind, response.status_code, seconds))
-        time.sleep(0.05)
+        stop.wait(think)
     results.put(done)
 
 
@@ -166,7 +169,9 @@ def main() -> dict:
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     stop = context.Event()
-    workers = [context.Process(target=client_loop, args=(c, stop, queue)) for c in clients]
+    workers = [
+        context.Process(target=client_loop, args=(c, stop, queue, args.think)) for c in clients
+    ]
     started = time.perf_counter()
     importer = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "import_senacs", str(export)],
@@ -192,6 +197,7 @@ def main() -> dict:
     summary = {
         "sheets": args.sheets,
         "clients": args.clients,
+        "think_seconds": args.think,
         "busy_timeout": args.busy_timeout,
         "batch_size": int(
             env.get("IMPORT_BATCH_SIZE") or getattr(settings, "IMPORT_BATCH_SIZE", 0)
