@@ -27,6 +27,7 @@ from catalogue import models as catalogue
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.signals import sheets_changed
 from essaimage.lib.text import normalize_key
+from ingest import write_gate
 from ingest.senacs import (
     NotSenacsExport,
     ParsedSheet,
@@ -219,9 +220,10 @@ class _Writer:
                 with transaction.atomic():
                     done = self._write_batch(sheets, existing, done, batch_size)
                 if connection.vendor == "sqlite" and not connection.in_atomic_block:
-                    # SQLite's busy handler polls: without a pause this process would take the
+                    # SQLite's busy handler polls: without this the importer would take the
                     # write lock again before the waiting autosaves and logins get their turn.
                     time.sleep(settings.IMPORT_BATCH_PAUSE)
+                    write_gate.let_writers_through(connection, timeout=settings.IMPORT_BATCH_YIELD)
         except BaseException:
             self._undo()
             raise
