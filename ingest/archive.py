@@ -31,6 +31,9 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
+from search.fast import bump_generation
+from search.indexing import rebuild_index as rebuild
+
 FORMAT = "essaimage-backup"
 VERSION = 1
 CHUNK = 5000
@@ -296,10 +299,10 @@ def restore_site(path: str | Path, *, rebuild_index: bool = True) -> ArchiveRepo
                         cursor.execute(sql)
             if rebuild_index:
                 index_started = time.perf_counter()
-                from search.indexing import rebuild_index as rebuild
-
                 rebuild()
                 report.index_seconds = time.perf_counter() - index_started
+            # Every worker's in-memory search index (search.fast) is now out of date.
+            bump_generation()
     report.seconds = time.perf_counter() - started
     return report
 
