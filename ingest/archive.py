@@ -8,7 +8,7 @@ Layout of the archive (format "essaimage-backup", version 1):
 
 `backup_site` reads one consistent snapshot without blocking writers; `restore_site` refuses a
 database holding sheets, structures or accounts, then inserts everything in one transaction
-(bulk inserts, primary keys kept, sequences reset) and rebuilds the search index. Ids,
+(bulk inserts, primary keys kept, sequences reset) and loads or rebuilds the search index. Ids,
 dates, source references and version counters come back as they were, so pages, API answers,
 exports and a later import of the same SENACS file behave as before the backup.
 """
@@ -76,10 +76,14 @@ NOT_BACKED_UP = {
     "auth.Permission": "recreated by migrate; saved rows refer to them by app and codename",
     "sessions.Session": "people log in again after a restore",
     "admin.LogEntry": "the admin's own log, not the sheets' history (that is contrib.Revision)",
-    "search.SearchDocument": "rebuilt from the sheets after a restore",
-    "search.SearchWord": "rebuilt from the sheets after a restore",
-    "search.IndexState": "moved by the index rebuild",
+    "search.IndexState": "moved by the restore",
 }
+# The search index, saved too: restored as is into the same database engine (PostgreSQL
+# recomputes its vectors on insert, SQLite reloads its FTS rows), rebuilt from the sheets
+# otherwise or on request. Rebuilding costs minutes at 100,000 sheets; loading it, seconds.
+INDEX_MODELS = ("search.SearchDocument", "search.SearchWord")
+FTS_TABLE = "search_fts"
+FTS_COLUMNS = ("rowid", "title", "keywords", "structure", "summary", "body")
 # Rows loaded by migrations, replaced by the archive's rows on restore.
 LOADED_BY_MIGRATIONS = BACKED_UP[:9]
 # A database holding any of these is not empty: restore refuses to mix two sites.
@@ -98,6 +102,7 @@ class ArchiveReport:
     file_bytes: int = 0
     seconds: float = 0.0
     index_seconds: float = 0.0
+    index_loaded: bool = False
 
     @property
     def sheets(self) -> int:
@@ -173,7 +178,7 @@ def backup_site(path: str | Path) -> ArchiveReport:
         for p in Permission.objects.select_related("content_type")
     }
     with _snapshot(), zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-        for label in BACKED_UP:
+        for label in (*BACKED_UP, *INDEX_MODELS):
             model = _model(label)
             fields = _fields(model)
             names = [f.attname for f in fields]
@@ -197,6 +202,8 @@ def backup_site(path: str | Path) -> ArchiveReport:
                 {"model": label, "file": member, "count": count, "fields": names}
             )
             report.counts[label] = count
+        if connection.vendor == "sqlite":
+            manifest["fts"] = _dump_fts(archive)
         stored = _model("catalogue.Attachment").objects.exclude(file="").order_by("pk")
         for name in stored.values_list("file", flat=True):
             with default_storage.open(name, "rb") as source:
@@ -209,6 +216,37 @@ def backup_site(path: str | Path) -> ArchiveReport:
     partial.replace(path)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _dump_fts(archive: zipfile.ZipFile) -> dict:
+    member = f"data/{FTS_TABLE}.jsonl"
+    count = 0
+    with archive.open(member, "w", force_zip64=True) as out, connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(FTS_COLUMNS)} FROM {FTS_TABLE} ORDER BY rowid")
+        while rows := cursor.fetchmany(CHUNK):
+            out.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode())
+            count += len(rows)
+    return {"file": member, "count": count}
+
+
+def _load_fts(archive: zipfile.ZipFile, entry: dict) -> int:
+    sql = (
+        f"INSERT INTO {FTS_TABLE}({', '.join(FTS_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(FTS_COLUMNS))})"
+    )
+    count = 0
+    with archive.open(entry["file"]) as source, connection.cursor() as cursor:
+        rows = []
+        for line in source:
+            rows.append(json.loads(line))
+            if len(rows) >= CHUNK:
+                cursor.executemany(sql, rows)
+                count += len(rows)
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+            count += len(rows)
+    return count
 
 
 def read_manifest(archive: zipfile.ZipFile) -> dict:
@@ -248,8 +286,11 @@ def _converter(field_: models.Field) -> Callable:
     return lambda v: v
 
 
-def restore_site(path: str | Path, *, rebuild_index: bool = True) -> ArchiveReport:
+def restore_site(path: str | Path, *, reindex: bool = False) -> ArchiveReport:
     """Restore the archive `path` into an empty database, in one transaction.
+
+    The search index comes from the archive when it was made on this database engine and
+    holds every sheet; otherwise, or with `reindex`, it is rebuilt from the restored sheets.
 
     Raise RestoreRefused (French message) before writing anything when the database is not
     empty, the file is not an Essaimage backup, or its schema differs from this database's.
@@ -282,29 +323,58 @@ def restore_site(path: str | Path, *, rebuild_index: bool = True) -> ArchiveRepo
             _check_empty()
             for label in reversed(LOADED_BY_MIGRATIONS):
                 _model(label).objects.all().delete()
+            index_entries = [m for m in manifest["models"] if m["model"] in INDEX_MODELS]
             for entry in manifest["models"]:
+                if entry["model"] in INDEX_MODELS:
+                    continue
                 model = _model(entry["model"])
-                count = _insert(model, archive, entry, permissions)
-                if count != entry["count"]:
-                    raise RestoreRefused(
-                        f"{entry['file']} : {count} ligne(s) lue(s), le manifeste en annonce "
-                        f"{entry['count']} (archive incomplète ?)."
-                    )
-                report.counts[entry["model"]] = count
+                report.counts[entry["model"]] = _checked_insert(model, archive, entry, permissions)
                 restored.append(model)
+            index_started = time.perf_counter()
+            sheets = report.counts.get("catalogue.ActionSheet", 0)
+            can_load = (
+                manifest["database"] == connection.vendor
+                and len(index_entries) == len(INDEX_MODELS)
+                and {m["model"]: m["count"] for m in index_entries}["search.SearchDocument"]
+                == sheets
+                and (
+                    connection.vendor != "sqlite" or manifest.get("fts", {}).get("count") == sheets
+                )
+            )
+            if can_load and not reindex:
+                for label in INDEX_MODELS:
+                    _model(label).objects.all().delete()
+                for entry in index_entries:
+                    model = _model(entry["model"])
+                    _checked_insert(model, archive, entry, permissions)
+                    restored.append(model)
+                if connection.vendor == "sqlite":
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"DELETE FROM {FTS_TABLE}")
+                    _load_fts(archive, manifest["fts"])
+                report.index_loaded = True
+            else:
+                rebuild()
+            report.index_seconds = time.perf_counter() - index_started
             sequences = connection.ops.sequence_reset_sql(no_style(), restored)
             if sequences:
                 with connection.cursor() as cursor:
                     for sql in sequences:
                         cursor.execute(sql)
-            if rebuild_index:
-                index_started = time.perf_counter()
-                rebuild()
-                report.index_seconds = time.perf_counter() - index_started
             # Every worker's in-memory search index (search.fast) is now out of date.
             bump_generation()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _checked_insert(model, archive: zipfile.ZipFile, entry: dict, permissions: dict) -> int:
+    count = _insert(model, archive, entry, permissions)
+    if count != entry["count"]:
+        raise RestoreRefused(
+            f"{entry['file']} : {count} ligne(s) lue(s), le manifeste en annonce "
+            f"{entry['count']} (archive incomplète ?)."
+        )
+    return count
 
 
 def _insert(model, archive: zipfile.ZipFile, entry: dict, permissions: dict) -> int:

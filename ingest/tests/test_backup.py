@@ -22,6 +22,7 @@ from contrib.tests.helpers import ContribTestCase
 from essaimage.test import SAMPLE_PATH
 from ingest import archive
 from ingest.importer import import_paths
+from search.indexing import rebuild_index
 from search.models import SearchDocument
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -75,6 +76,7 @@ class BackupRestoreTestCase(ContribTestCase):
             cls.draft, {**data, "summary": "En attente."}, cls.alice, cls.draft.version
         )
         cls.token, cls.key = create_token(cls.alice, "script")
+        rebuild_index()  # the cast's sheets were created without the editing services
         cls.archive_path = Path(tempfile.mkdtemp()) / "sauvegarde.zip"
 
     def snapshot(self) -> dict[str, bytes]:
@@ -115,6 +117,7 @@ class BackupRestoreTestCase(ContribTestCase):
         out = StringIO()
         call_command("restore", str(self.archive_path), stdout=out)
         self.assertIn("Restauration terminée : 26 fiche(s)", out.getvalue())
+        self.assertIn("pour charger l'index de recherche", out.getvalue())
 
         after_counts = {
             label: archive._model(label)._base_manager.count() for label in archive.BACKED_UP
@@ -131,6 +134,18 @@ class BackupRestoreTestCase(ContribTestCase):
         self.assertTrue(ModeratorTerritory.objects.filter(user__email="mona@example.org").exists())
         self.assertEqual(user_for_key(self.key), User.objects.get(email="alice@example.org"))
         self.assertEqual(PendingEdit.objects.get().data["summary"], "En attente.")
+
+    def test_reindex_rebuilds_the_search_index_with_the_same_answers(self):
+        url = "/api/v1/actions?q=jeu+parents&page_size=100"
+        before = self.client.get(url).json()
+        self.assertGreater(before["count"], 0)
+        call_command("backup", str(self.archive_path), stdout=StringIO())
+        empty_the_database()
+        out = StringIO()
+        call_command("restore", str(self.archive_path), "--reindex", stdout=out)
+        self.assertIn("pour reconstruire l'index de recherche", out.getvalue())
+        self.assertEqual(self.client.get(url).json(), before)
+        self.assertEqual(SearchDocument.objects.count(), 26)
 
     def test_importing_the_same_senacs_file_after_a_restore_creates_nothing(self):
         call_command("backup", str(self.archive_path), stdout=StringIO())
@@ -176,4 +191,5 @@ class BackupRestoreTestCase(ContribTestCase):
 
     def test_every_model_is_saved_or_said_not_to_be(self):
         labels = {m._meta.label for m in apps.get_models(include_auto_created=True)}
-        self.assertEqual(labels - set(archive.BACKED_UP) - set(archive.NOT_BACKED_UP), set())
+        saved = {*archive.BACKED_UP, *archive.INDEX_MODELS}
+        self.assertEqual(labels - saved - set(archive.NOT_BACKED_UP), set())
