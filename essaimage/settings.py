@@ -152,7 +152,7 @@ IMPORT_BATCH_SECONDS = float(os.environ.get("IMPORT_BATCH_SECONDS", "0.5"))
 # Between batches on SQLite, the importer pauses, then waits (at most IMPORT_BATCH_YIELD seconds)
 # until no writer of the site waits for the lock (ingest/write_gate.py).
 IMPORT_BATCH_PAUSE = float(os.environ.get("IMPORT_BATCH_PAUSE", "0.05"))
-IMPORT_BATCH_YIELD = float(os.environ.get("IMPORT_BATCH_YIELD", "10"))
+IMPORT_BATCH_YIELD = float(os.environ.get("IMPORT_BATCH_YIELD", "1"))
 
 # Below this free space on the SQLite database's disk, the site says editing is unavailable.
 DEGRADED_MIN_FREE_BYTES = envint("DEGRADED_MIN_FREE_BYTES", 10 * 1024 * 1024)
