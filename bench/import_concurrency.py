@@ -161,6 +161,10 @@ def main() -> dict:
 
     # Logins hash the password: the fast hasher keeps the clients' loop on the database.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The clients' busy timeout, whatever the settings of the code under test say.
+    from django.db import connections
+
+    connections["default"].settings_dict["OPTIONS"]["timeout"] = args.busy_timeout
     clients = make_clients(args.clients)
 
     from django.db import connections
