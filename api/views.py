@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
@@ -17,6 +18,8 @@ from catalogue import models as catalogue_models
 from catalogue.datapackage import datapackage
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Structure
 from catalogue.records import sheet_record, structure_record
+from essaimage import degraded
+from essaimage.middleware import unavailable_response
 from search.forms import SearchForm
 from search.service import search_sheets
 
@@ -141,6 +144,16 @@ def on_validation_error(request, exc: ValidationError):
         422,
         errors,
     )
+
+
+@api.exception_handler(DatabaseError)
+@api.exception_handler(OSError)
+def on_write_refused(request, exc):
+    reason = degraded.failure_reason(exc)
+    if reason is None:
+        raise exc
+    degraded.note_failure(reason)
+    return unavailable_response(request, reason)
 
 
 @api.exception_handler(Http404)

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "essaimage.lib.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it is the first to see a view's exception: a refused write answers 503.
+    "essaimage.middleware.DegradedModeMiddleware",
 ]
 
 ROOT_URLCONF = "essaimage.urls"
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "essaimage.middleware.degraded_mode",
             ],
             # Plural agreement and "de" contractions, in every template.
             "builtins": ["catalogue.templatetags.french"],
@@ -97,7 +100,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while the importer writes; the timeout waits instead of failing.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -174,6 +177,17 @@ LOGIN_WINDOW_SECONDS = envint("LOGIN_WINDOW_SECONDS", 15 * 60)
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
 PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/hour")
 SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/hour")
+# Most sheets, and about the most seconds, the SENACS importer spends in one transaction:
+# the site's other writers wait at most one batch.
+IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 50)
+IMPORT_BATCH_SECONDS = float(os.environ.get("IMPORT_BATCH_SECONDS", "0.5"))
+# Between batches on SQLite, the importer pauses, then waits (at most IMPORT_BATCH_YIELD seconds)
+# until no writer of the site waits for the lock (ingest/write_gate.py).
+IMPORT_BATCH_PAUSE = float(os.environ.get("IMPORT_BATCH_PAUSE", "0.05"))
+IMPORT_BATCH_YIELD = float(os.environ.get("IMPORT_BATCH_YIELD", "1"))
+
+# Below this free space on the SQLite database's disk, the site says editing is unavailable.
+DEGRADED_MIN_FREE_BYTES = envint("DEGRADED_MIN_FREE_BYTES", 10 * 1024 * 1024)
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

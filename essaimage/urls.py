@@ -10,6 +10,8 @@ admin.site.site_header = "Administration d'Essaimage"
 admin.site.site_title = "Essaimage"
 admin.site.index_title = "Gestion du catalogue"
 
+handler500 = "essaimage.views.server_error"
+
 urlpatterns = [
     # One login form for everybody, the throttled one (contrib.forms.LoginForm).
     path("admin/login/", contrib_views.admin_login, name="admin-login"),

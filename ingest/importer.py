@@ -1,4 +1,11 @@
-"""SENACS sheets into the database: one transaction per file, idempotent, with a report.
+"""SENACS sheets into the database: all or nothing per file, idempotent, with a report.
+
+A file is parsed and checked whole before the first write, so a refused file writes nothing.
+An accepted file is then written in short transactions (at most `IMPORT_BATCH_SIZE` sheets or
+about `IMPORT_BATCH_SECONDS`), so the site's own writers (autosaves, logins, API) wait at most
+one batch instead of the whole file.
+If a batch fails, what the earlier batches created is deleted again; if the process is killed
+between batches, running the same import again completes it (the import is idempotent).
 
 Identity of an imported sheet: its title, its structure and département, and its year when the
 export gives one (`source_ref`). Re-importing the same file creates and changes nothing; a newer
@@ -7,17 +14,20 @@ export updates the sheets nobody edited on Essaimage since, and leaves edited on
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalogue import models as catalogue
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.signals import sheets_changed
 from essaimage.lib.text import normalize_key
+from ingest import write_gate
 from ingest.senacs import (
     NotSenacsExport,
     ParsedSheet,
@@ -107,7 +117,7 @@ Progress = Callable[[int, int], None]
 def import_paths(
     paths: Iterable[str | Path], *, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
-    """Import SENACS exports, each file in its own transaction.
+    """Import SENACS exports, each file all or nothing (in batches, see the module docstring).
 
     Raise ImportRefused (French message naming the file and line) on the first file that is not
     a readable SENACS export; files imported before it stay imported, that file writes nothing.
@@ -126,7 +136,7 @@ def import_paths(
 def import_bytes(
     data: bytes, *, name: str, dry_run: bool = False, progress: Progress | None = None
 ) -> FileReport:
-    """Import one export atomically; see import_paths."""
+    """Import one export, refused before any write or written whole; see import_paths."""
     try:
         parsed = parse(decode(data))
     except NotSenacsExport as error:
@@ -135,10 +145,12 @@ def import_bytes(
     report.duplicates = len(parsed.duplicates)
     report.problems = list(parsed.problems)
     report.truncated = [s.title for s in parsed.truncated]
-    with transaction.atomic():
-        _Writer(report, progress).write(parsed.sheets)
-        if dry_run:
+    if dry_run:
+        with transaction.atomic():
+            _Writer(report, progress).write(parsed.sheets, batch_size=len(parsed.sheets) or 1)
             transaction.set_rollback(True)
+    else:
+        _Writer(report, progress).write(parsed.sheets, batch_size=settings.IMPORT_BATCH_SIZE)
     return report
 
 
@@ -192,13 +204,45 @@ class _Writer:
         self.structures = {
             (normalize_key(s.name), s.departement_id): s for s in catalogue.Structure.objects.all()
         }
+        # What this import created, to undo it if a later batch fails.
+        self.created_sheet_ids: list[int] = []
+        self.created_structure_ids: list[int] = []
+        self.created_values: dict[type, list[int]] = {}
 
-    def write(self, sheets: list[ParsedSheet]) -> None:
+    def write(self, sheets: list[ParsedSheet], *, batch_size: int) -> None:
+        """Write `sheets` in transactions of `batch_size`; on failure, undo the earlier batches."""
+        with transaction.atomic():
+            existing = self._existing(sheets)
+            self._create_structures(sheets)
+        try:
+            done = 0
+            while done < len(sheets):
+                with transaction.atomic():
+                    done = self._write_batch(sheets, existing, done, batch_size)
+                if connection.vendor == "sqlite" and not connection.in_atomic_block:
+                    # SQLite's busy handler polls: without this the importer would take the
+                    # write lock again before the waiting autosaves and logins get their turn.
+                    time.sleep(settings.IMPORT_BATCH_PAUSE)
+                    write_gate.let_writers_through(connection, timeout=settings.IMPORT_BATCH_YIELD)
+        except BaseException:
+            self._undo()
+            raise
+
+    def _write_batch(
+        self, sheets: list[ParsedSheet], existing: dict, start: int, batch_size: int
+    ) -> int:
+        """Write sheets from `start`, at most `batch_size` or IMPORT_BATCH_SECONDS' worth.
+
+        Returns the position of the first sheet not written yet.
+        """
+        began = time.monotonic()
         now = timezone.now()
-        existing = self._existing(sheets)
-        self._create_structures(sheets)
         to_create: list[tuple[catalogue.ActionSheet, ParsedSheet]] = []
-        for done, parsed in enumerate(sheets, 1):
+        changed_before = len(self.report.sheet_ids)
+        total = len(sheets)
+        position = start
+        for parsed in sheets[start : start + batch_size]:
+            position += 1
             structure = self._structure(parsed)
             content = parsed_content(parsed)
             fingerprint = sheet_fingerprint(content)
@@ -225,11 +269,29 @@ class _Writer:
                 self.report.kept_local_edits.append(sheet.title)
             else:
                 self._update(sheet, parsed, fingerprint, now)
-            if self.progress and (done % 100 == 0 or done == len(sheets)):
-                self.progress(done, len(sheets))
+            if self.progress and (position % 100 == 0 or position == total):
+                self.progress(position, total)
+            # The creations and the indexing still to come take about three times as long.
+            if time.monotonic() - began > settings.IMPORT_BATCH_SECONDS / 4:
+                break
         self._create(to_create)
-        if self.report.sheet_ids:
-            sheets_changed.send(sender=self.__class__, sheet_ids=list(self.report.sheet_ids))
+        changed = self.report.sheet_ids[changed_before:]
+        if changed:
+            sheets_changed.send(sender=self.__class__, sheet_ids=list(changed))
+        return position
+
+    def _undo(self) -> None:
+        """Delete what this import created (sheets, then structures and vocabulary values)."""
+        with transaction.atomic():
+            for start in range(0, len(self.created_sheet_ids), BATCH_SIZE):
+                ids = self.created_sheet_ids[start : start + BATCH_SIZE]
+                catalogue.ActionSheet.objects.filter(pk__in=ids).delete()
+                sheets_changed.send(sender=self.__class__, sheet_ids=ids)
+            catalogue.Structure.objects.filter(
+                pk__in=self.created_structure_ids, sheets__isnull=True
+            ).delete()
+            for model, pks in self.created_values.items():
+                model.objects.filter(pk__in=pks).delete()
 
     def _existing(self, sheets: list[ParsedSheet]) -> dict[str, catalogue.ActionSheet]:
         refs = set()
@@ -265,6 +327,7 @@ class _Writer:
             )
         created = catalogue.Structure.objects.bulk_create(missing.values(), batch_size=BATCH_SIZE)
         self.structures.update(zip(missing, created, strict=True))
+        self.created_structure_ids.extend(s.pk for s in created)
         self.report.structures_created += len(created)
 
     def _structure(self, parsed: ParsedSheet) -> catalogue.Structure:
@@ -289,6 +352,7 @@ class _Writer:
             # Unknown values are kept and flagged for a moderator (PRODUCT §3).
             known[key], created = model.objects.propose(label)
             if created:
+                self.created_values.setdefault(model, []).append(known[key].pk)
                 self.report.new_vocabulary.append(f"{model._meta.verbose_name} : {label}")
         return known[key]
 
@@ -335,6 +399,7 @@ class _Writer:
                 self._attach(sheet, parsed)
             self.report.created += len(created)
             self.report.sheet_ids.extend(sheet.pk for sheet in created)
+            self.created_sheet_ids.extend(sheet.pk for sheet in created)
 
     def _attach(self, sheet: catalogue.ActionSheet, parsed: ParsedSheet) -> None:
         if not parsed.attachments:

@@ -1,0 +1,421 @@
+"""The site's backup: one zip archive holding every row the site needs and the attachment files.
+
+Layout of the archive (format "essaimage-backup", version 1):
+    manifest.json           format, version, date, database vendor, applied migrations,
+                            and per model: its file, row count and fields
+    data/<app.model>.jsonl  one JSON object per row (field attnames → stored values)
+    files/<storage name>    each attachment file, under the name the database refers to
+
+`backup_site` reads one consistent snapshot without blocking writers; `restore_site` refuses a
+database holding sheets, structures or accounts, then inserts everything in one transaction
+(bulk inserts, primary keys kept, sequences reset) and loads or rebuilds the search index. Ids,
+dates, source references and version counters come back as they were, so pages, API answers,
+exports and a later import of the same SENACS file behave as before the backup.
+"""
+
+import json
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+
+from search.fast import bump_generation
+from search.indexing import rebuild_index as rebuild
+
+FORMAT = "essaimage-backup"
+VERSION = 1
+CHUNK = 5000
+# Saved, in an order where every foreign key points to rows inserted before.
+BACKED_UP = (
+    "catalogue.Region",
+    "catalogue.Departement",
+    "catalogue.ActionStatus",
+    "catalogue.Dimension",
+    "catalogue.Keyword",
+    "catalogue.Initiator",
+    "catalogue.Territory",
+    "catalogue.Public",
+    "catalogue.PartnerKind",
+    "catalogue.Structure",
+    "auth.Group",
+    "auth.Group_permissions",
+    "contrib.User",
+    "contrib.User_groups",
+    "contrib.User_user_permissions",
+    "catalogue.ActionSheet",
+    "catalogue.ActionSheet_keywords",
+    "catalogue.ActionSheet_initiators",
+    "catalogue.ActionSheet_publics",
+    "catalogue.ActionSheet_action_partners",
+    "catalogue.ActionSheet_financial_partners",
+    "catalogue.Attachment",
+    "contrib.Membership",
+    "contrib.ModeratorTerritory",
+    "contrib.JoinRequest",
+    "contrib.Invitation",
+    "contrib.PendingEdit",
+    "contrib.Autosave",
+    "contrib.Revision",
+    "api.ApiToken",
+)
+# Not saved, and why (a test checks every model is in one list or the other).
+NOT_BACKED_UP = {
+    "contenttypes.ContentType": "recreated by migrate",
+    "auth.Permission": "recreated by migrate; saved rows refer to them by app and codename",
+    "sessions.Session": "people log in again after a restore",
+    "admin.LogEntry": "the admin's own log, not the sheets' history (that is contrib.Revision)",
+    "search.IndexState": "moved by the restore",
+}
+# The search index, saved too: restored as is into the same database engine (PostgreSQL
+# recomputes its vectors on insert, SQLite reloads its FTS rows), rebuilt from the sheets
+# otherwise or on request. Rebuilding costs minutes at 100,000 sheets; loading it, seconds.
+INDEX_MODELS = ("search.SearchDocument", "search.SearchWord")
+FTS_TABLE = "search_fts"
+FTS_COLUMNS = ("rowid", "title", "keywords", "structure", "summary", "body")
+# Rows loaded by migrations, replaced by the archive's rows on restore.
+LOADED_BY_MIGRATIONS = BACKED_UP[:9]
+# A database holding any of these is not empty: restore refuses to mix two sites.
+CONTENT_MODELS = ("catalogue.ActionSheet", "catalogue.Structure", "contrib.User")
+PERMISSION_TABLES = ("auth.Group_permissions", "contrib.User_user_permissions")
+
+
+class RestoreRefused(Exception):
+    """The archive cannot be restored here; nothing was written. The message is in French."""
+
+
+@dataclass
+class ArchiveReport:
+    counts: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    file_bytes: int = 0
+    seconds: float = 0.0
+    index_seconds: float = 0.0
+    index_loaded: bool = False
+
+    @property
+    def sheets(self) -> int:
+        return self.counts.get("catalogue.ActionSheet", 0)
+
+
+def _model(label: str) -> type[models.Model]:
+    app_label, name = label.split(".")
+    return apps.get_model(app_label, name)
+
+
+def _fields(model) -> list[models.Field]:
+    return list(model._meta.concrete_fields)
+
+
+def _to_json(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _applied_migrations() -> list[str]:
+    project = {label.split(".")[0] for label in BACKED_UP}
+    return sorted(
+        f"{app}.{name}"
+        for app, name in MigrationRecorder(connection).applied_migrations()
+        if app in project
+    )
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One consistent read of the whole database that never blocks writers."""
+    if connection.in_atomic_block:  # the caller's transaction is the snapshot (tests)
+        yield
+    elif connection.vendor == "sqlite":
+        # Django opens SQLite transactions with BEGIN IMMEDIATE (the write lock): read in a
+        # deferred transaction instead, which WAL serves from a snapshot.
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")
+    else:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+
+
+def backup_site(path: str | Path) -> ArchiveReport:
+    """Write the whole site to the zip archive `path` (written aside, then renamed into place)."""
+    started = time.perf_counter()
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    report = ArchiveReport()
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": datetime.now().astimezone().isoformat(),
+        "database": connection.vendor,
+        "migrations": _applied_migrations(),
+        "models": [],
+        "files": [],
+    }
+    permission_keys = {
+        p.pk: [p.content_type.app_label, p.content_type.model, p.codename]
+        for p in Permission.objects.select_related("content_type")
+    }
+    with _snapshot(), zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for label in (*BACKED_UP, *INDEX_MODELS):
+            model = _model(label)
+            fields = _fields(model)
+            names = [f.attname for f in fields]
+            count = 0
+            member = f"data/{label.lower()}.jsonl"
+            with archive.open(member, "w", force_zip64=True) as out:
+                rows = model._base_manager.order_by("pk").values_list(*names)
+                buffer = []
+                for row in rows.iterator(chunk_size=CHUNK):
+                    record = {n: _to_json(v) for n, v in zip(names, row, strict=True)}
+                    if label in PERMISSION_TABLES:
+                        record["permission_id"] = permission_keys[record["permission_id"]]
+                    buffer.append(json.dumps(record, ensure_ascii=False))
+                    count += 1
+                    if len(buffer) >= CHUNK:
+                        out.write(("\n".join(buffer) + "\n").encode())
+                        buffer = []
+                if buffer:
+                    out.write(("\n".join(buffer) + "\n").encode())
+            manifest["models"].append(
+                {"model": label, "file": member, "count": count, "fields": names}
+            )
+            report.counts[label] = count
+        if connection.vendor == "sqlite":
+            manifest["fts"] = _dump_fts(archive)
+        stored = _model("catalogue.Attachment").objects.exclude(file="").order_by("pk")
+        for name in stored.values_list("file", flat=True):
+            with default_storage.open(name, "rb") as source:
+                data = source.read()
+            archive.writestr(f"files/{name}", data, compress_type=zipfile.ZIP_STORED)
+            manifest["files"].append({"name": name, "size": len(data)})
+            report.files += 1
+            report.file_bytes += len(data)
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    partial.replace(path)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _dump_fts(archive: zipfile.ZipFile) -> dict:
+    member = f"data/{FTS_TABLE}.jsonl"
+    count = 0
+    with archive.open(member, "w", force_zip64=True) as out, connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(FTS_COLUMNS)} FROM {FTS_TABLE} ORDER BY rowid")
+        while rows := cursor.fetchmany(CHUNK):
+            out.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode())
+            count += len(rows)
+    return {"file": member, "count": count}
+
+
+def _load_fts(archive: zipfile.ZipFile, entry: dict) -> int:
+    sql = (
+        f"INSERT INTO {FTS_TABLE}({', '.join(FTS_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(FTS_COLUMNS))})"
+    )
+    count = 0
+    with archive.open(entry["file"]) as source, connection.cursor() as cursor:
+        rows = []
+        for line in source:
+            rows.append(json.loads(line))
+            if len(rows) >= CHUNK:
+                cursor.executemany(sql, rows)
+                count += len(rows)
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+            count += len(rows)
+    return count
+
+
+def read_manifest(archive: zipfile.ZipFile) -> dict:
+    try:
+        manifest = json.loads(archive.read("manifest.json"))
+    except (KeyError, ValueError) as error:
+        raise RestoreRefused(
+            "ce fichier n'est pas une sauvegarde d'Essaimage (manifest.json absent ou illisible)."
+        ) from error
+    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+        raise RestoreRefused(
+            f"format de sauvegarde inconnu ({manifest.get('format')} "
+            f"version {manifest.get('version')}) : attendu {FORMAT} version {VERSION}."
+        )
+    return manifest
+
+
+def _check_empty() -> None:
+    found = {label: _model(label).objects.count() for label in CONTENT_MODELS}
+    if any(found.values()):
+        raise RestoreRefused(
+            "la base de données n'est pas vide ("
+            f"{found['catalogue.ActionSheet']} fiche(s), {found['catalogue.Structure']} "
+            f"structure(s), {found['contrib.User']} compte(s)). Restaurez dans une base neuve "
+            "(créée puis préparée par « manage.py migrate »)."
+        )
+
+
+def _converter(field_: models.Field) -> Callable:
+    prep = field_.get_db_prep_save
+    if isinstance(field_, models.DateTimeField):
+        return lambda v: None if v is None else prep(datetime.fromisoformat(v), connection)
+    if isinstance(field_, models.DateField):
+        return lambda v: None if v is None else prep(date.fromisoformat(v), connection)
+    if isinstance(field_, models.JSONField | models.DecimalField | models.UUIDField):
+        return lambda v: prep(field_.to_python(v), connection)
+    return lambda v: v
+
+
+def restore_site(path: str | Path, *, reindex: bool = False) -> ArchiveReport:
+    """Restore the archive `path` into an empty database, in one transaction.
+
+    The search index comes from the archive when it was made on this database engine and
+    holds every sheet; otherwise, or with `reindex`, it is rebuilt from the restored sheets.
+
+    Raise RestoreRefused (French message) before writing anything when the database is not
+    empty, the file is not an Essaimage backup, or its schema differs from this database's.
+    """
+    started = time.perf_counter()
+    report = ArchiveReport()
+    with zipfile.ZipFile(path) as archive:
+        manifest = read_manifest(archive)
+        here = _applied_migrations()
+        if manifest["migrations"] != here:
+            missing = sorted(set(manifest["migrations"]) - set(here))
+            extra = sorted(set(here) - set(manifest["migrations"]))
+            raise RestoreRefused(
+                "la sauvegarde vient d'une autre version du schéma "
+                f"(migrations absentes ici : {', '.join(missing) or 'aucune'} ; "
+                f"en plus ici : {', '.join(extra) or 'aucune'}). "
+                "Restaurez avec la version d'Essaimage qui l'a faite."
+            )
+        _check_empty()
+        for item in manifest["files"]:
+            _restore_file(item["name"], archive.read(f"files/{item['name']}"))
+            report.files += 1
+            report.file_bytes += item["size"]
+        permissions = {
+            (p.content_type.app_label, p.content_type.model, p.codename): p.pk
+            for p in Permission.objects.select_related("content_type")
+        }
+        restored = []
+        with transaction.atomic():
+            _check_empty()
+            for label in reversed(LOADED_BY_MIGRATIONS):
+                _model(label).objects.all().delete()
+            index_entries = [m for m in manifest["models"] if m["model"] in INDEX_MODELS]
+            for entry in manifest["models"]:
+                if entry["model"] in INDEX_MODELS:
+                    continue
+                model = _model(entry["model"])
+                report.counts[entry["model"]] = _checked_insert(model, archive, entry, permissions)
+                restored.append(model)
+            index_started = time.perf_counter()
+            sheets = report.counts.get("catalogue.ActionSheet", 0)
+            can_load = (
+                manifest["database"] == connection.vendor
+                and len(index_entries) == len(INDEX_MODELS)
+                and {m["model"]: m["count"] for m in index_entries}["search.SearchDocument"]
+                == sheets
+                and (
+                    connection.vendor != "sqlite" or manifest.get("fts", {}).get("count") == sheets
+                )
+            )
+            if can_load and not reindex:
+                for label in INDEX_MODELS:
+                    _model(label).objects.all().delete()
+                for entry in index_entries:
+                    model = _model(entry["model"])
+                    _checked_insert(model, archive, entry, permissions)
+                    restored.append(model)
+                if connection.vendor == "sqlite":
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"DELETE FROM {FTS_TABLE}")
+                    _load_fts(archive, manifest["fts"])
+                report.index_loaded = True
+            else:
+                rebuild()
+            report.index_seconds = time.perf_counter() - index_started
+            sequences = connection.ops.sequence_reset_sql(no_style(), restored)
+            if sequences:
+                with connection.cursor() as cursor:
+                    for sql in sequences:
+                        cursor.execute(sql)
+            # Every worker's in-memory search index (search.fast) is now out of date.
+            bump_generation()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _checked_insert(model, archive: zipfile.ZipFile, entry: dict, permissions: dict) -> int:
+    count = _insert(model, archive, entry, permissions)
+    if count != entry["count"]:
+        raise RestoreRefused(
+            f"{entry['file']} : {count} ligne(s) lue(s), le manifeste en annonce "
+            f"{entry['count']} (archive incomplète ?)."
+        )
+    return count
+
+
+def _insert(model, archive: zipfile.ZipFile, entry: dict, permissions: dict) -> int:
+    by_name = {f.attname: f for f in _fields(model)}
+    names = [n for n in entry["fields"] if n in by_name]
+    unknown = set(entry["fields"]) - set(by_name)
+    if unknown:
+        raise RestoreRefused(
+            f"{entry['file']} : champs inconnus ici : {', '.join(sorted(unknown))}."
+        )
+    converters = [_converter(by_name[n]) for n in names]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
+    is_permission_table = entry["model"] in PERMISSION_TABLES
+    count = 0
+    rows = []
+    with archive.open(entry["file"]) as source, connection.cursor() as cursor:
+        for line in source:
+            record = json.loads(line)
+            if is_permission_table:
+                record["permission_id"] = permissions[tuple(record["permission_id"])]
+            rows.append([convert(record[n]) for convert, n in zip(converters, names, strict=True)])
+            if len(rows) >= CHUNK:
+                cursor.executemany(sql, rows)
+                count += len(rows)
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+            count += len(rows)
+    return count
+
+
+def _restore_file(name: str, data: bytes) -> None:
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as existing:
+            if existing.read() == data:
+                return
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:
+        raise RestoreRefused(f"fichier joint {name} : enregistré sous un autre nom ({saved}).")
