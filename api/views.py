@@ -19,6 +19,7 @@ from catalogue.datapackage import datapackage
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Structure
 from catalogue.records import sheet_record, structure_record
 from essaimage import degraded
+from essaimage.lib.french import count_noun
 from essaimage.middleware import unavailable_response
 from search.forms import SearchForm
 from search.service import search_sheets
@@ -124,7 +125,7 @@ def _french(err: dict) -> str:
     if kind == "string_too_long":
         return f"ne doit pas dépasser {ctx.get('max_length')} caractères"
     if kind == "string_too_short":
-        return f"doit contenir au moins {ctx.get('min_length')} caractère(s)"
+        return f"doit contenir au moins {count_noun(int(ctx.get('min_length') or 0), 'caractère')}"
     if kind == "literal_error":
         return f"doit valoir {ctx.get('expected')}"
     return "valeur invalide"

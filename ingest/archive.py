@@ -31,6 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
+from essaimage.lib.french import count_noun
 from search.fast import bump_generation
 from search.indexing import rebuild_index as rebuild
 
@@ -39,6 +40,8 @@ VERSION = 1
 CHUNK = 5000
 # Saved, in an order where every foreign key points to rows inserted before.
 BACKED_UP = (
+    "pages.Page",
+    "search.ThesaurusEntry",
     "catalogue.Region",
     "catalogue.Departement",
     "catalogue.ActionStatus",
@@ -61,6 +64,8 @@ BACKED_UP = (
     "catalogue.ActionSheet_action_partners",
     "catalogue.ActionSheet_financial_partners",
     "catalogue.Attachment",
+    "stats.SheetFigures",
+    "stats.SheetFunding",
     "contrib.Membership",
     "contrib.ModeratorTerritory",
     "contrib.JoinRequest",
@@ -79,13 +84,14 @@ NOT_BACKED_UP = {
     "search.IndexState": "moved by the restore",
 }
 # The search index, saved too: restored as is into the same database engine (PostgreSQL
-# recomputes its vectors on insert, SQLite reloads its FTS rows), rebuilt from the sheets
+# writes its vectors from the restored terms, SQLite reloads its FTS rows), rebuilt from the sheets
 # otherwise or on request. Rebuilding costs minutes at 100,000 sheets; loading it, seconds.
 INDEX_MODELS = ("search.SearchDocument", "search.SearchWord")
 FTS_TABLE = "search_fts"
 FTS_COLUMNS = ("rowid", "title", "keywords", "structure", "summary", "body")
-# Rows loaded by migrations, replaced by the archive's rows on restore.
-LOADED_BY_MIGRATIONS = BACKED_UP[:9]
+# Rows loaded by migrations (information pages, thesaurus, territories, vocabularies), replaced
+# by the archive's rows on restore: administrators and moderators may have edited them.
+LOADED_BY_MIGRATIONS = BACKED_UP[:11]
 # A database holding any of these is not empty: restore refuses to mix two sites.
 CONTENT_MODELS = ("catalogue.ActionSheet", "catalogue.Structure", "contrib.User")
 PERMISSION_TABLES = ("auth.Group_permissions", "contrib.User_user_permissions")
@@ -269,8 +275,9 @@ def _check_empty() -> None:
     if any(found.values()):
         raise RestoreRefused(
             "la base de données n'est pas vide ("
-            f"{found['catalogue.ActionSheet']} fiche(s), {found['catalogue.Structure']} "
-            f"structure(s), {found['contrib.User']} compte(s)). Restaurez dans une base neuve "
+            f"{count_noun(found['catalogue.ActionSheet'], 'fiche')}, "
+            f"{count_noun(found['catalogue.Structure'], 'structure')}, "
+            f"{count_noun(found['contrib.User'], 'compte')}). Restaurez dans une base neuve "
             "(créée puis préparée par « manage.py migrate »)."
         )
 
@@ -352,6 +359,8 @@ def restore_site(path: str | Path, *, reindex: bool = False) -> ArchiveReport:
                     with connection.cursor() as cursor:
                         cursor.execute(f"DELETE FROM {FTS_TABLE}")
                     _load_fts(archive, manifest["fts"])
+                else:
+                    _write_vectors()
                 report.index_loaded = True
             else:
                 rebuild()
@@ -371,7 +380,7 @@ def _checked_insert(model, archive: zipfile.ZipFile, entry: dict, permissions: d
     count = _insert(model, archive, entry, permissions)
     if count != entry["count"]:
         raise RestoreRefused(
-            f"{entry['file']} : {count} ligne(s) lue(s), le manifeste en annonce "
+            f"{entry['file']} : {count_noun(count, 'ligne lue')}, le manifeste en annonce "
             f"{entry['count']} (archive incomplète ?)."
         )
     return count
@@ -419,3 +428,19 @@ def _restore_file(name: str, data: bytes) -> None:
     saved = default_storage.save(name, ContentFile(data))
     if saved != name:
         raise RestoreRefused(f"fichier joint {name} : enregistré sous un autre nom ({saved}).")
+
+
+def _write_vectors() -> None:
+    """PostgreSQL: the tsvector column is not a model field; write it from the restored terms
+    (no new analysis), a chunk at a time."""
+    from search.backends import postgres
+    from search.models import SearchDocument
+
+    chunk = []
+    for document in SearchDocument.objects.order_by("pk").iterator(chunk_size=CHUNK):
+        chunk.append(document)
+        if len(chunk) == CHUNK:
+            postgres.index_documents(chunk)
+            chunk = []
+    if chunk:
+        postgres.index_documents(chunk)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from catalogue import models as catalogue
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.signals import sheets_changed
+from essaimage.lib.french import count_noun
 from essaimage.lib.text import normalize_key
 from ingest import write_gate
 from ingest.senacs import (
@@ -84,7 +85,7 @@ class ImportReport:
         """The French summary printed at the end of an import."""
         lines = []
         for f in self.files:
-            lines.append(f"Fichier {f.path} : {f.sheets_read} fiche(s) lue(s)")
+            lines.append(f"Fichier {f.path} : {count_noun(f.sheets_read, 'fiche lue')}")
             lines.append(
                 f"  créées : {f.created} · mises à jour : {f.updated} · inchangées : {f.unchanged}"
                 f" · doublons fusionnés : {f.duplicates} · structures créées : {f.structures_created}"
@@ -100,11 +101,13 @@ class ImportReport:
             for problem in f.problems:
                 lines.append(f"  {problem}")
         lines.append(
-            f"Total : {self.total('created')} créée(s), {self.total('updated')} mise(s) à jour, "
-            f"{self.total('unchanged')} inchangée(s), {self.total('duplicates')} doublon(s), "
-            f"{self.total('truncated')} tronquée(s), "
-            f"{self.total('new_vocabulary')} nouvelle(s) valeur(s) de vocabulaire, "
-            f"{self.total('problems')} problème(s)."
+            f"Total : {count_noun(self.total('created'), 'fiche créée')}, "
+            f"{count_noun(self.total('updated'), 'mise à jour')}, "
+            f"{count_noun(self.total('unchanged'), 'inchangée')}, "
+            f"{count_noun(self.total('duplicates'), 'doublon')}, "
+            f"{count_noun(self.total('truncated'), 'tronquée')}, "
+            f"{count_noun(self.total('new_vocabulary'), 'nouvelle valeur de vocabulaire')}, "
+            f"{count_noun(self.total('problems'), 'problème')}."
         )
         if self.dry_run:
             lines.append("Simulation (--dry-run) : rien n'a été enregistré.")

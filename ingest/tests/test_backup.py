@@ -116,7 +116,7 @@ class BackupRestoreTestCase(ContribTestCase):
 
         out = StringIO()
         call_command("restore", str(self.archive_path), stdout=out)
-        self.assertIn("Restauration terminée : 26 fiche(s)", out.getvalue())
+        self.assertIn("Restauration terminée : 26 fiches", out.getvalue())
         self.assertIn("pour charger l'index de recherche", out.getvalue())
 
         after_counts = {
@@ -160,7 +160,7 @@ class BackupRestoreTestCase(ContribTestCase):
         call_command("backup", str(self.archive_path), stdout=StringIO())
         with self.assertRaises(CommandError) as caught:
             call_command("restore", str(self.archive_path), stdout=StringIO())
-        self.assertIn("la base de données n'est pas vide (26 fiche(s)", str(caught.exception))
+        self.assertIn("la base de données n'est pas vide (26 fiches", str(caught.exception))
         self.assertEqual(ActionSheet.objects.count(), 26)
 
     def test_it_refuses_a_file_that_is_not_a_backup(self):

@@ -39,7 +39,7 @@ class BackupScheduleTestCase(SimpleTestCase):
             (work / "sauvegardes" / f"essaimage-{day}.zip").write_bytes(b"")
         out = run(str(ROOT / "deploy" / "backup.sh"))
         self.assertIn("Sauvegarde écrite dans", out)
-        self.assertIn("24 fiche(s)", out)
+        self.assertIn("24 fiches", out)
 
         archives = sorted((work / "sauvegardes").glob("essaimage-*.zip"))
         self.assertEqual(len(archives), 2)
@@ -50,4 +50,4 @@ class BackupScheduleTestCase(SimpleTestCase):
         # The archive restores into a fresh database.
         env["DATABASE_URL"] = f"sqlite:///{work / 'restored.sqlite3'}"
         out = run(sys.executable, "manage.py", "restore", str(archives[1]))
-        self.assertIn("Restauration terminée : 24 fiche(s)", out)
+        self.assertIn("Restauration terminée : 24 fiches", out)

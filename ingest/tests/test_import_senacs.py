@@ -276,7 +276,7 @@ class ImportSenacsCommandTestCase(TestCase):
         call_command("import_senacs", str(SAMPLE_PATH), stdout=out)
         self.assertIn("créées : 24", out.getvalue())
         self.assertIn("doublons fusionnés : 1", out.getvalue())
-        self.assertIn("Total : 24 créée(s)", out.getvalue())
+        self.assertIn("Total : 24 fiches créées", out.getvalue())
 
     def test_it_refuses_a_non_senacs_file_with_a_clear_message(self):
         path = Path(self.id().replace(".", "_") + ".txt")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from essaimage.lib.french import count_noun
 from ingest.archive import backup_site
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"Sauvegarde impossible dans {path} : {error.strerror}.") from error
         rows = sum(report.counts.values())
         self.stdout.write(
-            f"Sauvegarde écrite dans {path} : {report.sheets} fiche(s), {rows} ligne(s) en tout, "
-            f"{report.files} fichier(s) joint(s) ({report.file_bytes} octets), "
+            f"Sauvegarde écrite dans {path} : {count_noun(report.sheets, 'fiche')}, "
+            f"{count_noun(rows, 'ligne')} en tout, {count_noun(report.files, 'fichier joint')} ({report.file_bytes} octets), "
             f"en {report.seconds:.1f} s."
         )

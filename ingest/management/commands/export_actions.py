@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.models import PublicationStatus
+from essaimage.lib.french import count_noun
 from ingest.backup import iter_records, write_records
 
 
@@ -31,4 +32,4 @@ class Command(BaseCommand):
                 count = write_records(records, out, fmt=format)
         except OSError as error:
             raise CommandError(f"Impossible d'écrire {output} : {error.strerror}.") from error
-        self.stderr.write(f"{count} fiche(s) écrite(s) dans {output}.")
+        self.stderr.write(f"{count_noun(count, 'fiche écrite')} dans {output}.")

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from essaimage.lib.french import count_noun
 from ingest.backup import RestoreError, read_records, restore_records
 
 
@@ -22,4 +23,4 @@ class Command(BaseCommand):
             count = restore_records(read_records(text))
         except RestoreError as error:
             raise CommandError(f"{path} : {error} Rien n'a été restauré.") from error
-        self.stdout.write(f"{count} fiche(s) restaurée(s) depuis {path}.")
+        self.stdout.write(f"{count_noun(count, 'fiche restaurée')} depuis {path}.")

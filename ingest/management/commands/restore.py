@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from essaimage.lib.french import count_noun
 from ingest.archive import RestoreRefused, restore_site
 
 
@@ -23,8 +24,8 @@ class Command(BaseCommand):
             raise CommandError(f"{path} : fichier illisible ({error.strerror}).") from error
         rows = sum(report.counts.values())
         self.stdout.write(
-            f"Restauration terminée : {report.sheets} fiche(s), {rows} ligne(s) en tout, "
-            f"{report.files} fichier(s) joint(s), en {report.seconds:.1f} s "
+            f"Restauration terminée : {count_noun(report.sheets, 'fiche')}, "
+            f"{count_noun(rows, 'ligne')} en tout, {count_noun(report.files, 'fichier joint')}, en {report.seconds:.1f} s "
             f"(dont {report.index_seconds:.1f} s pour "
             f"{'charger' if report.index_loaded else 'reconstruire'} l'index de recherche)."
         )

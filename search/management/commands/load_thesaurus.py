@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from essaimage.lib.french import count_noun
 from search.models import ThesaurusEntry
 from search.thesaurus import load_file_entries
 
@@ -14,4 +15,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             count = load_file_entries(ThesaurusEntry)
-        self.stdout.write(f"Thésaurus chargé : {count} entrée(s).")
+        self.stdout.write(f"Thésaurus chargé : {count_noun(count, 'entrée')}.")

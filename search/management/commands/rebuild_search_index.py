@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from essaimage.lib.french import count_noun
 from search.indexing import rebuild_index
 
 
@@ -10,4 +11,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             count = rebuild_index()
-        self.stdout.write(f"Index de recherche reconstruit : {count} fiche(s) indexée(s).")
+        self.stdout.write(f"Index de recherche reconstruit : {count_noun(count, 'fiche indexée')}.")
