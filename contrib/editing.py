@@ -45,6 +45,7 @@ from catalogue.signals import sheets_changed
 from contrib import access, notify
 from contrib import attachments as attachment_files
 from contrib.models import Autosave, PendingEdit, Revision, User
+from essaimage import degraded
 
 CHOICE_FIELDS: dict[str, type[Model]] = {
     "status": ActionStatus,
@@ -489,7 +490,9 @@ def add_attachment(sheet: ActionSheet, upload, author: User) -> Attachment:
     is_published = current.publication_status == PublicationStatus.PUBLISHED
     try:
         attachment = attachment_files.store(current, upload, checked, hidden=is_published)
-    except OSError:  # disk full, read-only storage: the partial file is already removed
+    except OSError as error:  # the partial file is already removed
+        if degraded.failure_reason(error):
+            raise  # disk full or read-only storage: the site's degraded mode answers (503)
         raise EditError(
             f"Le fichier « {upload.name} » n'a pas pu être enregistré sur le serveur (espace "
             "disque insuffisant ?). Réessayez plus tard ; la fiche n'a pas changé."

@@ -100,6 +100,25 @@ class ReadOnlySqliteTestCase(DegradedModeMixin, ContribTestCase):
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.title, "Café des parents")
 
+    @override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "essaimage_cache",
+            }
+        },
+        API_ANON_RATE="100/min",
+        EXPORT_ANON_RATE="30/hour",
+    )
+    def test_rate_limits_on_the_database_cache_do_not_block_reads(self):
+        # The limits count in the database cache by default: a counter that cannot be written
+        # must not turn an anonymous read into a 503.
+        visitor = Client()
+        self.assertEqual(visitor.get("/api/v1/actions").status_code, 200)
+        r = visitor.get("/actions/export.csv")
+        self.assertEqual(r.status_code, 200)
+        self.assertIn(self.sheet.title, b"".join(r.streaming_content).decode("utf-8-sig"))
+
 
 @unittest.skipUnless(connection.vendor == "postgresql", "PostgreSQL's read-only transactions")
 class ReadOnlyPostgresTestCase(DegradedModeMixin, ContribTestCase):
