@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "api",
     "stats",
     "pages",
+    "discovery",
 ]
 
 MIDDLEWARE = [
@@ -255,3 +256,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Similar actions (discovery.similarity): a change of more sheets at once than this (a large
+# import) only refreshes their terms; `manage.py compute_similar` then recomputes every list.
+SIMILAR_SYNC_MAX = envint("SIMILAR_SYNC_MAX", 1000)

@@ -1,0 +1,42 @@
+"""What `discovery.similarity` computes offline: each sheet's terms and its similar sheets."""
+
+from django.db import models
+
+from catalogue.models import ActionSheet
+
+
+class SimilarityProfile(models.Model):
+    """The analysed terms of a published sheet ({term: count}), so that an edit recomputes the
+    neighbours of one sheet without analysing the whole base again."""
+
+    sheet = models.OneToOneField(
+        ActionSheet, on_delete=models.CASCADE, primary_key=True, related_name="similarity_profile"
+    )
+    terms = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "profil de similarité"
+
+    def __str__(self) -> str:
+        return f"profil de la fiche {self.sheet_id}"
+
+
+class SimilarSheet(models.Model):
+    """`other` is one of the (at most SIMILAR_COUNT) published sheets most similar to `sheet`."""
+
+    sheet = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="similar_links")
+    other = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    # Phrases shown on the page and in the API ("mots clés communs : Parentalité").
+    reasons = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "action similaire"
+        verbose_name_plural = "actions similaires"
+        ordering = ["sheet", "-score", "other"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "other"], name="similar_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} → {self.other_id} ({self.score:.2f})"
