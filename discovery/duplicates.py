@@ -18,12 +18,11 @@ from itertools import combinations
 import numpy as np
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction import DictVectorizer
 from sklearn.preprocessing import normalize
 
 from catalogue.models import ActionSheet, PublicationStatus
 from discovery.models import SimilarityProfile
-from discovery.similarity import sheet_terms
+from discovery.similarity import feature, sheet_terms, term_vector, vectors_matrix
 from search import analysis
 
 _WORD = re.compile(r"[^\W_]+")
@@ -94,28 +93,25 @@ def _near_identical_texts(candidates: list[ActionSheet]):
         return []
     stored = dict(
         SimilarityProfile.objects.filter(sheet__in=[s.pk for s in candidates]).values_list(
-            "sheet_id", "terms"
+            "sheet_id", "vector"
         )
     )
-    kept, profiles = [], []
-    for sheet in candidates:
-        terms = stored.get(sheet.pk)
-        if terms is None:
-            terms = sheet_terms(sheet)
-        # The texts without the title (counted twice in a profile): a re-titled copy is a copy.
-        terms = dict(terms)
+    blobs = [stored[s.pk] if s.pk in stored else term_vector(sheet_terms(s)) for s in candidates]
+    counts = vectors_matrix(blobs).tolil()
+    # The texts without the title (counted twice in a vector): a re-titled copy is a copy.
+    for row, sheet in enumerate(candidates):
         for term in analysis.terms(sheet.title):
-            terms[term] = terms.get(term, 0) - 2
-        terms = {t: n for t, n in terms.items() if n > 0}
-        if sum(terms.values()) >= MIN_TERMS:
-            kept.append(sheet)
-            profiles.append(terms)
-    if len(kept) < 2:
+            column = feature(term)
+            counts[row, column] = max(counts[row, column] - 2, 0)
+    counts = counts.tocsr()
+    counts.eliminate_zeros()
+    long_enough = np.flatnonzero(np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS)
+    if len(long_enough) < 2:
         return []
-    matrix = normalize(DictVectorizer(dtype=np.float32).fit_transform(profiles))
+    matrix = normalize(counts[long_enough])
     products = (matrix @ matrix.T).tocoo()
     return [
-        (kept[i], kept[j], float(v))
+        (candidates[long_enough[i]], candidates[long_enough[j]], float(v))
         for i, j, v in zip(products.row, products.col, products.data, strict=True)
         if i < j and v >= TEXT_COSINE
     ]

@@ -6,13 +6,14 @@ from catalogue.models import ActionSheet
 
 
 class SimilarityProfile(models.Model):
-    """The analysed terms of a published sheet ({term: count}), so that an edit recomputes the
-    neighbours of one sheet without analysing the whole base again."""
+    """The analysed terms of a published sheet, hashed (discovery.similarity.term_vector: int32
+    feature numbers then int32 counts), so that an edit recomputes the neighbours of one sheet
+    without analysing the whole base again, and the base loads as a matrix in a second."""
 
     sheet = models.OneToOneField(
         ActionSheet, on_delete=models.CASCADE, primary_key=True, related_name="similarity_profile"
     )
-    terms = models.JSONField(default=dict)
+    vector = models.BinaryField()
 
     class Meta:
         verbose_name = "profil de similarité"

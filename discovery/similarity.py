@@ -18,6 +18,7 @@ between two full runs; `compute_similar` (nightly, or after a large import) rese
 """
 
 import logging
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.dispatch import receiver
-from sklearn.feature_extraction import DictVectorizer
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from catalogue.display import display_label
@@ -48,17 +49,48 @@ MIN_SCORE = 0.12
 TEXT_REASON = 0.25
 BLOCK = 256
 CHUNK = 500
+FEATURES = 1 << 20
 
 Progress = Callable[[int, int], None]
 
 
-def sheet_terms(sheet: ActionSheet) -> dict[str, int]:
+def sheet_terms(sheet: ActionSheet) -> Counter[str]:
     counts: Counter[str] = Counter()
     for _ in range(2):
         counts.update(analysis.terms(sheet.title))
     for name in TEXT_FIELDS:
         counts.update(analysis.terms(getattr(sheet, name)))
-    return dict(counts)
+    return counts
+
+
+def feature(term: str) -> int:
+    """A term's column: CRC-32 (stable across processes, unlike hash()) in FEATURES columns;
+    collisions are rare enough (2^20 columns, some 10^5 distinct terms) to be harmless."""
+    return zlib.crc32(term.encode()) & (FEATURES - 1)
+
+
+def term_vector(counts: Counter[str]) -> bytes:
+    merged: Counter[int] = Counter()
+    for term, n in counts.items():
+        merged[feature(term)] += n
+    keys = sorted(merged)
+    return np.array(keys + [merged[k] for k in keys], dtype=np.int32).tobytes()
+
+
+def decode_vector(blob) -> tuple[np.ndarray, np.ndarray]:
+    values = np.frombuffer(blob, dtype=np.int32)
+    half = len(values) // 2
+    return values[:half], values[half:]
+
+
+def vectors_matrix(blobs: list) -> sparse.csr_matrix:
+    """Rows of term counts, one per stored vector."""
+    decoded = [decode_vector(b) for b in blobs]
+    indptr = np.zeros(len(decoded) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(k) for k, _ in decoded])
+    indices = np.concatenate([k for k, _ in decoded]) if decoded else np.zeros(0, np.int32)
+    data = np.concatenate([v for _, v in decoded]).astype(np.float32) if decoded else []
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(decoded), FEATURES))
 
 
 def _save_profiles(ids: Iterable[int], progress: Progress | None = None, total: int = 0) -> None:
@@ -66,7 +98,9 @@ def _save_profiles(ids: Iterable[int], progress: Progress | None = None, total: 
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         sheets = ActionSheet.objects.filter(pk__in=chunk).only("pk", "title", *TEXT_FIELDS)
-        profiles = [SimilarityProfile(sheet_id=s.pk, terms=sheet_terms(s)) for s in sheets]
+        profiles = [
+            SimilarityProfile(sheet_id=s.pk, vector=term_vector(sheet_terms(s))) for s in sheets
+        ]
         SimilarityProfile.objects.filter(sheet_id__in=chunk).delete()
         SimilarityProfile.objects.bulk_create(profiles)
         if progress:
@@ -94,13 +128,13 @@ def load_corpus() -> Corpus:
         ActionSheet.objects.published()
         .filter(similarity_profile__isnull=False)
         .order_by("pk")
-        .values_list("pk", "structure_id", "dimension_id", "similarity_profile__terms")
+        .values_list("pk", "structure_id", "dimension_id", "similarity_profile__vector")
     )
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     position = {pk: i for i, pk in enumerate(ids.tolist())}
     n = len(rows)
     if n:
-        counts = DictVectorizer(dtype=np.float32).fit_transform([r[3] for r in rows])
+        counts = vectors_matrix([r[3] for r in rows])
         text = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
     else:
         text = None
@@ -131,8 +165,6 @@ def load_corpus() -> Corpus:
 
 
 def _binary(sets: list[set[int]]):
-    from scipy import sparse
-
     columns = {v: i for i, v in enumerate(sorted(set().union(*sets)))} if sets else {}
     rows, cols = [], []
     for i, values in enumerate(sets):
