@@ -175,6 +175,9 @@ LOGIN_WINDOW_SECONDS = envint("LOGIN_WINDOW_SECONDS", 15 * 60)
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
 PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/hour")
 SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/hour")
+# Search alert sign-ups per client address, and confirmation e-mails to one address.
+ALERT_SIGN_UP_RATE = os.environ.get("ALERT_SIGN_UP_RATE", "10/hour")
+ALERT_EMAIL_RATE = os.environ.get("ALERT_EMAIL_RATE", "3/hour")
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -12,6 +12,7 @@ import re
 # Feminine nouns (the first word of a counted phrase decides "aucun" / "aucune").
 FEMININE = {
     "action",
+    "alerte",
     "année",
     "demande",
     "fiche",
@@ -19,6 +20,7 @@ FEMININE = {
     "modification",
     "personne",
     "page",
+    "paire",
     "structure",
     "valeur",
     "version",

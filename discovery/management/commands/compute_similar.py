@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from discovery.similarity import compute_all
+from essaimage.lib.french import count_noun
 
 
 class Command(BaseCommand):
@@ -16,7 +17,8 @@ class Command(BaseCommand):
         self.show_progress = options["verbosity"] >= 1 and sys.stderr.isatty()
         sheets, pairs = compute_all(progress=self._progress)
         self.stdout.write(
-            f"{sheets} fiches publiées, {pairs} liens vers des actions similaires "
+            f"{count_noun(sheets, 'fiche publiée')}, "
+            f"{count_noun(pairs, 'lien', 'liens')} vers des actions similaires "
             f"({time.monotonic() - started:.1f} s)."
         )
 
