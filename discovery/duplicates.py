@@ -22,7 +22,7 @@ from sklearn.preprocessing import normalize
 
 from catalogue.models import ActionSheet, PublicationStatus
 from discovery.models import SimilarityProfile
-from discovery.similarity import feature, sheet_terms, term_vector, vectors_matrix
+from discovery.similarity import BLOCK, feature, sheet_terms, term_vector, vectors_matrix
 from search import analysis
 
 _WORD = re.compile(r"[^\W_]+")
@@ -109,12 +109,21 @@ def _near_identical_texts(candidates: list[ActionSheet]):
     if len(long_enough) < 2:
         return []
     matrix = normalize(counts[long_enough])
-    products = (matrix @ matrix.T).tocoo()
-    return [
-        (candidates[long_enough[i]], candidates[long_enough[j]], float(v))
-        for i, j, v in zip(products.row, products.col, products.data, strict=True)
-        if i < j and v >= TEXT_COSINE
-    ]
+    found = []
+    # Blocks of rows: memory O(BLOCK × sheets), even for an administrator's whole catalogue.
+    for start in range(0, matrix.shape[0], BLOCK):
+        products = (matrix[start : start + BLOCK] @ matrix.T).toarray()
+        for i, j in zip(*np.nonzero(products >= TEXT_COSINE), strict=True):
+            row = start + int(i)
+            if row < j:
+                found.append(
+                    (
+                        candidates[long_enough[row]],
+                        candidates[long_enough[j]],
+                        float(products[i, j]),
+                    )
+                )
+    return found
 
 
 def pair(sheets: QuerySet[ActionSheet], first_pk: int, second_pk: int) -> DuplicatePair | None:

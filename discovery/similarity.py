@@ -30,6 +30,7 @@ from django.db.models import Count, Min, Q
 from django.dispatch import receiver
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.preprocessing import normalize
 
 from catalogue.display import display_label
 from catalogue.fields import TEXT_FIELDS
@@ -50,6 +51,7 @@ TEXT_REASON = 0.25
 BLOCK = 256
 CHUNK = 500
 FEATURES = 1 << 20
+TOP_TERMS = 64
 
 Progress = Callable[[int, int], None]
 
@@ -135,7 +137,7 @@ def load_corpus() -> Corpus:
     n = len(rows)
     if n:
         counts = vectors_matrix([r[3] for r in rows])
-        text = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+        text = _top_terms(TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr())
     else:
         text = None
     keyword_sets: list[set[int]] = [set() for _ in range(n)]
@@ -162,6 +164,20 @@ def load_corpus() -> Corpus:
         keyword_sets=keyword_sets,
         public_sets=public_sets,
     )
+
+
+def _top_terms(matrix: sparse.csr_matrix, keep: int = TOP_TERMS) -> sparse.csr_matrix:
+    """Each row reduced to its `keep` heaviest terms, then L2-normalised again (what Lucene's
+    MoreLikeThis does with its 25 "interesting terms"): the products cost ~10× less, and the
+    terms dropped are those weighing least in the cosine."""
+    matrix = matrix.copy()
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        if end - start > keep:
+            weights = matrix.data[start:end]
+            weights[np.argpartition(weights, end - start - keep)[: end - start - keep]] = 0
+    matrix.eliminate_zeros()
+    return normalize(matrix)
 
 
 def _binary(sets: list[set[int]]):
