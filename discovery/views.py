@@ -14,6 +14,9 @@ from discovery.models import SearchAlert
 from essaimage.lib import limits
 from essaimage.views import too_many_requests
 
+# The most probable pairs first; a page of thousands of pairs helps nobody.
+LISTED_PAIRS = 200
+
 
 def _moderator_sheets(user):
     if not access.is_moderator(user):
@@ -25,7 +28,11 @@ def _moderator_sheets(user):
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     pairs = duplicates.probable_duplicates(_moderator_sheets(request.user))
-    return render(request, "discovery/duplicate_list.html", {"pairs": pairs})
+    return render(
+        request,
+        "discovery/duplicate_list.html",
+        {"pairs": pairs[:LISTED_PAIRS], "total": len(pairs), "listed": LISTED_PAIRS},
+    )
 
 
 @login_required

@@ -1,3 +1,5 @@
+from unittest import mock
+
 from catalogue.models import PublicationStatus
 from catalogue.signals import sheets_changed
 from contrib.tests.helpers import ContribTestCase
@@ -60,6 +62,19 @@ class DuplicateListTestCase(ContribTestCase):
         r = self.client.get(self.url)
         self.assertContains(r, f"/contribuer/doublons/{self.sheet.pk}-{copy.pk}/")
         self.assertContains(r, "1 paire de fiches")
+
+    def test_it_lists_the_most_probable_pairs_first_up_to_a_limit(self):
+        make_sheet(self.adesir, "Repair Café")
+        make_sheet(self.adesir, "Repair Cafés")
+        self.client.force_login(self.mona)
+        with mock.patch("discovery.views.LISTED_PAIRS", 2):
+            r = self.client.get(self.url)
+        self.assertContains(r, "3 paires de fiches")
+        self.assertContains(r, "Les 2 plus probables sont listées.")
+        self.assertEqual(
+            [p.reasons[0] for p in r.context["pairs"]][0], "même titre, même structure"
+        )
+        self.assertEqual(len(r.context["pairs"]), 2)
 
     def test_it_is_for_moderators_only(self):
         self.client.force_login(self.alice)
