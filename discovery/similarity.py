@@ -306,6 +306,8 @@ def update_sheets(ids: Iterable[int]) -> set[int]:
         _save_profiles(published)
         logger.warning("similar_deferred sheets=%s: run manage.py compute_similar", len(published))
         return set()
+    if not published and not listing:
+        return set()  # a draft saved, an unpublished sheet archived: no list to recompute
     # Published sheets never analysed (written without the signal) join the corpus now.
     missing = ActionSheet.objects.published().filter(similarity_profile__isnull=True)
     _save_profiles(published | set(missing.values_list("pk", flat=True)))
