@@ -64,6 +64,20 @@ class ActionRecord(Schema):
     url: str = Field(description="Adresse de la fiche sur Essaimage.")
 
 
+class SimilarOut(Schema):
+    id: int
+    title: str
+    reasons: list[str] = Field(
+        description="Ce que les deux fiches ont en commun, en mots (« même public : familles »)."
+    )
+
+
+class ActionDetail(ActionRecord):
+    similar: list[SimilarOut] = Field(
+        description="Jusqu'à 6 fiches publiées d'autres structures, les plus proches d'abord."
+    )
+
+
 class ActionHit(ActionRecord):
     snippet: str | None = Field(
         None, description="Extrait où les mots cherchés sont entourés de <mark> (si q est donné)."

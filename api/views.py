@@ -18,6 +18,7 @@ from catalogue import models as catalogue_models
 from catalogue.datapackage import datapackage
 from catalogue.models import ActionSheet, Departement, PublicationStatus, Structure
 from catalogue.records import sheet_record, structure_record
+from discovery.similarity import similar_to
 from essaimage import degraded
 from essaimage.lib.french import count_noun
 from essaimage.middleware import unavailable_response
@@ -266,7 +267,7 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
 
 @api.get(
     "/actions/{sheet_id}",
-    response={200: schemas.ActionRecord, **NOT_FOUND},
+    response={200: schemas.ActionDetail, **NOT_FOUND},
     summary="Une fiche",
     tags=["fiches"],
 )
@@ -275,11 +276,16 @@ def get_action(
     request: HttpRequest,
     sheet_id: int = Path(..., ge=1, le=2**62, description="Identifiant de la fiche."),  # noqa: B008
 ):
-    """Une fiche publiée, au format canonique ; 404 pour une fiche inconnue ou non publiée."""
+    """Une fiche publiée, au format canonique, avec ses fiches similaires (`similar`) ; 404 pour
+    une fiche inconnue ou non publiée."""
     sheet = ActionSheet.objects.published().with_relations().filter(pk=sheet_id).first()
     if sheet is None:
         raise Http404("Fiche introuvable ou non publiée.")
-    return sheet_record(sheet)
+    similar = [
+        {"id": link.other_id, "title": link.other.title, "reasons": link.reasons}
+        for link in similar_to(sheet)
+    ]
+    return {**sheet_record(sheet), "similar": similar}
 
 
 # --- structures, départements, vocabularies ------------------------------------------------

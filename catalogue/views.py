@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from catalogue.listing import all_facet_values, build_listing, catalogue_url, page_query
 from catalogue.models import ActionSheet, Attachment, Departement, Keyword, Structure
+from discovery.similarity import similar_to
 from search.facets import BY_NAME as FACET_BY_NAME
 from search.forms import SearchForm
 from search.query import SORTS
@@ -126,7 +127,12 @@ def sheet_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return render(
         request,
         "catalogue/sheet_detail.html",
-        {"sheet": sheet, "others": others[:OTHER_SHEETS], "others_count": others.count()},
+        {
+            "sheet": sheet,
+            "others": others[:OTHER_SHEETS],
+            "others_count": others.count(),
+            "similar": similar_to(sheet),
+        },
     )
 
 

@@ -40,6 +40,7 @@ from contrib.forms import (
 )
 from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
+from discovery import duplicates
 from essaimage.lib import limits, uploads
 from essaimage.views import too_many_requests
 
@@ -282,6 +283,7 @@ def _edit_context(request, sheet, form, **extra) -> dict:
         "max_upload": editing.max_upload_bytes(),
         "can_review": access.can_review(request.user, sheet),
         "last_returned": sheet.revisions.filter(kind=Revision.Kind.RETURNED).first(),
+        "close_sheets": duplicates.close_sheets_in_structure(sheet),
         **extra,
     }
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "api",
     "stats",
     "pages",
+    "discovery",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,9 @@ IMPORT_BATCH_YIELD = float(os.environ.get("IMPORT_BATCH_YIELD", "1"))
 
 # Below this free space on the SQLite database's disk, the site says editing is unavailable.
 DEGRADED_MIN_FREE_BYTES = envint("DEGRADED_MIN_FREE_BYTES", 10 * 1024 * 1024)
+# Search alert sign-ups per client address, and confirmation e-mails to one address.
+ALERT_SIGN_UP_RATE = os.environ.get("ALERT_SIGN_UP_RATE", "10/hour")
+ALERT_EMAIL_RATE = os.environ.get("ALERT_EMAIL_RATE", "3/hour")
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
@@ -269,3 +273,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Similar actions (discovery.similarity): a change of more sheets at once than this (an import
+# batch) only refreshes their terms; `manage.py compute_similar` then recomputes every list.
+# Kept small so that an import's short write batches (ingest.importer) stay short.
+SIMILAR_SYNC_MAX = envint("SIMILAR_SYNC_MAX", 20)

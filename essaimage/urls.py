@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("compte/", include("contrib.account_urls")),
     path("contribuer/", include("contrib.urls")),
+    path("", include("discovery.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("catalogue.urls")),
     path("", include("stats.urls")),

@@ -2,6 +2,7 @@ from django.core.cache import cache
 
 from catalogue.models import ActionSheet, PublicationStatus
 from catalogue.records import sheet_record
+from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet
 
 
@@ -15,10 +16,33 @@ class GetActionTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r["Content-Type"], "application/json; charset=utf-8")
         expected = sheet_record(ActionSheet.objects.with_relations().get(pk=self.sheet.pk))
-        self.assertEqual(r.json(), expected)
+        # The detail record adds the similar sheets (none here: no other sheet shares a topic).
+        self.assertEqual(r.json(), {**expected, "similar": []})
         self.assertEqual(r.json()["keywords"], ["intergénérationnel"])
         self.assertEqual(
             r.json()["structure"]["departement"], {"code": "974", "name": "La Réunion"}
+        )
+
+    def test_it_lists_similar_sheets_with_reasons(self):
+        other = make_sheet(self.marais, "Atelier de réparation", keywords=["intergénérationnel"])
+        make_sheet(self.adesir, "Même structure", keywords=["intergénérationnel"])
+        hidden = make_sheet(
+            self.marais,
+            "Brouillon proche",
+            keywords=["intergénérationnel"],
+            publication_status=PublicationStatus.DRAFT,
+        )
+        sheets_changed.send(sender=None, sheet_ids=[self.sheet.pk, other.pk, hidden.pk])
+        r = self.client.get(self.url)
+        self.assertEqual(
+            r.json()["similar"],
+            [
+                {
+                    "id": other.pk,
+                    "title": "Atelier de réparation",
+                    "reasons": ["mot clé commun : Intergénérationnel"],
+                }
+            ],
         )
 
     def test_it_hides_unpublished_sheets(self):
@@ -74,6 +98,7 @@ class GetActionTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 404)
 
     def test_it_makes_a_fixed_number_of_queries(self):
-        # The sheet with its relations (1 + 6 prefetches), then Last-Modified (2).
-        with self.assertNumQueries(9):
+        # The sheet with its relations (1 + 6 prefetches), its similar sheets (1), then
+        # Last-Modified (2).
+        with self.assertNumQueries(10):
             self.client.get(self.url)

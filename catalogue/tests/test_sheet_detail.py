@@ -3,6 +3,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from catalogue.models import PublicationStatus
+from catalogue.signals import sheets_changed
+from discovery.models import SimilarSheet
 from essaimage.test import make_sheet, make_structure
 from search.tests.base import SearchTestCase
 
@@ -55,8 +57,26 @@ class SheetDetailTestCase(SearchTestCase):
 
     def test_it_uses_a_fixed_number_of_queries(self):
         # sheet + 6 prefetches + other sheets + their count + the figures read from its text
-        with self.assertNumQueries(10):
+        # + its similar sheets
+        with self.assertNumQueries(11):
             self.client.get(self.url)
+
+    def test_it_shows_similar_sheets_of_other_structures_with_reasons(self):
+        trait = make_structure("Le Trait d'Union", dep="68")
+        similar = make_sheet(trait, "Café <b>parents</b>", keywords=["Parentalité"])
+        make_sheet(self.loiron, "Même structure", keywords=["Parentalité"])
+        sheets_changed.send(sender=None, sheet_ids=[similar.pk, self.parentalite.pk])
+        r = self.client.get(self.url)
+        self.assertContains(r, '<h2 id="similar-title">Actions similaires</h2>', html=True)
+        self.assertContains(r, f'href="{similar.get_absolute_url()}"')
+        self.assertContains(r, "Café &lt;b&gt;parents&lt;/b&gt;")
+        self.assertContains(r, "mot clé commun : Parentalité")
+        self.assertNotContains(r, "Même structure</a> · ")
+
+    def test_it_hides_the_similar_section_when_there_is_none(self):
+        SimilarSheet.objects.filter(sheet=self.parentalite).delete()
+        r = self.client.get(self.url)
+        self.assertNotContains(r, "Actions similaires")
 
     def test_it_has_a_print_stylesheet(self):
         r = self.client.get(self.url)

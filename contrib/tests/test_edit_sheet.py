@@ -5,6 +5,7 @@ from catalogue.models import ActionSheet, Keyword, PublicationStatus
 from contrib import editing
 from contrib.models import Autosave, PendingEdit, Revision
 from contrib.tests.helpers import ContribTestCase
+from essaimage.test import make_sheet
 
 
 class EditSheetTestCase(ContribTestCase):
@@ -25,6 +26,20 @@ class EditSheetTestCase(ContribTestCase):
         ):
             self.assertContains(r, label)
         self.assertContains(r, "Fiche remplie à")
+
+    def test_it_warns_when_a_very_close_sheet_exists_in_the_structure(self):
+        close = make_sheet(self.adesir, "Le café des parents", year=2021)
+        make_sheet(self.marais, "Café des parents")  # another structure: no warning
+        self.client.force_login(self.alice)
+        r = self.client.get(self.url)
+        self.assertContains(r, "Une fiche au titre très proche existe déjà dans cette structure")
+        self.assertContains(r, f'<a href="{close.get_absolute_url()}">Le café des parents</a>')
+        self.assertContains(r, "Café des parents", count=4)
+
+    def test_it_does_not_warn_without_a_close_sheet(self):
+        self.client.force_login(self.alice)
+        r = self.client.get(self.url)
+        self.assertNotContains(r, "titre très proche")
 
     def test_it_saves_a_draft(self):
         self.client.force_login(self.alice)

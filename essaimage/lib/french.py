@@ -12,6 +12,7 @@ import re
 # Feminine nouns (the first word of a counted phrase decides "aucun" / "aucune").
 FEMININE = {
     "action",
+    "alerte",
     "année",
     "demande",
     "entrée",
@@ -24,6 +25,7 @@ FEMININE = {
     "nouvelle",
     "personne",
     "page",
+    "paire",
     "structure",
     "tronquée",
     "valeur",

@@ -1,0 +1,159 @@
+"""Probable duplicates, for moderators (list, side by side, merge) and for authors (a warning).
+
+Two rules, each computed in C (rapidfuzz, SciPy), never pair by pair in Python:
+
+- same or close title within a structure: rapidfuzz `token_sort_ratio` of the folded titles
+  ≥ TITLE_RATIO (word order and accents do not matter: "Café des parents" ~ "LE CAFE DES PARENTS");
+- near-identical texts across years or structures: cosine of the term counts (terms of
+  search.analysis, stored in SimilarityProfile for published sheets) ≥ TEXT_COSINE, texts of at
+  least MIN_TERMS terms (two nearly empty sheets are not duplicates).
+
+Archived sheets are left out (a merged duplicate is archived, so a merge empties its pair).
+"""
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+from django.db.models import QuerySet
+from rapidfuzz import fuzz, process
+from sklearn.preprocessing import normalize
+
+from catalogue.models import ActionSheet, PublicationStatus
+from discovery.models import SimilarityProfile
+from discovery.similarity import BLOCK, feature, sheet_terms, term_vector, vectors_matrix
+from search import analysis
+
+_WORD = re.compile(r"[^\W_]+")
+TITLE_RATIO = 90
+TEXT_COSINE = 0.9
+MIN_TERMS = 20
+# A new sheet's warning: only a title this close in the same structure.
+WARN_RATIO = 90
+
+
+@dataclass
+class DuplicatePair:
+    first: ActionSheet
+    second: ActionSheet
+    score: float  # 0–100
+    reasons: list[str] = field(default_factory=list)
+
+
+def _title(text: str) -> str:
+    # Folded words only: case, accents and punctuation do not make two titles different.
+    return " ".join(_WORD.findall(analysis.fold(text)))
+
+
+def _candidates(sheets: QuerySet[ActionSheet]) -> list[ActionSheet]:
+    return list(
+        sheets.exclude(publication_status=PublicationStatus.ARCHIVED)
+        .select_related("structure__departement")
+        .order_by("pk")
+    )
+
+
+def probable_duplicates(sheets: QuerySet[ActionSheet]) -> list[DuplicatePair]:
+    """Probable duplicate pairs among `sheets` (a moderator's territory), most certain first."""
+    found: dict[tuple[int, int], DuplicatePair] = {}
+    candidates = _candidates(sheets)
+
+    def add(a: ActionSheet, b: ActionSheet, score: float, reason: str) -> None:
+        key = (a.pk, b.pk) if a.pk < b.pk else (b.pk, a.pk)
+        pair = found.get(key)
+        if pair is None:
+            first, second = (a, b) if a.pk < b.pk else (b, a)
+            pair = found[key] = DuplicatePair(first, second, score)
+        pair.score = max(pair.score, score)
+        pair.reasons.append(reason)
+
+    by_structure: dict[int, list[ActionSheet]] = {}
+    for sheet in candidates:
+        by_structure.setdefault(sheet.structure_id, []).append(sheet)
+    for group in by_structure.values():
+        if len(group) < 2:
+            continue
+        titles = [_title(s.title) for s in group]
+        ratios = process.cdist(titles, titles, scorer=fuzz.token_sort_ratio)
+        for i, j in combinations(range(len(group)), 2):
+            ratio = float(ratios[i, j])
+            if ratio >= TITLE_RATIO:
+                reason = "même titre" if ratio == 100 else f"titre proche ({ratio:.0f} %)"
+                add(group[i], group[j], ratio, f"{reason}, même structure")
+
+    for a, b, cosine in _near_identical_texts(candidates):
+        where = "même structure" if a.structure_id == b.structure_id else "autre structure"
+        add(a, b, 100 * cosine, f"textes presque identiques ({100 * cosine:.0f} %), {where}")
+    return sorted(found.values(), key=lambda p: (-p.score, p.first.pk, p.second.pk))
+
+
+def _near_identical_texts(candidates: list[ActionSheet]):
+    if len(candidates) < 2:
+        return []
+    stored = dict(
+        SimilarityProfile.objects.filter(sheet__in=[s.pk for s in candidates]).values_list(
+            "sheet_id", "vector"
+        )
+    )
+    blobs = [stored[s.pk] if s.pk in stored else term_vector(sheet_terms(s)) for s in candidates]
+    counts = vectors_matrix(blobs).tolil()
+    # The texts without the title (counted twice in a vector): a re-titled copy is a copy.
+    for row, sheet in enumerate(candidates):
+        for term in analysis.terms(sheet.title):
+            column = feature(term)
+            counts[row, column] = max(counts[row, column] - 2, 0)
+    counts = counts.tocsr()
+    counts.eliminate_zeros()
+    long_enough = np.flatnonzero(np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS)
+    if len(long_enough) < 2:
+        return []
+    matrix = normalize(counts[long_enough])
+    found = []
+    # Blocks of rows: memory O(BLOCK × sheets), even for an administrator's whole catalogue.
+    for start in range(0, matrix.shape[0], BLOCK):
+        products = (matrix[start : start + BLOCK] @ matrix.T).toarray()
+        for i, j in zip(*np.nonzero(products >= TEXT_COSINE), strict=True):
+            row = start + int(i)
+            if row < j:
+                found.append(
+                    (
+                        candidates[long_enough[row]],
+                        candidates[long_enough[j]],
+                        float(products[i, j]),
+                    )
+                )
+    return found
+
+
+def pair(sheets: QuerySet[ActionSheet], first_pk: int, second_pk: int) -> DuplicatePair | None:
+    """The pair (first, second) if both are among `sheets` (None otherwise), with its reasons."""
+    if first_pk == second_pk:
+        return None
+    both = {s.pk: s for s in sheets.with_relations().filter(pk__in=[first_pk, second_pk])}
+    if len(both) != 2:
+        return None
+    for found in probable_duplicates(sheets.filter(pk__in=[first_pk, second_pk])):
+        found.first, found.second = both[first_pk], both[second_pk]
+        return found
+    return DuplicatePair(both[first_pk], both[second_pk], 0, [])
+
+
+def close_sheets_in_structure(sheet: ActionSheet, limit: int = 3) -> list[ActionSheet]:
+    """Other non-archived sheets of the same structure whose title is very close to `sheet`'s."""
+    others = list(
+        ActionSheet.objects.filter(structure_id=sheet.structure_id)
+        .exclude(pk=sheet.pk)
+        .exclude(publication_status=PublicationStatus.ARCHIVED)
+        .only("pk", "title", "year", "publication_status")
+    )
+    if not others or not sheet.title.strip():
+        return []
+    matches = process.extract(
+        _title(sheet.title),
+        [_title(o.title) for o in others],
+        scorer=fuzz.token_sort_ratio,
+        score_cutoff=WARN_RATIO,
+        limit=limit,
+    )
+    return [others[index] for _, _, index in matches]

@@ -1,0 +1,83 @@
+from unittest import mock
+
+from catalogue.models import PublicationStatus
+from catalogue.signals import sheets_changed
+from contrib.tests.helpers import ContribTestCase
+from essaimage.test import make_sheet, make_structure
+
+STORY = (
+    "Chaque trimestre, des bénévoles réparateurs accueillent les habitants pour réparer "
+    "ensemble vélos, petits appareils électroménagers, vêtements et ordinateurs, autour d'un "
+    "café, afin de lutter contre le gaspillage et de créer du lien entre les générations du "
+    "quartier."
+)
+
+
+class DuplicateListTestCase(ContribTestCase):
+    url = "/contribuer/doublons/"
+
+    def pairs(self, user) -> list[tuple[str, str, list[str]]]:
+        self.client.force_login(user)
+        r = self.client.get(self.url)
+        self.assertEqual(r.status_code, 200)
+        return [(p.first.title, p.second.title, p.reasons) for p in r.context["pairs"]]
+
+    def test_it_finds_the_same_title_within_a_structure(self):
+        make_sheet(self.adesir, "REPAIR CAFE")
+        self.assertIn(
+            ("Repair Café", "REPAIR CAFE", ["même titre, même structure"]), self.pairs(self.mona)
+        )
+
+    def test_it_finds_a_close_title_within_a_structure(self):
+        make_sheet(self.adesir, "Repair Cafés")
+        [(first, second, reasons)] = self.pairs(self.mona)
+        self.assertEqual((first, second), ("Repair Café", "Repair Cafés"))
+        self.assertRegex(reasons[0], r"^titre proche \(9\d %\), même structure$")
+
+    def test_it_finds_a_retitled_copy_in_another_structure(self):
+        self.sheet.summary = STORY
+        self.sheet.save()
+        sheets_changed.send(sender=None, sheet_ids=[self.sheet.pk])
+        saint_denis = make_structure("Case de Saint-Denis", dep="974")
+        make_sheet(saint_denis, "Atelier de réparation 2024", summary=STORY, year=2024)
+        [(first, second, reasons)] = self.pairs(self.mona)
+        self.assertEqual((first, second), ("Repair Café", "Atelier de réparation 2024"))
+        self.assertRegex(reasons[0], r"^textes presque identiques \(\d+ %\), autre structure$")
+
+    def test_it_ignores_different_sheets_and_archived_ones(self):
+        make_sheet(self.adesir, "Jardin partagé", summary=STORY[:80])
+        make_sheet(self.adesir, "Repair Café", publication_status=PublicationStatus.ARCHIVED)
+        self.assertEqual(self.pairs(self.mona), [])
+        r = self.client.get(self.url)
+        self.assertContains(r, "Aucun doublon probable dans votre territoire.")
+
+    def test_it_stays_in_the_moderators_territory(self):
+        make_sheet(self.adesir, "Repair Café")
+        self.assertEqual(self.pairs(self.nina), [])  # Ille-et-Vilaine
+        self.assertEqual(len(self.pairs(self.mona)), 1)
+
+    def test_it_links_each_pair_to_its_comparison(self):
+        copy = make_sheet(self.adesir, "Repair Café")
+        self.client.force_login(self.mona)
+        r = self.client.get(self.url)
+        self.assertContains(r, f"/contribuer/doublons/{self.sheet.pk}-{copy.pk}/")
+        self.assertContains(r, "1 paire de fiches")
+
+    def test_it_lists_the_most_probable_pairs_first_up_to_a_limit(self):
+        make_sheet(self.adesir, "Repair Café")
+        make_sheet(self.adesir, "Repair Cafés")
+        self.client.force_login(self.mona)
+        with mock.patch("discovery.views.LISTED_PAIRS", 2):
+            r = self.client.get(self.url)
+        self.assertContains(r, "3 paires de fiches")
+        self.assertContains(r, "Les 2 plus probables sont listées.")
+        self.assertEqual(
+            [p.reasons[0] for p in r.context["pairs"]][0], "même titre, même structure"
+        )
+        self.assertEqual(len(r.context["pairs"]), 2)
+
+    def test_it_is_for_moderators_only(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.client.logout()
+        self.assertEqual(self.client.get(self.url).status_code, 302)
