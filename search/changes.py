@@ -123,8 +123,8 @@ def _on_sheets_changed(sender, sheet_ids=(), **kwargs) -> None:
 def _on_sheet_saved(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     if raw or (update_fields is not None and not INDEXED_FIELDS.intersection(update_fields)):
         return
-    # A status change may take the sheet out of the public index: logged whatever it is now.
-    log_changes([instance.pk], always=bool(update_fields and "publication_status" in update_fields))
+    # Only a published sheet can be archived: it leaves the index, published_at set or not.
+    log_changes([instance.pk], always=instance.publication_status == PublicationStatus.ARCHIVED)
 
 
 def _on_sheet_deleted(sender, instance, **kwargs) -> None:

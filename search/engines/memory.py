@@ -109,6 +109,7 @@ class Index:
 _lock = threading.Lock()
 _index: Index | None = None
 _rebuilding: threading.Thread | None = None
+builds = 0  # full builds in this process (tests check that writes need none)
 # More changed sheets than this in one read: sort orders are read again whole.
 PLACE_LIMIT = 50
 
@@ -186,6 +187,8 @@ def _follow(index: Index, log: tuple[int, int]) -> Index | None:
 
 
 def build_index(token: str) -> Index:
+    global builds
+    builds += 1
     # The log first: changes written while the sheets are read are applied again later.
     rows = _read_log()
     index = Index(
