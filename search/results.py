@@ -146,6 +146,32 @@ def snippets_for(sheets: list[ActionSheet], match: TextMatch | None) -> dict[int
     return result
 
 
+# What a result card reads (catalogue/_sheet_card.html): a few columns, the structure with its
+# département, the status and the keywords. With a text match, the long texts a snippet may be
+# cut from too.
+CARD_COLUMNS = ("title", "year", "summary", "structure", "status")
+
+
+def load_sheets(ids: list[int], match: TextMatch | None, *, records: bool) -> list[ActionSheet]:
+    """The sheets `ids`, in that order: with every relation (`records`: API records), or only
+    what a result card shows (two queries)."""
+    if not ids:
+        return []
+    if records:
+        qs = ActionSheet.objects.with_relations()
+    else:
+        from search.indexing import SNIPPET_FIELDS
+
+        columns = (*CARD_COLUMNS, *SNIPPET_FIELDS) if match is not None else CARD_COLUMNS
+        qs = (
+            ActionSheet.objects.select_related("structure__departement", "status")
+            .only(*columns)
+            .prefetch_related("keywords")
+        )
+    by_id = qs.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def result_for(query, match, sheets, total, page, num_pages, per_page, base_url) -> "SearchResult":
     """The SearchResult of both paths (ORM and search.fast), facets aside."""
     corrections = match.corrections if match is not None else {}

@@ -44,9 +44,10 @@ def choose_engine(fast: bool | None = None):
     in the background and the database answers meanwhile), else the database engine."""
     if not (fast if fast is not None else settings.SEARCH_FAST_PATH):
         return database.engine
-    if settings.SEARCH_FAST_PATH_BACKGROUND and memory.ready_index() is None:
-        return database.engine
-    return memory.engine
+    if not settings.SEARCH_FAST_PATH_BACKGROUND:
+        return memory.MemoryEngine(memory.get_index())
+    index = memory.ready_index()
+    return database.engine if index is None else memory.MemoryEngine(index)
 
 
 def search_sheets(
@@ -58,9 +59,10 @@ def search_sheets(
     base_url: str | None = None,
     fast: bool | None = None,
     as_you_type: bool = False,
+    records: bool = False,
 ) -> SearchResult:
-    """Run `query`: one page of published sheets (`ActionSheet.objects.with_relations()`, in
-    order), the total, facets with disjunctive counts and snippets. `per_page=None` returns
+    """Run `query`: one page of published sheets in order (what a result card shows; with
+    `records`, every relation: `ActionSheet.objects.with_relations()`), the total, facets with disjunctive counts and snippets. `per_page=None` returns
     every match (prefer `iter_sheets` for large exports). A page past the end gives the last.
     `fast` (default: settings.SEARCH_FAST_PATH) lets the in-memory engine answer;
     `as_you_type` matches the last word as the start of a word."""
@@ -75,6 +77,7 @@ def search_sheets(
         per_page=per_page,
         with_facets=with_facets,
         base_url=base_url,
+        records=records,
     )
 
 

@@ -35,6 +35,7 @@ class Engine(Protocol):
         per_page: int | None,
         with_facets: bool,
         base_url: str,
+        records: bool,
     ) -> SearchResult: ...
 
 

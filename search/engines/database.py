@@ -13,7 +13,7 @@ from search.engines.base import ORDERINGS, text_match
 from search.facets import DEFINITIONS, compute_facet
 from search.matching import TextMatch
 from search.query import SheetQuery
-from search.results import SearchResult, page_bounds, result_for
+from search.results import SearchResult, load_sheets, page_bounds, result_for
 
 # Many-to-many filters: key -> the through model's column pointing at the vocabulary value.
 M2M_FILTERS = {
@@ -80,20 +80,19 @@ def iter_ids(query: SheetQuery, sort: str, match: TextMatch | None):
 
 
 class DatabaseEngine:
-    def search(self, query, match, *, sort, page, per_page, with_facets, base_url):
+    def search(self, query, match, *, sort, page, per_page, with_facets, base_url, records):
         qs = filtered_sheets(query, match=match)
         total = qs.count()
         requested_page = page
         page, num_pages, offset, limit = page_bounds(total, page, per_page)
         window = slice(offset, offset + limit) if limit else slice(None)
         if not total:
-            sheets = []
+            chosen = []
         elif sort == "relevance":
             chosen = ordered_ids(qs, sort, match)[window]
-            by_id = ActionSheet.objects.with_relations().in_bulk(chosen)
-            sheets = [by_id[pk] for pk in chosen]
         else:
-            sheets = list(qs.order_by(*ORDERINGS[sort]).with_relations()[window])
+            chosen = list(qs.order_by(*ORDERINGS[sort]).values_list("pk", flat=True)[window])
+        sheets = load_sheets(chosen, match, records=records)
         result: SearchResult = result_for(
             query, match, sheets, total, page, num_pages, per_page, base_url
         )

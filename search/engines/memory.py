@@ -30,7 +30,7 @@ from search.changes import log_state
 from search.engines.base import ORDERINGS
 from search.facets import DEFINITIONS, Facet, FacetValue, _label
 from search.models import IndexChange
-from search.results import page_bounds, result_for
+from search.results import load_sheets, page_bounds, result_for
 
 # Facets whose value is one column of the sheet (or its structure): name -> values_list path.
 SCALAR = {
@@ -365,13 +365,6 @@ def _text_bitmap(index: Index, match) -> tuple[int, dict[int, float]]:
     return index.bitmap_of(ranks), ranks
 
 
-@dataclass
-class Selection:
-    total: int
-    ordered: list[int]  # sheet ids of the requested window, in order
-    counts: dict[str, dict[object, int]]
-
-
 def _filter_bitmaps(index: Index, query) -> dict[str, int]:
     """Per filter: the bitmap of sheets it lets through (OR of the selected values)."""
     out: dict[str, int] = {}
@@ -400,10 +393,10 @@ def _filter_bitmaps(index: Index, query) -> dict[str, int]:
     return out
 
 
-def select(query, match, *, offset: int, limit: int | None, with_facets: bool, sort: str):
-    """Total, ordered ids of the window, and disjunctive facet counts for `query` with the
-    text `match` (search.matching.TextMatch, or None without text)."""
-    index = get_index()
+def select(index: Index, query, match):
+    """(base, filters, mask, ranks) for `query` with the text `match` (search.matching.TextMatch,
+    or None without text): the published sheets matching the text, the bitmap of each filter,
+    their intersection (the results), the text ranks by position."""
     base = index.all
     ranks = None
     if match is not None:
@@ -413,25 +406,27 @@ def select(query, match, *, offset: int, limit: int | None, with_facets: bool, s
     mask = base
     for bits in filters.values():
         mask &= bits
-    total = mask.bit_count()
-    ordered = _window(index, mask, total, sort, ranks, offset, limit)
+    return base, filters, mask, ranks
+
+
+def facet_counts(index: Index, base: int, filters: dict[str, int]) -> dict[str, dict]:
+    """Disjunctive counts: each facet over the text match and every *other* filter."""
     counts: dict[str, dict[object, int]] = {}
-    if with_facets:
-        for definition in DEFINITIONS:
-            name = definition.name
-            facet_base = base
-            for other, bits in filters.items():
-                if other != name:
-                    facet_base &= bits
-            if name == "structure":
-                counter = Counter(index.structure_of[p] for p in index.positions(facet_base))
-                counts[name] = {s: c for s, c in counter.items() if s is not None}
-                continue
-            table = index.bitmaps[name]
-            counts[name] = {
-                value: c for value, bits in table.items() if (c := (facet_base & bits).bit_count())
-            }
-    return index, Selection(total=total, ordered=ordered, counts=counts)
+    for definition in DEFINITIONS:
+        name = definition.name
+        facet_base = base
+        for other, bits in filters.items():
+            if other != name:
+                facet_base &= bits
+        if name == "structure":
+            counter = Counter(index.structure_of[p] for p in index.positions(facet_base))
+            counts[name] = {s: c for s, c in counter.items() if s is not None}
+            continue
+        table = index.bitmaps[name]
+        counts[name] = {
+            value: c for value, bits in table.items() if (c := (facet_base & bits).bit_count())
+        }
+    return counts
 
 
 def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, limit: int | None):
@@ -464,23 +459,26 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
 
 
 class MemoryEngine:
-    def search(self, query, match, *, sort, page, per_page, with_facets, base_url):
+    """Answers from `index` (default: this process's index, brought up to date)."""
+
+    def __init__(self, index: Index | None = None):
+        self.index = index
+
+    def search(self, query, match, *, sort, page, per_page, with_facets, base_url, records):
         """search.engines.database's answer from the index: same SearchResult, same values."""
+        index = self.index or get_index()
+        base, filters, mask, ranks = select(index, query, match)
+        total = mask.bit_count()
         requested_page = page
-        index, selection = select(query, match, offset=0, limit=0, with_facets=False, sort=sort)
-        total = selection.total
         page, num_pages, offset, limit = page_bounds(total, page, per_page)
-        index, selection = select(
-            query, match, offset=offset, limit=limit, with_facets=with_facets, sort=sort
-        )
-        by_id = ActionSheet.objects.with_relations().in_bulk(selection.ordered) if total else {}
-        sheets = [by_id[pk] for pk in selection.ordered if pk in by_id]
+        ordered = _window(index, mask, total, sort, ranks, offset, limit)
+        sheets = load_sheets(ordered, match, records=records)
         result = result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
         result.requested_page = requested_page
         if with_facets:
+            counts = facet_counts(index, base, filters)
             for definition in DEFINITIONS:
-                counts = selection.counts[definition.name]
-                facet = _facet(definition, counts, index, query, base_url)
+                facet = _facet(definition, counts[definition.name], index, query, base_url)
                 result.facet_groups.append(facet)
                 result.facets[definition.name] = facet.values
         return result
@@ -527,6 +525,3 @@ def _facet(definition, counted: dict, index: Index, query, base_url: str):
         kept += [v for v in pairs[definition.limit :] if v[0] in selected]
         pairs, truncated = kept, True
     return Facet(name, definition.label, [value(*v) for v in pairs], truncated)
-
-
-engine = MemoryEngine()
