@@ -2,10 +2,10 @@
 
 At 100,000 sheets the database engine runs 13 GROUP BY queries over joins per search and sorts
 every match in SQL: seconds per page. Here each worker process keeps, for the published sheets,
-one bitmap (a Python int, bit i = the sheet at position i) per facet value, the position of each
-sheet in every sort order, and the labels. A search then costs: one query for the index state,
+one bitmap (pyroaring: compressed, C set operations; the positions of its sheets) per facet
+value, the position of each sheet in every sort order, and the labels. A search then costs: one query for the index state,
 the text matches (search.matching), bit operations for filters and disjunctive counts
-(`int.bit_count`), and the queries of the page's sheets.
+(`intersection_cardinality`: no position is materialised), and the queries of the page's sheets.
 
 Results are exactly those of the database engine (same ids, order, totals, facet values and
 counts): `search/tests/test_fast_path.py` compares both on random queries and random writes.
@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
+from pyroaring import FrozenBitMap
 
 from catalogue.models import ActionSheet
 from search.changes import log_state
@@ -68,7 +69,7 @@ MULTI = {
     ),
 }
 SORTS = ("title", "departement", "year", "recent")
-_BITS = [tuple(b for b in range(8) if byte >> b & 1) for byte in range(256)]
+EMPTY = FrozenBitMap()
 
 
 @dataclass
@@ -76,8 +77,8 @@ class Index:
     generation: str  # IndexState.generation it was built for
     ids: list[int]  # position -> sheet id (a sheet keeps its position once given one)
     position: dict[int, int]
-    all: int  # bitmap of the published sheets' positions
-    bitmaps: dict[str, dict[object, int]]  # facet -> value -> bitmap
+    all: FrozenBitMap  # the published sheets' positions
+    bitmaps: dict[str, dict[object, FrozenBitMap]]  # facet -> value -> positions
     labels: dict[str, dict[object, str]]  # facet -> value -> label from the database
     structure_of: list[int | None]  # position -> structure id
     rank: dict[str, list[int]]  # sort -> position -> rank in that order
@@ -86,24 +87,9 @@ class Index:
     log: tuple[int, int] = (0, 0)  # (rows, last id) of the change log when last read
     applied: dict[int, str] = field(default_factory=dict)  # change row id -> stamp
 
-    @property
-    def nbytes(self) -> int:
-        return (len(self.ids) + 7) // 8
-
-    def bitmap_of(self, positions) -> int:
-        buffer = bytearray(self.nbytes)
-        for p in positions:
-            buffer[p >> 3] |= 1 << (p & 7)
-        return int.from_bytes(buffer, "little")
-
-    def positions(self, bitmap: int) -> list[int]:
-        out: list[int] = []
-        data = bitmap.to_bytes(self.nbytes, "little")
-        for i, byte in enumerate(data):
-            if byte:
-                base = i << 3
-                out.extend(base + b for b in _BITS[byte])
-        return out
+    @staticmethod
+    def bitmap_of(positions) -> FrozenBitMap:
+        return FrozenBitMap(positions)
 
 
 _lock = threading.Lock()
@@ -195,7 +181,7 @@ def build_index(token: str) -> Index:
         generation=token,
         ids=[],
         position={},
-        all=0,
+        all=EMPTY,
         bitmaps={name: {} for name in (*SCALAR, *MULTI)},
         labels={name: {} for name in (*LABELS, *MULTI)},
         structure_of=[],
@@ -229,11 +215,12 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
         return new
     old = {new.position[pk] for pk in sheet_ids if pk in new.position}
     if old:
-        clear = ~new.bitmap_of(old)
-        new.all &= clear
+        clear = new.bitmap_of(old)
+        new.all = new.all - clear
         for table in new.bitmaps.values():
             for value, bits in table.items():
-                table[value] = bits & clear
+                if bits.intersect(clear):
+                    table[value] = bits - clear
         for p in old:
             new.structure_of[p] = None
         for sort, order in new.order.items():
@@ -267,14 +254,11 @@ def _load(index: Index, sheets) -> list[int]:
             if value is not None:
                 grouped[name].setdefault(value, []).append(p)
         index.structure_of[p] = row[1 + names.index("structure")]
-    index.all |= index.bitmap_of(placed)
+    index.all = index.all | index.bitmap_of(placed)
     for name in names:
-        if name == "structure":
-            # One bitmap per structure would cost n bits each: counted from positions instead.
-            continue
         table = index.bitmaps[name]
         for value, ps in grouped[name].items():
-            table[value] = table.get(value, 0) | index.bitmap_of(ps)
+            table[value] = table.get(value, EMPTY) | index.bitmap_of(ps)
     for name, path in LABELS.items():
         value_path = SCALAR[name]
         index.labels[name].update(
@@ -311,7 +295,7 @@ def _load(index: Index, sheets) -> list[int]:
                         by_value.setdefault(value_of[value_id], []).append(p)
         table = index.bitmaps[name]
         for value, ps in by_value.items():
-            table[value] = table.get(value, 0) | index.bitmap_of(ps)
+            table[value] = table.get(value, EMPTY) | index.bitmap_of(ps)
             index.labels[name][value] = labels_of[value]
     return placed
 
@@ -365,29 +349,28 @@ def _text_bitmap(index: Index, match) -> tuple[int, dict[int, float]]:
     return index.bitmap_of(ranks), ranks
 
 
-def _filter_bitmaps(index: Index, query) -> dict[str, int]:
+def _union(bitmaps: list[FrozenBitMap]) -> FrozenBitMap:
+    return FrozenBitMap.union(*bitmaps) if bitmaps else EMPTY
+
+
+def _filter_bitmaps(index: Index, query) -> dict[str, FrozenBitMap]:
     """Per filter: the bitmap of sheets it lets through (OR of the selected values)."""
-    out: dict[str, int] = {}
+    out: dict[str, FrozenBitMap] = {}
     for name in (*SCALAR, *MULTI):
         values = getattr(query, name)
         if not values:
             continue
-        if name == "structure":
-            wanted = set(values)
-            out[name] = index.bitmap_of(p for p, s in enumerate(index.structure_of) if s in wanted)
-            continue
-        bitmap = 0
         table = index.bitmaps[name]
-        for value in values:
-            bitmap |= table.get(value, 0)
-        out[name] = bitmap
+        out[name] = _union([table.get(value, EMPTY) for value in values])
     if query.year_min or query.year_max:
-        bitmap = 0
-        for year, bits in index.bitmaps["year"].items():
-            if (query.year_min is None or year >= query.year_min) and (
-                query.year_max is None or year <= query.year_max
-            ):
-                bitmap |= bits
+        bitmap = _union(
+            [
+                bits
+                for year, bits in index.bitmaps["year"].items()
+                if (query.year_min is None or year >= query.year_min)
+                and (query.year_max is None or year <= query.year_max)
+            ]
+        )
         # year_min/max combine with year (AND), and leave with it for the year facet.
         out["year"] = out.get("year", index.all) & bitmap
     return out
@@ -409,7 +392,7 @@ def select(index: Index, query, match):
     return base, filters, mask, ranks
 
 
-def facet_counts(index: Index, base: int, filters: dict[str, int]) -> dict[str, dict]:
+def facet_counts(index: Index, base, filters: dict[str, FrozenBitMap]) -> dict[str, dict]:
     """Disjunctive counts: each facet over the text match and every *other* filter."""
     counts: dict[str, dict[object, int]] = {}
     for definition in DEFINITIONS:
@@ -418,13 +401,16 @@ def facet_counts(index: Index, base: int, filters: dict[str, int]) -> dict[str, 
         for other, bits in filters.items():
             if other != name:
                 facet_base &= bits
-        if name == "structure":
-            counter = Counter(index.structure_of[p] for p in index.positions(facet_base))
+        table = index.bitmaps[name]
+        if name == "structure" and len(facet_base) < len(table):
+            # Fewer sheets than structures: counting the sheets' structures is cheaper.
+            counter = Counter(map(index.structure_of.__getitem__, facet_base))
             counts[name] = {s: c for s, c in counter.items() if s is not None}
             continue
-        table = index.bitmaps[name]
         counts[name] = {
-            value: c for value, bits in table.items() if (c := (facet_base & bits).bit_count())
+            value: c
+            for value, bits in table.items()
+            if (c := facet_base.intersection_cardinality(bits))
         }
     return counts
 
@@ -436,7 +422,7 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
     if sort == "relevance" and ranks is not None:
         title = index.rank["title"]
         key = lambda p: (-ranks.get(p, float("-inf")), title[p])  # noqa: E731
-        positions = index.positions(mask)
+        positions = list(mask)
         chosen = (
             heapq.nsmallest(stop, positions, key=key)
             if stop < total
@@ -446,12 +432,11 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
         sort = sort if sort in index.order else "title"
         rank = index.rank[sort]
         if total * 8 < len(index.ids) or limit is None:
-            chosen = sorted(index.positions(mask), key=rank.__getitem__)[:stop]
+            chosen = sorted(mask, key=rank.__getitem__)[:stop]
         else:
-            data = mask.to_bytes(index.nbytes, "little")
             chosen = []
             for p in index.order[sort]:
-                if data[p >> 3] >> (p & 7) & 1:
+                if p in mask:
                     chosen.append(p)
                     if len(chosen) >= stop:
                         break
@@ -468,7 +453,7 @@ class MemoryEngine:
         """search.engines.database's answer from the index: same SearchResult, same values."""
         index = self.index or get_index()
         base, filters, mask, ranks = select(index, query, match)
-        total = mask.bit_count()
+        total = len(mask)
         requested_page = page
         page, num_pages, offset, limit = page_bounds(total, page, per_page)
         ordered = _window(index, mask, total, sort, ranks, offset, limit)
