@@ -477,13 +477,15 @@ def _facet(definition, counted: dict, index: Index, query, base_url: str):
     missing_labels = definition.labels(missing) if missing else {}
     labels = index.labels.get(name, {})
 
+    toggled = query.toggled_querystrings(name)
+
     def value(raw, label, count):
         return FacetValue(
             value=raw,
             label=label,
             count=count,
             selected=raw in selected,
-            toggle_url=f"{base_url}?{query.toggled(name, raw).querystring()}",
+            toggle_url=f"{base_url}?{toggled(raw)}",
         )
 
     if definition.limit and not definition.by_value_desc and len(counted) > definition.limit:
