@@ -217,9 +217,12 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
     if old:
         clear = new.bitmap_of(old)
         new.all = new.all - clear
-        for table in new.bitmaps.values():
-            for value, bits in table.items():
-                if bits.intersect(clear):
+        for name, table in new.bitmaps.items():
+            # Tens of thousands of structures: only the changed sheets' own are looked at.
+            values = {new.structure_of[p] for p in old} if name == "structure" else list(table)
+            for value in values:
+                bits = table.get(value)
+                if bits is not None and bits.intersect(clear):
                     table[value] = bits - clear
         for p in old:
             new.structure_of[p] = None
