@@ -140,7 +140,9 @@ def _same_build(index: Index | None, token: str) -> bool:
 def _rebuild(token: str, vendor: str) -> None:
     global _index
     try:
-        index = build_index(token)
+        # The token as this thread's connection sees it (committed), not the caller's: a
+        # caller inside a transaction may see a token whose data this thread cannot read.
+        index = build_index(log_state()[0])
         index.vendor = vendor
         with _lock:
             _index = index
