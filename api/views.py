@@ -240,7 +240,7 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
     if not form.is_valid():
         return invalid_form(request, form)
     page_size = filters.page_size
-    result = search_sheets(form.to_query(), page=filters.page, per_page=page_size)
+    result = search_sheets(form.to_query(), page=filters.page, per_page=page_size, records=True)
     snippets = getattr(result, "snippets", None) or {}
     results = []
     for sheet in result.sheets:

@@ -32,7 +32,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from essaimage.lib.french import count_noun
-from search.fast import bump_generation
+from search.changes import bump_generation
 from search.indexing import rebuild_index as rebuild
 
 FORMAT = "essaimage-backup"
@@ -57,6 +57,7 @@ BACKED_UP = (
     "contrib.User",
     "contrib.User_groups",
     "contrib.User_user_permissions",
+    "discovery.SearchAlert",
     "catalogue.ActionSheet",
     "catalogue.ActionSheet_keywords",
     "catalogue.ActionSheet_initiators",
@@ -66,6 +67,7 @@ BACKED_UP = (
     "catalogue.Attachment",
     "stats.SheetFigures",
     "stats.SheetFunding",
+    "discovery.SimilarSheet",
     "contrib.Membership",
     "contrib.ModeratorTerritory",
     "contrib.JoinRequest",
@@ -82,6 +84,9 @@ NOT_BACKED_UP = {
     "sessions.Session": "people log in again after a restore",
     "admin.LogEntry": "the admin's own log, not the sheets' history (that is contrib.Revision)",
     "search.IndexState": "moved by the restore",
+    "search.IndexChange": "the index's change log: the restore moves the generation instead",
+    "discovery.SimilarityProfile": "terms of each sheet, derived from its text: made again for "
+    "every published sheet at the next change or by compute_similar",
 }
 # The search index, saved too: restored as is into the same database engine (PostgreSQL
 # writes its vectors from the restored terms, SQLite reloads its FTS rows), rebuilt from the sheets

@@ -8,7 +8,7 @@ class SearchConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from search import fast, indexing  # noqa: F401  (connects the signal receivers)
+        from search import changes, indexing  # noqa: F401  (connects the signal receivers)
 
         post_migrate.connect(
             indexing.ensure_current_index, sender=self, dispatch_uid="search_reindex_after_migrate"

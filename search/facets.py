@@ -182,13 +182,15 @@ def compute_facet(
     missing = [v for v in selected if v not in counted]
     missing_labels = definition.labels(missing) if missing else {}
 
+    toggled = query.toggled_querystrings(definition.name)
+
     def value(raw, label, count):
         return FacetValue(
             value=raw,
             label=label,
             count=count,
             selected=raw in selected,
-            toggle_url=f"{base_url}?{query.toggled(definition.name, raw).querystring()}",
+            toggle_url=f"{base_url}?{toggled(raw)}",
         )
 
     values = [

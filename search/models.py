@@ -61,6 +61,25 @@ class IndexState(models.Model):
         return self.generation
 
 
+class IndexChange(models.Model):
+    """One published sheet whose public values changed (created, edited, published, archived,
+    deleted): every worker reads the rows past the last one it applied and updates its in-memory
+    index for those sheets only (search.engines.memory). A full rebuild (new
+    IndexState.generation) empties the log. `stamp` tells a row from one that reused its id
+    after a rollback."""
+
+    id = models.BigAutoField(primary_key=True)
+    sheet_id = models.IntegerField()
+    stamp = models.CharField(max_length=8)
+
+    class Meta:
+        verbose_name = "changement indexé"
+        verbose_name_plural = "changements indexés"
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.sheet_id}"
+
+
 class ThesaurusEntry(models.Model):
     """A group of expressions that mean the same thing in the field, or derived forms of one word,
     or a partner's old and new names. Read at query time: an edit needs no reindexing."""

@@ -62,16 +62,40 @@ class SheetQuery:
         """Query-string pairs, in field order (stable, so URLs are bookmarkable and comparable)."""
         params = []
         for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, tuple):
-                params.extend((f.name, str(v)) for v in value)
-            elif value not in ("", None):
-                params.append((f.name, str(value)))
+            params.extend(SheetQuery._pairs(f.name, getattr(self, f.name)))
         return params
 
     def querystring(self, **extra) -> str:
         params = self.to_params() + [(k, str(v)) for k, v in extra.items() if v not in ("", None)]
         return urlencode(params)
+
+    def toggled_querystrings(self, name: str):
+        """A function value -> `self.toggled(name, value).querystring()`, the other fields
+        encoded once (a facet shows hundreds of values)."""
+        before, after, seen = [], [], False
+        for f in fields(self):
+            if f.name == name:
+                seen = True
+            else:
+                (after if seen else before).extend(SheetQuery._pairs(f.name, getattr(self, f.name)))
+        head, tail = urlencode(before), urlencode(after)
+        current = getattr(self, name)
+
+        def querystring(value) -> str:
+            if value in current:
+                values = tuple(v for v in current if v != value)
+            else:
+                values = (*current, value)
+            middle = urlencode([(name, str(v)) for v in values])
+            return "&".join(part for part in (head, middle, tail) if part)
+
+        return querystring
+
+    @staticmethod
+    def _pairs(name: str, value) -> list[tuple[str, str]]:
+        if isinstance(value, tuple):
+            return [(name, str(v)) for v in value]
+        return [(name, str(value))] if value not in ("", None) else []
 
     def toggled(self, name: str, value) -> "SheetQuery":
         """This query with `value` added to or removed from the multi-valued filter `name`."""

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from catalogue.models import ActionSheet
 from catalogue.signals import sheets_changed
-from search.fast import bump_generation
+from search.changes import bump_generation
 from stats.amounts import read_budget, read_people
 from stats.models import SheetFigures, SheetFunding
 

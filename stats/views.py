@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from contrib import access
-from search.fast import current_generation
+from search.changes import current_generation
 from search.forms import SearchForm
 from search.service import selected_sheets
 from stats.charts import bar_chart

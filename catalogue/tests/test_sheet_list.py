@@ -112,12 +112,12 @@ class SheetListTestCase(SearchTestCase):
         sheets_changed.send(sender=None, sheet_ids=[s.pk for s in new])
         large = (count_queries({}), count_queries(params))
         self.assertEqual(small, large)
-        # count + page + 6 prefetches + 13 facets; with text and filters: + 2 filter checks,
-        # + thesaurus version, number of indexed sheets, every term in one query, keyword
-        # spellings, and the ids in relevance order (the page is then loaded by id)
-        with self.assertNumQueries(21):
+        # count + the page's ids + the page's cards + their keywords + 13 facets; with text and
+        # filters: + 2 filter checks, + thesaurus version, number of indexed sheets, every term
+        # in one query, keyword spellings (the ids come in relevance order)
+        with self.assertNumQueries(17):
             self.client.get(self.url)
-        with self.assertNumQueries(28):
+        with self.assertNumQueries(23):
             self.client.get(self.url, params)
 
     def test_it_offers_no_export_for_an_empty_result(self):

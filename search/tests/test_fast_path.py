@@ -1,4 +1,4 @@
-"""The fast path (search/fast.py) answers exactly what the plain ORM path answers."""
+"""The memory engine (search/engines/memory.py) answers exactly what the database engine answers."""
 
 import random
 
@@ -10,7 +10,7 @@ from catalogue import synthetic
 from catalogue.models import ActionSheet, Keyword, PublicationStatus, Structure
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet
-from search import fast
+from search.engines import memory as fast
 from search.forms import SearchForm
 from search.query import SORTS
 from search.service import search_sheets

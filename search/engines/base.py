@@ -1,0 +1,71 @@
+"""The interface of the two search engines (search.engines.database, search.engines.memory),
+and what the service computes before choosing one: the text match and the effective sort."""
+
+from typing import Protocol
+
+from django.db.models import Count, F, Max
+from django.db.models.functions import Lower
+
+from catalogue.models import Keyword
+from search import matching
+from search.backends import get_backend
+from search.matching import TextMatch
+from search.models import SearchDocument, SearchWord
+from search.query import SheetQuery
+from search.results import SearchResult
+
+ORDERINGS = {
+    "title": (Lower("title"), "pk"),
+    "departement": (F("structure__departement__code").asc(nulls_last=True), Lower("title"), "pk"),
+    "year": (F("year").desc(nulls_last=True), Lower("title"), "pk"),
+    "recent": (F("published_at").desc(nulls_last=True), F("created_at").desc(), "-pk"),
+}
+
+
+class Engine(Protocol):
+    """Answers one search: the page of sheets in order, the total and the facets."""
+
+    def search(
+        self,
+        query: SheetQuery,
+        match: TextMatch | None,
+        *,
+        sort: str,
+        page: int,
+        per_page: int | None,
+        with_facets: bool,
+        base_url: str,
+        records: bool,
+    ) -> SearchResult: ...
+
+
+def effective_sort(query: SheetQuery, match: TextMatch | None) -> str:
+    sort = query.effective_sort
+    return "title" if sort == "relevance" and match is None else sort
+
+
+_vocabulary_cache: tuple[tuple, dict[str, str]] | None = None
+
+
+def _vocabulary() -> dict[str, str]:
+    """{folded indexed word: its spelling with accents}, cached while the words do not change."""
+    global _vocabulary_cache
+    key = tuple(SearchWord.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
+    if _vocabulary_cache is None or _vocabulary_cache[0] != key:
+        _vocabulary_cache = (key, dict(SearchWord.objects.values_list("word", "display")))
+    return _vocabulary_cache[1]
+
+
+def text_match(text: str, *, prefix_last: bool = False) -> TextMatch | None:
+    """The sheets matching the free text `text` (search.matching), or None without text.
+    `prefix_last`: the last word may be the start of a word (search as you type)."""
+    plan = matching.plan_query(text, prefix_last=prefix_last)
+    if not plan:
+        return None
+    return matching.evaluate(
+        plan,
+        get_backend(),
+        total=SearchDocument.objects.count(),
+        vocabulary=_vocabulary,
+        labels=lambda: list(Keyword.objects.values_list("label", flat=True)),
+    )

@@ -1,0 +1,519 @@
+"""The memory engine: filters, facet counts and ordering from in-memory bitmaps.
+
+At 100,000 sheets the database engine runs 13 GROUP BY queries over joins per search and sorts
+every match in SQL: seconds per page. Here each worker process keeps, for the published sheets,
+one bitmap (pyroaring: compressed, C set operations; the positions of its sheets) per facet
+value, the position of each sheet in every sort order, and the labels. A search then costs: one query for the index state,
+the text matches (search.matching), bit operations for filters and disjunctive counts
+(`intersection_cardinality`: no position is materialised), and the queries of the page's sheets.
+
+Results are exactly those of the database engine (same ids, order, totals, facet values and
+counts): `search/tests/test_fast_path.py` compares both on random queries and random writes.
+Sort orders and labels are read from the database itself, so collations never differ.
+
+The index follows writes through search.changes: a new generation token means a full rebuild
+(in a background thread: the database engine answers meanwhile); new rows of the change log
+mean that only those sheets are read again and their bits and sort positions updated, in every
+worker of every server. A changed sheet is placed in each sort order by asking the database to
+order it among a few pivots (three or four small queries per order at 100,000 sheets).
+"""
+
+import heapq
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection
+from pyroaring import FrozenBitMap
+
+from catalogue.models import ActionSheet
+from search.changes import log_state
+from search.engines.base import ORDERINGS
+from search.facets import DEFINITIONS, Facet, FacetValue, _label
+from search.models import IndexChange
+from search.results import load_sheets, page_bounds, result_for
+
+# Facets whose value is one column of the sheet (or its structure): name -> values_list path.
+SCALAR = {
+    "departement": "structure__departement__code",
+    "region": "structure__departement__region__code",
+    "dimension": "dimension__value",
+    "status": "status__value",
+    "territory": "territory__value",
+    "structure": "structure_id",
+    "structure_type": "structure__type",
+    "year": "year",
+}
+LABELS = {
+    "departement": "structure__departement__name",
+    "region": "structure__departement__region__name",
+    "dimension": "dimension__label",
+    "status": "status__label",
+    "territory": "territory__label",
+    "structure": "structure__name",
+}
+# Many-to-many facets: name -> (through model, its column to the sheet, value path, label path).
+MULTI = {
+    "keywords": (ActionSheet.keywords.through, "keyword__value", "keyword__label"),
+    "initiators": (ActionSheet.initiators.through, "initiator__value", "initiator__label"),
+    "publics": (ActionSheet.publics.through, "public__value", "public__label"),
+    "action_partners": (
+        ActionSheet.action_partners.through,
+        "partnerkind__value",
+        "partnerkind__label",
+    ),
+    "financial_partners": (
+        ActionSheet.financial_partners.through,
+        "partnerkind__value",
+        "partnerkind__label",
+    ),
+}
+SORTS = ("title", "departement", "year", "recent")
+EMPTY = FrozenBitMap()
+
+
+@dataclass
+class Index:
+    generation: str  # IndexState.generation it was built for
+    ids: list[int]  # position -> sheet id (a sheet keeps its position once given one)
+    position: dict[int, int]
+    all: FrozenBitMap  # the published sheets' positions
+    bitmaps: dict[str, dict[object, FrozenBitMap]]  # facet -> value -> positions
+    labels: dict[str, dict[object, str]]  # facet -> value -> label from the database
+    structure_of: list[int | None]  # position -> structure id
+    rank: dict[str, list[int]]  # sort -> position -> rank in that order
+    order: dict[str, list[int]]  # sort -> published positions in that order
+    vendor: str = ""
+    log: tuple[int, int] = (0, 0)  # (rows, last id) of the change log when last read
+    applied: dict[int, str] = field(default_factory=dict)  # change row id -> stamp
+
+    @staticmethod
+    def bitmap_of(positions) -> FrozenBitMap:
+        return FrozenBitMap(positions)
+
+
+_lock = threading.Lock()
+_index: Index | None = None
+_rebuilding: threading.Thread | None = None
+builds = 0  # full builds in this process (tests check that writes need none)
+# More changed sheets than this in one read: sort orders are read again whole.
+PLACE_LIMIT = 50
+
+
+def get_index() -> Index:
+    """The index of this process, brought up to date here and now (rebuilt if the generation
+    token moved, else the logged changes applied)."""
+    global _index
+    token, *log = log_state()
+    with _lock:
+        if not _same_build(_index, token):
+            _index = build_index(token)
+        else:
+            _index = _follow(_index, tuple(log)) or build_index(token)
+        return _index
+
+
+def ready_index() -> Index | None:
+    """The index if it can answer now (logged changes are applied at once); if the generation
+    token moved, start rebuilding it in a background thread and return None, so that the
+    caller answers from the database instead of waiting (seconds on a national catalogue)."""
+    global _rebuilding, _index
+    token, *log = log_state()
+    with _lock:
+        if _same_build(_index, token):
+            followed = _follow(_index, tuple(log))
+            if followed is not None:
+                _index = followed
+                return _index
+        if _rebuilding is None or not _rebuilding.is_alive():
+            _rebuilding = threading.Thread(
+                target=_rebuild, args=(token, connection.vendor), daemon=True
+            )
+            _rebuilding.start()
+    return None
+
+
+def _same_build(index: Index | None, token: str) -> bool:
+    return index is not None and index.generation == token and index.vendor == connection.vendor
+
+
+def _rebuild(token: str, vendor: str) -> None:
+    global _index
+    try:
+        # The token as this thread's connection sees it (committed), not the caller's: a
+        # caller inside a transaction may see a token whose data this thread cannot read.
+        index = build_index(log_state()[0])
+        index.vendor = vendor
+        with _lock:
+            _index = index
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _read_log() -> dict[int, tuple[int, str]]:
+    return {
+        pk: (sheet_id, stamp)
+        for pk, sheet_id, stamp in IndexChange.objects.values_list("pk", "sheet_id", "stamp")
+    }
+
+
+def _follow(index: Index, log: tuple[int, int]) -> Index | None:
+    """`index` with the logged changes it has not applied yet (a new Index: searches running
+    in other threads keep theirs), or None when the log was rewritten under it (a rollback of
+    rows it had read): then only a rebuild is safe."""
+    if index.log == log:
+        return index
+    rows = _read_log()
+    for pk, stamp in index.applied.items():
+        if pk not in rows or rows[pk][1] != stamp:
+            return None
+    new = {pk: row for pk, row in rows.items() if pk not in index.applied}
+    updated = apply_changes(index, {sheet_id for sheet_id, _ in new.values()})
+    updated.applied = {**index.applied, **{pk: stamp for pk, (_, stamp) in new.items()}}
+    updated.log = (len(rows), max(rows, default=0))
+    return updated
+
+
+def build_index(token: str) -> Index:
+    global builds
+    builds += 1
+    # The log first: changes written while the sheets are read are applied again later.
+    rows = _read_log()
+    index = Index(
+        generation=token,
+        ids=[],
+        position={},
+        all=EMPTY,
+        bitmaps={name: {} for name in (*SCALAR, *MULTI)},
+        labels={name: {} for name in (*LABELS, *MULTI)},
+        structure_of=[],
+        rank={},
+        order={},
+        vendor=connection.vendor,
+        log=(len(rows), max(rows, default=0)),
+        applied={pk: stamp for pk, (_, stamp) in rows.items()},
+    )
+    published = ActionSheet.objects.published()
+    _load(index, published)
+    _read_orders(index)
+    return index
+
+
+def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
+    """A copy of `index` where the sheets `sheet_ids` hold their current values (or are gone)."""
+    new = Index(
+        generation=index.generation,
+        ids=list(index.ids),
+        position=dict(index.position),
+        all=index.all,
+        bitmaps={name: dict(table) for name, table in index.bitmaps.items()},
+        labels={name: dict(table) for name, table in index.labels.items()},
+        structure_of=list(index.structure_of),
+        rank=index.rank,
+        order={sort: list(order) for sort, order in index.order.items()},
+        vendor=index.vendor,
+    )
+    if not sheet_ids:
+        return new
+    old = {new.position[pk] for pk in sheet_ids if pk in new.position}
+    if old:
+        clear = new.bitmap_of(old)
+        new.all = new.all - clear
+        for name, table in new.bitmaps.items():
+            # Tens of thousands of structures: only the changed sheets' own are looked at.
+            values = {new.structure_of[p] for p in old} if name == "structure" else list(table)
+            for value in values:
+                bits = table.get(value)
+                if bits is not None and bits.intersect(clear):
+                    table[value] = bits - clear
+        for p in old:
+            new.structure_of[p] = None
+        for sort, order in new.order.items():
+            new.order[sort] = [p for p in order if p not in old]
+    placed = _load(new, ActionSheet.objects.published().filter(pk__in=sheet_ids))
+    if len(placed) > PLACE_LIMIT:
+        _read_orders(new)
+    else:
+        for sort, order in new.order.items():
+            for p in placed:
+                order.insert(_place(new, order, new.ids[p], sort), p)
+        new.rank = _ranks(new)
+    return new
+
+
+def _load(index: Index, sheets) -> list[int]:
+    """Set the bits, structure and labels of `sheets` (published), giving new sheets a
+    position. Returns their positions."""
+    names = list(SCALAR)
+    rows = list(sheets.order_by("pk").values_list("pk", *SCALAR.values()))
+    placed = []
+    grouped: dict[str, dict[object, list[int]]] = {name: {} for name in names}
+    for row in rows:
+        p = index.position.get(row[0])
+        if p is None:
+            p = index.position[row[0]] = len(index.ids)
+            index.ids.append(row[0])
+            index.structure_of.append(None)
+        placed.append(p)
+        for name, value in zip(names, row[1:], strict=True):
+            if value is not None:
+                grouped[name].setdefault(value, []).append(p)
+        index.structure_of[p] = row[1 + names.index("structure")]
+    index.all = index.all | index.bitmap_of(placed)
+    for name in names:
+        table = index.bitmaps[name]
+        for value, ps in grouped[name].items():
+            table[value] = table.get(value, EMPTY) | index.bitmap_of(ps)
+    for name, path in LABELS.items():
+        value_path = SCALAR[name]
+        index.labels[name].update(
+            sheets.filter(**{f"{value_path}__isnull": False})
+            .order_by()
+            .values_list(value_path, path)
+            .distinct()
+        )
+    wanted = None if len(placed) == len(index.ids) else [index.ids[p] for p in placed]
+    for name in MULTI:
+        # Plain rows of the through table (no join): the largest read of the build.
+        m2m = ActionSheet._meta.get_field(name)
+        through = m2m.remote_field.through
+        sheet_column = f"{m2m.m2m_field_name()}_id"
+        value_column = f"{m2m.m2m_reverse_field_name()}_id"
+        vocabulary = list(m2m.related_model.objects.values_list("pk", "value", "label"))
+        value_of = {pk: value for pk, value, _ in vocabulary}
+        labels_of = {value: label for _, value, label in vocabulary}
+        by_value: dict[object, list[int]] = {}
+        sql = f"SELECT {sheet_column}, {value_column} FROM {through._meta.db_table}"  # noqa: S608
+        params: list = []
+        if wanted is not None:
+            if not wanted:
+                continue
+            sql += f" WHERE {sheet_column} IN ({', '.join(['%s'] * len(wanted))})"
+            params = wanted
+        published = set(placed)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(50000):
+                for sheet_id, value_id in chunk:
+                    p = index.position.get(sheet_id)
+                    if p is not None and p in published:
+                        by_value.setdefault(value_of[value_id], []).append(p)
+        table = index.bitmaps[name]
+        for value, ps in by_value.items():
+            table[value] = table.get(value, EMPTY) | index.bitmap_of(ps)
+            index.labels[name][value] = labels_of[value]
+    return placed
+
+
+def _read_orders(index: Index) -> None:
+    published = ActionSheet.objects.published()
+    position = index.position
+    for sort in SORTS:
+        index.order[sort] = [
+            position[pk] for pk in published.order_by(*ORDERINGS[sort]).values_list("pk", flat=True)
+        ]
+    index.rank = _ranks(index)
+
+
+def _ranks(index: Index) -> dict[str, list[int]]:
+    out = {}
+    for sort, order in index.order.items():
+        rank = [0] * len(index.ids)
+        for r, p in enumerate(order):
+            rank[p] = r
+        out[sort] = rank
+    return out
+
+
+def _place(index: Index, order: list[int], pk: int, sort: str) -> int:
+    """Where the sheet `pk` goes in `order` (positions in the database's `sort` order): the
+    database orders it among up to 64 evenly spaced pivots, then among the pivots of the
+    bracket found, and so on (three queries at 100,000 sheets)."""
+    lo, hi = 0, len(order)
+    while lo < hi:
+        step = max(1, (hi - lo) // 64)
+        pivots = [index.ids[p] for p in order[lo:hi:step]]
+        ranked = list(
+            ActionSheet.objects.filter(pk__in=[*pivots, pk])
+            .order_by(*ORDERINGS[sort])
+            .values_list("pk", flat=True)
+        )
+        before = ranked.index(pk)  # pivots that sort before the sheet
+        if step == 1:
+            return lo + before
+        new_lo = lo + (before - 1) * step + 1 if before else lo
+        hi = lo + before * step if before < len(pivots) else hi
+        lo = new_lo
+    return lo
+
+
+def _text_bitmap(index: Index, match) -> tuple[int, dict[int, float]]:
+    """(bitmap of published sheets matching the text, their ranks by position)."""
+    position = index.position
+    ranks = {position[pk]: r for pk, r in match.ranks.items() if pk in position}
+    return index.bitmap_of(ranks), ranks
+
+
+def _union(bitmaps: list[FrozenBitMap]) -> FrozenBitMap:
+    return FrozenBitMap.union(*bitmaps) if bitmaps else EMPTY
+
+
+def _filter_bitmaps(index: Index, query) -> dict[str, FrozenBitMap]:
+    """Per filter: the bitmap of sheets it lets through (OR of the selected values)."""
+    out: dict[str, FrozenBitMap] = {}
+    for name in (*SCALAR, *MULTI):
+        values = getattr(query, name)
+        if not values:
+            continue
+        table = index.bitmaps[name]
+        out[name] = _union([table.get(value, EMPTY) for value in values])
+    if query.year_min or query.year_max:
+        bitmap = _union(
+            [
+                bits
+                for year, bits in index.bitmaps["year"].items()
+                if (query.year_min is None or year >= query.year_min)
+                and (query.year_max is None or year <= query.year_max)
+            ]
+        )
+        # year_min/max combine with year (AND), and leave with it for the year facet.
+        out["year"] = out.get("year", index.all) & bitmap
+    return out
+
+
+def select(index: Index, query, match):
+    """(base, filters, mask, ranks) for `query` with the text `match` (search.matching.TextMatch,
+    or None without text): the published sheets matching the text, the bitmap of each filter,
+    their intersection (the results), the text ranks by position."""
+    base = index.all
+    ranks = None
+    if match is not None:
+        text_bits, ranks = _text_bitmap(index, match)
+        base &= text_bits
+    filters = _filter_bitmaps(index, query)
+    mask = base
+    for bits in filters.values():
+        mask &= bits
+    return base, filters, mask, ranks
+
+
+def facet_counts(index: Index, base, filters: dict[str, FrozenBitMap]) -> dict[str, dict]:
+    """Disjunctive counts: each facet over the text match and every *other* filter."""
+    counts: dict[str, dict[object, int]] = {}
+    for definition in DEFINITIONS:
+        name = definition.name
+        facet_base = base
+        for other, bits in filters.items():
+            if other != name:
+                facet_base &= bits
+        table = index.bitmaps[name]
+        if name == "structure" and len(facet_base) < len(table):
+            # Fewer sheets than structures: counting the sheets' structures is cheaper.
+            counter = Counter(map(index.structure_of.__getitem__, facet_base))
+            counts[name] = {s: c for s, c in counter.items() if s is not None}
+            continue
+        counts[name] = {
+            value: c
+            for value, bits in table.items()
+            if (c := facet_base.intersection_cardinality(bits))
+        }
+    return counts
+
+
+def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, limit: int | None):
+    if total == 0:
+        return []
+    stop = total if limit is None else min(total, offset + limit)
+    if sort == "relevance" and ranks is not None:
+        title = index.rank["title"]
+        key = lambda p: (-ranks.get(p, float("-inf")), title[p])  # noqa: E731
+        positions = list(mask)
+        chosen = (
+            heapq.nsmallest(stop, positions, key=key)
+            if stop < total
+            else sorted(positions, key=key)
+        )
+    else:
+        sort = sort if sort in index.order else "title"
+        rank = index.rank[sort]
+        if total * 8 < len(index.ids) or limit is None:
+            chosen = sorted(mask, key=rank.__getitem__)[:stop]
+        else:
+            chosen = []
+            for p in index.order[sort]:
+                if p in mask:
+                    chosen.append(p)
+                    if len(chosen) >= stop:
+                        break
+    return [index.ids[p] for p in chosen[offset:stop]]
+
+
+class MemoryEngine:
+    """Answers from `index` (default: this process's index, brought up to date)."""
+
+    def __init__(self, index: Index | None = None):
+        self.index = index
+
+    def search(self, query, match, *, sort, page, per_page, with_facets, base_url, records):
+        """search.engines.database's answer from the index: same SearchResult, same values."""
+        index = self.index or get_index()
+        base, filters, mask, ranks = select(index, query, match)
+        total = len(mask)
+        requested_page = page
+        page, num_pages, offset, limit = page_bounds(total, page, per_page)
+        ordered = _window(index, mask, total, sort, ranks, offset, limit)
+        sheets = load_sheets(ordered, match, records=records)
+        result = result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
+        result.requested_page = requested_page
+        if with_facets:
+            counts = facet_counts(index, base, filters)
+            for definition in DEFINITIONS:
+                facet = _facet(definition, counts[definition.name], index, query, base_url)
+                result.facet_groups.append(facet)
+                result.facets[definition.name] = facet.values
+        return result
+
+
+def _facet(definition, counted: dict, index: Index, query, base_url: str):
+    """search.facets.compute_facet's answer from counts (values beyond `limit` never built)."""
+    name = definition.name
+    selected = set(getattr(query, name))
+    missing = [v for v in selected if v not in counted]
+    missing_labels = definition.labels(missing) if missing else {}
+    labels = index.labels.get(name, {})
+
+    toggled = query.toggled_querystrings(name)
+
+    def value(raw, label, count):
+        return FacetValue(
+            value=raw,
+            label=label,
+            count=count,
+            selected=raw in selected,
+            toggle_url=f"{base_url}?{toggled(raw)}",
+        )
+
+    if definition.limit and not definition.by_value_desc and len(counted) > definition.limit:
+        # Only values counting at least as much as the limit-th can be shown (ties on label).
+        floor = heapq.nlargest(definition.limit, counted.values())[-1]
+        counted = {raw: c for raw, c in counted.items() if c >= floor or raw in selected}
+    if definition.label_path is None:
+        pairs = [
+            (raw, _label(definition, raw, None), count) for raw, count in sorted(counted.items())
+        ]
+    else:
+        pairs = [
+            (raw, _label(definition, raw, labels.get(raw, str(raw))), count)
+            for raw, count in sorted(counted.items())
+        ]
+    pairs += [(raw, missing_labels.get(raw, str(raw)), 0) for raw in missing]
+    if definition.by_value_desc:
+        pairs.sort(key=lambda v: v[0], reverse=True)
+    else:
+        pairs.sort(key=lambda v: (-v[2], v[1].casefold()))
+    truncated = False
+    if definition.limit and len(pairs) > definition.limit:
+        kept = pairs[: definition.limit]
+        kept += [v for v in pairs[definition.limit :] if v[0] in selected]
+        pairs, truncated = kept, True
+    return Facet(name, definition.label, [value(*v) for v in pairs], truncated)
