@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "api",
     "stats",
     "pages",
+    "bench",
 ]
 
 MIDDLEWARE = [
