@@ -484,6 +484,9 @@ def start_gunicorn(url: str, args) -> subprocess.Popen:
         "STATIC_ROOT": str(static_root),
         "PORT": str(args.port),
         "LOG_LEVEL": "warning",
+        # The CSV measure below is the writer's cost, sent by the web request here; the site
+        # itself hands exports past EXPORT_SYNC_MAX_SHEETS to the job worker.
+        "EXPORT_SYNC_MAX_SHEETS": "1000000",
     }
     if args.workers:
         extra["WEB_CONCURRENCY"] = str(args.workers)
