@@ -26,6 +26,7 @@ from django.utils import timezone
 from catalogue import exports
 from catalogue import models as m
 from catalogue.models import ActionSheet, ExportJob
+from essaimage.lib import limits
 from search.forms import SearchForm
 from search.service import iter_sheet_ids, selected_sheets
 
@@ -147,14 +148,20 @@ def start(fmt: str, querystring: str, client: str) -> ExportJob:
 
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    if active_jobs(client).count() >= settings.EXPORT_JOBS_PER_CLIENT:
-        raise TooManyJobs
-    job = ExportJob.objects.create(
-        format=fmt,
-        querystring=querystring,
-        client=client,
-        total=sheet_count(fmt, query_of(querystring)),
-    )
+    try:
+        # One start at a time per client (shared cache), so two simultaneous requests cannot
+        # both pass the count below.
+        with limits.slot("export-job-start", client, per_client=1, total=1000, timeout=30):
+            if active_jobs(client).count() >= settings.EXPORT_JOBS_PER_CLIENT:
+                raise TooManyJobs
+            job = ExportJob.objects.create(
+                format=fmt,
+                querystring=querystring,
+                client=client,
+                total=sheet_count(fmt, query_of(querystring)),
+            )
+    except limits.Busy as busy:
+        raise TooManyJobs from busy
     build_export.enqueue(str(job.pk))
     return job
 
