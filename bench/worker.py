@@ -167,12 +167,15 @@ def floor_statements(qs: str) -> tuple[list[tuple[str, list]], str, list]:
     from search import analysis
 
     params = QueryDict(qs)
-    where, args = ["a.publication_status = 'published'"], []
-    joins = ""
+    # Unary + keeps SQLite off the status index (nearly every sheet is published), so the
+    # selective filters drive the scan.
+    where, args = ["+a.publication_status = 'published'"], []
     text = params.get("q", "")
     terms = analysis.terms(text) if text else []
+    source = f"{_SHEET} a"
     if terms:
-        joins = "JOIN search_fts f ON f.rowid = a.id "
+        # The FTS5 match drives the join (CROSS JOIN keeps that order in SQLite).
+        source = f"search_fts CROSS JOIN {_SHEET} a ON a.id = search_fts.rowid"
         where.append("search_fts MATCH ?")
         args.append(" ".join(f'"{t}"' for t in terms))
         rank = "bm25(search_fts)"
@@ -199,7 +202,7 @@ def floor_statements(qs: str) -> tuple[list[tuple[str, list]], str, list]:
         where.append("a.year = ?")
         args.append(int(params["year"]))
     fill = (
-        f"INSERT INTO m SELECT a.id, {rank} FROM {_SHEET} a {joins}WHERE " + " AND ".join(where),
+        f"INSERT INTO m SELECT a.id, {rank} FROM {source} WHERE " + " AND ".join(where),
         args,
     )
     sort = params.get("sort") or ("relevance" if terms else "title")
