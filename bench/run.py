@@ -487,6 +487,9 @@ def start_gunicorn(url: str, args) -> subprocess.Popen:
         # The CSV measure below is the writer's cost, sent by the web request here; the site
         # itself hands exports past EXPORT_SYNC_MAX_SHEETS to the job worker.
         "EXPORT_SYNC_MAX_SHEETS": "1000000",
+        # Every bench client is 127.0.0.1: anonymous rate limits would answer 429s, not pages.
+        "API_ANON_RATE": "",
+        "EXPORT_ANON_RATE": "",
     }
     if args.workers:
         extra["WEB_CONCURRENCY"] = str(args.workers)
