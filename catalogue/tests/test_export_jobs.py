@@ -7,8 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.management import call_command
-from django.test import TestCase, TransactionTestCase, override_settings
+from django.test import TestCase, override_settings
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -24,8 +26,21 @@ def body(response) -> bytes:
 
 
 def run_worker():
-    """The job worker, in process: every queued task, then it stops."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    """The job worker of `manage.py db_worker`, in process: it claims and runs every queued
+    task (its own loop closes database connections, which a test transaction cannot allow)."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    for result in DBTaskResult.objects.ready():
+        result.claim(worker.worker_id)
+        worker.run_task(result)
 
 
 def cells(data: bytes) -> list[tuple]:
@@ -37,13 +52,14 @@ def pdf_pages(data: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
-class BackgroundExportTestCase(TransactionTestCase):
-    """The real worker (`manage.py db_worker`) takes the job from the database."""
+class BackgroundExportTestCase(TestCase):
+    """The worker of `manage.py db_worker` takes the job from the database."""
 
-    serialized_rollback = True  # keep the départements and vocabularies of the migrations
+    @classmethod
+    def setUpTestData(cls):
+        import_paths([SAMPLE_PATH])
 
     def setUp(self):
-        import_paths([SAMPLE_PATH])
         directory = tempfile.TemporaryDirectory()
         self.addCleanup(directory.cleanup)
         self.jobs_dir = Path(directory.name)
