@@ -8,6 +8,11 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
+# The job worker (background exports, `manage.py db_worker`) runs beside the server and stops
+# with it (Ctrl-C or any exit). In production run it as its own service: see README.
+WITH_WORKER = $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM;
+
 .PHONY: demo test install lint serve bench clean relevance
 
 $(VENV)/.installed: pyproject.toml
@@ -23,7 +28,7 @@ demo: install
 	$(PY) manage.py import_senacs data/senacs_sample.txt
 	$(PY) manage.py compute_similar
 	$(PY) manage.py create_demo_accounts
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m ruff check .
@@ -44,9 +49,9 @@ serve: install
 	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False $(PY) manage.py migrate --noinput
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False $(PY) manage.py collectstatic --noinput -v0
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False \
-	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} PORT=$(PORT) \
-	$(VENV)/bin/gunicorn -c essaimage/gunicorn.conf.py essaimage.wsgi
+	export SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} PORT=$(PORT); \
+	$(WITH_WORKER) $(VENV)/bin/gunicorn -c essaimage/gunicorn.conf.py essaimage.wsgi
 
 # Benchmark (bench/run.py): SHEETS=100000 make bench. Datasette lives in bench/.venv-datasette.
 SHEETS ?= 10000

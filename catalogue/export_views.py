@@ -5,46 +5,33 @@ with a message, so here too), asks the search service for every matching sheet, 
 to a writer of `catalogue.exports`.
 """
 
-from collections.abc import Iterator
 from functools import wraps
-from itertools import islice
 
 from django.conf import settings
 from django.db.models import F
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from catalogue import exports
-from catalogue import models as m
-from catalogue.models import ActionSheet
+from catalogue import export_jobs, exports
+from catalogue.models import ActionSheet, ExportJob
 from essaimage.lib import limits
 from essaimage.views import too_many_requests
 from search.forms import SearchForm
-from search.service import iter_sheet_ids, selected_sheets
+from search.service import selected_sheets
 
-# Filters of the query string, their French label and how to show a value.
-_FILTER_LABELS = {
-    "departement": ("Département", m.Departement, "code"),
-    "region": ("Région", m.Region, "code"),
-    "keywords": ("Mots clés", m.Keyword, "value"),
-    "dimension": ("Dimension", m.Dimension, "value"),
-    "status": ("Statut de l'action", m.ActionStatus, "value"),
-    "publics": ("Public", m.Public, "value"),
-    "territory": ("Territoire concerné", m.Territory, "value"),
-    "initiators": ("Qui est à l'initiative", m.Initiator, "value"),
-    "action_partners": ("Partenaires d'action", m.PartnerKind, "value"),
-    "financial_partners": ("Partenaires financiers", m.PartnerKind, "value"),
-    "structure": ("Structure", m.Structure, "pk"),
-    "structure_type": ("Type de structure", None, None),
-    "year": ("Année", None, None),
-}
+# One source for the files of the web request and of the job worker.
+describe_query = export_jobs.describe_query
+matching_sheets = export_jobs.matching_sheets
 
 
 def limited(*, heavy: bool):
@@ -93,39 +80,28 @@ def _query(request: HttpRequest):
     return SearchForm(request.GET).to_query()
 
 
-def matching_sheets(query, *, limit: int | None = None) -> Iterator[ActionSheet]:
-    """Every sheet the list page shows for `query`, in its order, loaded a chunk at a time
-    (capped by settings.EXPORT_MAX_SHEETS)."""
-    cap = min(limit or settings.EXPORT_MAX_SHEETS, settings.EXPORT_MAX_SHEETS)
-    return exports.iter_sheets_by_id(islice(iter_sheet_ids(query), cap))
+def in_background_past_threshold(fmt: str):
+    """Past EXPORT_SYNC_MAX_SHEETS sheets (EXPORT_PDF_SYNC_MAX_SHEETS for a booklet), the view
+    answers a French page offering to prepare the file in the background instead."""
 
-
-def describe_query(query) -> list[tuple[str, str]]:
-    """The filters of a query as (French label, values) lines, for a booklet cover or a feed."""
-    lines = []
-    if query.q:
-        lines.append(("Recherche", query.q))
-    for name, (label, model, column) in _FILTER_LABELS.items():
-        values = getattr(query, name, ())
-        if not values:
-            continue
-        if model is not None:
-            found = {
-                str(getattr(obj, column)): str(obj.name if hasattr(obj, "name") else obj.label)
-                for obj in model.objects.filter(**{f"{column}__in": values})
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            needed, count = export_jobs.background_needed(fmt, _query(request))
+            if not needed:
+                return view(request, *args, **kwargs)
+            context = {
+                "format": export_jobs.FORMATS[fmt],
+                "fmt": fmt,
+                "count": count,
+                "querystring": request.GET.urlencode(),
+                "keep_hours": settings.EXPORT_JOB_KEEP_SECONDS // 3600,
             }
-            shown = [found.get(str(v), str(v)) for v in values]
-        elif name == "structure_type":
-            types = dict(m.Structure.Type.choices)
-            shown = [types.get(v, v) for v in values]
-        else:
-            shown = [str(v) for v in values]
-        lines.append((label, ", ".join(shown)))
-    if query.year_min or query.year_max:
-        lines.append(
-            ("Années", f"{query.year_min or '…'} à {query.year_max or '…'}"),
-        )
-    return lines
+            return render(request, "catalogue/export_offer.html", context)
+
+        return wrapper
+
+    return decorator
 
 
 def _filename(extension: str) -> str:
@@ -140,6 +116,7 @@ def _attachment(response, extension: str):
 
 @require_GET
 @limited(heavy=False)
+@in_background_past_threshold("csv")
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     sheets = matching_sheets(_query(request))
     response = StreamingHttpResponse(
@@ -150,6 +127,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_GET
 @limited(heavy=True)
+@in_background_past_threshold("xlsx")
 def export_xlsx(request: HttpRequest) -> FileResponse:
     handle = exports.write_xlsx(matching_sheets(_query(request)))
     return FileResponse(
@@ -162,6 +140,7 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
 
 @require_GET
 @limited(heavy=False)
+@in_background_past_threshold("json")
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         exports.write_json(matching_sheets(_query(request))),
@@ -172,6 +151,7 @@ def export_json(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_GET
 @limited(heavy=False)
+@in_background_past_threshold("jsonl")
 def export_jsonl(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         exports.write_jsonl(matching_sheets(_query(request))),
@@ -216,13 +196,60 @@ def sheet_pdf(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @require_GET
 @limited(heavy=True)
+@in_background_past_threshold("pdf")
 def booklet_pdf(request: HttpRequest) -> HttpResponse:
     """The sheets of this view as one PDF booklet: cover with the filters, contents, sheets."""
-    query = _query(request)
-    limit = settings.EXPORT_PDF_MAX_SHEETS
-    sheets = list(matching_sheets(query, limit=limit))
-    total = selected_sheets(query).count() if len(sheets) >= limit else len(sheets)
-    pdf = exports.write_booklet_pdf(sheets, filters=describe_query(query), total=total)
+    pdf = export_jobs.booklet(_query(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
     return response
+
+
+@require_POST
+def start_export_job(request: HttpRequest) -> HttpResponse:
+    """Prepare the export of a view in the background (the offer page's button)."""
+    fmt = request.POST.get("format", "")
+    if fmt not in export_jobs.FORMATS:
+        return HttpResponseBadRequest("Format d'export inconnu.")
+    try:
+        job = export_jobs.start(
+            fmt, request.POST.get("querystring", ""), limits.client_address(request)
+        )
+    except export_jobs.TooManyJobs:
+        count = settings.EXPORT_JOBS_PER_CLIENT
+        return too_many_requests(
+            request,
+            60,
+            f"Vous avez déjà {count} export{pluralize(count)} en préparation : attendez "
+            f"qu'{'ils soient prêts' if count > 1 else 'il soit prêt'} pour en demander un autre.",
+        )
+    return redirect("catalogue:export-job", pk=job.pk)
+
+
+@require_GET
+def export_job(request: HttpRequest, pk) -> HttpResponse:
+    """Progress of a background export, then its download link (htmx polls the status)."""
+    job = get_object_or_404(ExportJob, pk=pk)
+    context = {
+        "job": job,
+        "format": export_jobs.FORMATS[job.format],
+        "available": export_jobs.available(job),
+        "list_url": "/actions/" + (f"?{job.querystring}" if job.querystring else ""),
+    }
+    template = "catalogue/export_job.html"
+    if request.htmx:
+        template += "#status"
+    return render(request, template, context)
+
+
+@require_GET
+def export_job_file(request: HttpRequest, pk) -> HttpResponse:
+    job = get_object_or_404(ExportJob, pk=pk)
+    if not export_jobs.available(job):
+        raise Http404("Ce fichier n'est plus disponible.")
+    return FileResponse(
+        export_jobs.job_path(job).open("rb"),
+        as_attachment=True,
+        filename=f"fiches-actions-{timezone.localtime(job.created_at):%Y-%m-%d}.{job.format}",
+        content_type=export_jobs.FORMATS[job.format].content_type,
+    )

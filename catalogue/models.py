@@ -1,5 +1,7 @@
 """The nouns of the catalogue: territories, structures, vocabularies and action sheets (PRODUCT §2–§3)."""
 
+import uuid
+
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
@@ -419,3 +421,46 @@ class Attachment(models.Model):
         if self.file:
             return reverse("catalogue:attachment-download", args=[self.pk])
         return self.source_url
+
+
+class ExportJob(models.Model):
+    """An export prepared by the job worker (catalogue.export_jobs): the catalogue view it
+    exports (its query string), who asked (client address), how far it got, and the file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "en attente"
+        RUNNING = "running", "en préparation"
+        READY = "ready", "prêt"
+        FAILED = "failed", "échoué"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    format = models.CharField("format", max_length=8)
+    querystring = models.TextField("filtres", blank=True)
+    client = models.CharField("adresse du client", max_length=64, db_index=True)
+    status = models.CharField(
+        "état", max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    done = models.PositiveIntegerField("fiches traitées", default=0)
+    total = models.PositiveIntegerField("fiches", default=0)
+    file_name = models.CharField("fichier", max_length=100, blank=True)
+    size = models.PositiveBigIntegerField("taille (octets)", default=0)
+    error = models.TextField("erreur", blank=True)
+    created_at = models.DateTimeField("demandé le", default=timezone.now)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    expires_at = models.DateTimeField("disponible jusqu'au", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export en arrière-plan"
+        verbose_name_plural = "exports en arrière-plan"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

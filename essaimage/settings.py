@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "catalogue",
     "search",
     "ingest",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "stats",
     "pages",
     "discovery",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +222,19 @@ EXPORT_HEAVY_PER_CLIENT = envint("EXPORT_HEAVY_PER_CLIENT", 1)
 EXPORT_HEAVY_MAX = envint("EXPORT_HEAVY_MAX", 2)
 # A place held by a worker killed mid-export frees itself after the gunicorn timeout.
 EXPORT_HEAVY_SLOT_SECONDS = envint("GUNICORN_TIMEOUT", 120) + 10
+# Background exports (issue 12): past EXPORT_SYNC_MAX_SHEETS sheets (EXPORT_PDF_SYNC_MAX_SHEETS
+# for a booklet) an export is prepared by the job worker (`manage.py db_worker`), at most
+# EXPORT_JOBS_PER_CLIENT at a time per client address; the file is kept EXPORT_JOB_KEEP_SECONDS
+# in EXPORT_JOBS_DIR. A job still unfinished after EXPORT_JOB_STALE_SECONDS no longer counts.
+EXPORT_SYNC_MAX_SHEETS = envint("EXPORT_SYNC_MAX_SHEETS", 1000)
+EXPORT_PDF_SYNC_MAX_SHEETS = envint("EXPORT_PDF_SYNC_MAX_SHEETS", 5)
+EXPORT_JOBS_PER_CLIENT = envint("EXPORT_JOBS_PER_CLIENT", 2)
+EXPORT_JOB_KEEP_SECONDS = envint("EXPORT_JOB_KEEP_SECONDS", 86400)
+EXPORT_JOB_STALE_SECONDS = envint("EXPORT_JOB_STALE_SECONDS", 3600)
+EXPORT_JOBS_DIR = Path(os.environ.get("EXPORT_JOBS_DIR", VAR_DIR / "exports"))
+# Django's task framework (django-tasks backport): jobs stored in the database, run by
+# `manage.py db_worker` (started by `make demo` / `make serve`; a systemd unit in production).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -85,6 +85,8 @@ NOT_BACKED_UP = {
     "admin.LogEntry": "the admin's own log, not the sheets' history (that is contrib.Revision)",
     "search.IndexState": "moved by the restore",
     "search.IndexChange": "the index's change log: the restore moves the generation instead",
+    "catalogue.ExportJob": "background exports, kept a day; asked again after a restore",
+    "django_tasks_database.DBTaskResult": "the job queue of those exports",
     "discovery.SimilarityProfile": "terms of each sheet, derived from its text: made again for "
     "every published sheet at the next change or by compute_similar",
 }
@@ -375,7 +377,7 @@ def restore_site(path: str | Path, *, reindex: bool = False) -> ArchiveReport:
                 with connection.cursor() as cursor:
                     for sql in sequences:
                         cursor.execute(sql)
-            # Every worker's in-memory search index (search.fast) is now out of date.
+            # Every worker's in-memory search index (search.engines.memory) is now out of date.
             bump_generation()
     report.seconds = time.perf_counter() - started
     return report

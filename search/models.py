@@ -48,7 +48,7 @@ class SearchWord(models.Model):
 
 class IndexState(models.Model):
     """One row: a token that changes on every write that can change a search result, so each
-    worker knows when its in-memory index (search.fast) is stale."""
+    worker knows when its in-memory index (search.engines.memory) is stale."""
 
     generation = models.CharField(max_length=32, blank=True)
     # The analyser version the index was built with (search.indexing.ANALYSER_VERSION).

@@ -173,7 +173,7 @@ def load_sheets(ids: list[int], match: TextMatch | None, *, records: bool) -> li
 
 
 def result_for(query, match, sheets, total, page, num_pages, per_page, base_url) -> "SearchResult":
-    """The SearchResult of both paths (ORM and search.fast), facets aside."""
+    """The SearchResult of both paths (database and memory engines), facets aside."""
     corrections = match.corrections if match is not None else {}
     result = SearchResult(
         query=query,

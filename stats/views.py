@@ -213,7 +213,7 @@ PLAQUETTE_CHARTS = ("mots-cles", "annees", "completude", "partenaires-action")
 @require_GET
 def plaquette_pdf(request: HttpRequest) -> HttpResponse:
     """The selection on two A4 pages: key figures and the map, then four charts (WeasyPrint)."""
-    from catalogue.export_views import describe_query
+    from catalogue.export_jobs import describe_query
     from catalogue.exports import render_pdf
 
     figures = _figures(request)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from catalogue import synthetic
+from bench import synthetic
 from catalogue.models import ActionSheet, Keyword, PublicationStatus, Structure
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet

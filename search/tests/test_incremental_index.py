@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from catalogue import synthetic
+from bench import synthetic
 from catalogue.models import ActionSheet, ActionStatus, Dimension, Keyword, Structure
 from contrib import editing, moderation
 from contrib.models import User

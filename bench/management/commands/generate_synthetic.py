@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalogue import synthetic
+from bench import synthetic
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 
-from catalogue import synthetic
+from bench import synthetic
 from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, PublicationStatus, Structure
 from catalogue.records import sheet_record

@@ -1,0 +1,257 @@
+"""Exports of a catalogue view, built into a file: by the web request for small ones, by the job
+worker (Django's task framework, `catalogue.tasks.build_export`) past a threshold.
+
+- `background_needed(fmt, query)`: how many sheets the export holds, and whether it must be
+  prepared in the background (EXPORT_SYNC_MAX_SHEETS, EXPORT_PDF_SYNC_MAX_SHEETS).
+- `start(fmt, querystring, client)`: record an ExportJob and enqueue it; raises TooManyJobs past
+  EXPORT_JOBS_PER_CLIENT unfinished jobs of this client.
+- `build(job_id)`: run by the worker: writes the same bytes as the synchronous export into
+  EXPORT_JOBS_DIR, counting progress; the file is kept EXPORT_JOB_KEEP_SECONDS.
+- `prune_expired()`: delete expired files and their jobs (the worker calls it before each job;
+  `manage.py prune_exports` too).
+"""
+
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.http import QueryDict
+from django.utils import timezone
+
+from catalogue import exports
+from catalogue import models as m
+from catalogue.models import ActionSheet, ExportJob
+from essaimage.lib import limits
+from search.forms import SearchForm
+from search.service import iter_sheet_ids, selected_sheets
+
+# Filters of the query string, their French label and how to show a value.
+_FILTER_LABELS = {
+    "departement": ("Département", m.Departement, "code"),
+    "region": ("Région", m.Region, "code"),
+    "keywords": ("Mots clés", m.Keyword, "value"),
+    "dimension": ("Dimension", m.Dimension, "value"),
+    "status": ("Statut de l'action", m.ActionStatus, "value"),
+    "publics": ("Public", m.Public, "value"),
+    "territory": ("Territoire concerné", m.Territory, "value"),
+    "initiators": ("Qui est à l'initiative", m.Initiator, "value"),
+    "action_partners": ("Partenaires d'action", m.PartnerKind, "value"),
+    "financial_partners": ("Partenaires financiers", m.PartnerKind, "value"),
+    "structure": ("Structure", m.Structure, "pk"),
+    "structure_type": ("Type de structure", None, None),
+    "year": ("Année", None, None),
+}
+
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    label: str  # French, for the progress page
+    content_type: str
+
+
+FORMATS = {
+    "csv": Format("csv", "CSV", "text/csv; charset=utf-8"),
+    "xlsx": Format(
+        "xlsx",
+        "Excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "json": Format("json", "JSON", "application/json; charset=utf-8"),
+    "jsonl": Format("jsonl", "JSON Lines", "application/jsonl; charset=utf-8"),
+    "pdf": Format("pdf", "livret PDF", "application/pdf"),
+}
+
+
+class TooManyJobs(Exception):
+    """This client already has EXPORT_JOBS_PER_CLIENT exports in preparation."""
+
+
+def query_of(querystring: str):
+    # SearchForm drops what it cannot use (unknown values, control characters): never an error.
+    return SearchForm(QueryDict(querystring)).to_query()
+
+
+def matching_sheets(query, *, limit: int | None = None) -> Iterator[ActionSheet]:
+    """Every sheet the list page shows for `query`, in its order, loaded a chunk at a time
+    (capped by settings.EXPORT_MAX_SHEETS)."""
+    cap = min(limit or settings.EXPORT_MAX_SHEETS, settings.EXPORT_MAX_SHEETS)
+    return exports.iter_sheets_by_id(islice(iter_sheet_ids(query), cap))
+
+
+def describe_query(query) -> list[tuple[str, str]]:
+    """The filters of a query as (French label, values) lines, for a booklet cover or a feed."""
+    lines = []
+    if query.q:
+        lines.append(("Recherche", query.q))
+    for name, (label, model, column) in _FILTER_LABELS.items():
+        values = getattr(query, name, ())
+        if not values:
+            continue
+        if model is not None:
+            found = {
+                str(getattr(obj, column)): str(obj.name if hasattr(obj, "name") else obj.label)
+                for obj in model.objects.filter(**{f"{column}__in": values})
+            }
+            shown = [found.get(str(v), str(v)) for v in values]
+        elif name == "structure_type":
+            types = dict(m.Structure.Type.choices)
+            shown = [types.get(v, v) for v in values]
+        else:
+            shown = [str(v) for v in values]
+        lines.append((label, ", ".join(shown)))
+    if query.year_min or query.year_max:
+        lines.append(
+            ("Années", f"{query.year_min or '…'} à {query.year_max or '…'}"),
+        )
+    return lines
+
+
+def sheet_count(fmt: str, query) -> int:
+    """Sheets the export of `query` holds (after the caps)."""
+    cap = settings.EXPORT_PDF_MAX_SHEETS if fmt == "pdf" else settings.EXPORT_MAX_SHEETS
+    return min(selected_sheets(query).count(), cap, settings.EXPORT_MAX_SHEETS)
+
+
+def background_needed(fmt: str, query) -> tuple[bool, int]:
+    count = sheet_count(fmt, query)
+    threshold = (
+        settings.EXPORT_PDF_SYNC_MAX_SHEETS if fmt == "pdf" else settings.EXPORT_SYNC_MAX_SHEETS
+    )
+    return count > threshold, count
+
+
+def booklet(query, *, progress: Callable[[int], None] | None = None) -> bytes:
+    """The PDF booklet of a view (cover with the filters, contents, one sheet per page)."""
+    limit = settings.EXPORT_PDF_MAX_SHEETS
+    sheets = list(_counted(matching_sheets(query, limit=limit), progress))
+    total = selected_sheets(query).count() if len(sheets) >= limit else len(sheets)
+    return exports.write_booklet_pdf(sheets, filters=describe_query(query), total=total)
+
+
+def active_jobs(client: str):
+    stale = timezone.now() - timedelta(seconds=settings.EXPORT_JOB_STALE_SECONDS)
+    return ExportJob.objects.filter(
+        client=client,
+        status__in=(ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
+        created_at__gt=stale,
+    )
+
+
+def start(fmt: str, querystring: str, client: str) -> ExportJob:
+    from catalogue.tasks import build_export  # the task module imports this one
+
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    try:
+        # One start at a time per client (shared cache), so two simultaneous requests cannot
+        # both pass the count below.
+        with limits.slot("export-job-start", client, per_client=1, total=1000, timeout=30):
+            if active_jobs(client).count() >= settings.EXPORT_JOBS_PER_CLIENT:
+                raise TooManyJobs
+            job = ExportJob.objects.create(
+                format=fmt,
+                querystring=querystring,
+                client=client,
+                total=sheet_count(fmt, query_of(querystring)),
+            )
+    except limits.Busy as busy:
+        raise TooManyJobs from busy
+    build_export.enqueue(str(job.pk))
+    return job
+
+
+def _counted(sheets: Iterable, progress: Callable[[int], None] | None) -> Iterator:
+    done = 0
+    for sheet in sheets:
+        yield sheet
+        done += 1
+        if progress and done % 200 == 0:
+            progress(done)
+    if progress:
+        progress(done)
+
+
+def write_file(fmt: str, query, path: Path, *, progress=None) -> None:
+    """The export of `query` in `fmt`, byte for byte what the web request sends."""
+    if fmt == "pdf":
+        path.write_bytes(booklet(query, progress=progress))
+        return
+    sheets = _counted(matching_sheets(query), progress)
+    if fmt == "xlsx":
+        with exports.write_xlsx(sheets) as handle, path.open("wb") as out:
+            shutil.copyfileobj(handle, out)
+        return
+    writer = {"csv": exports.write_csv, "json": exports.write_json, "jsonl": exports.write_jsonl}
+    with path.open("w", encoding="utf-8", newline="") as out:
+        for chunk in writer[fmt](sheets):
+            out.write(chunk)
+
+
+def job_path(job: ExportJob) -> Path:
+    return settings.EXPORT_JOBS_DIR / job.file_name
+
+
+def build(job_id: str) -> None:
+    prune_expired()
+    job = ExportJob.objects.get(pk=job_id)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(done=done)
+
+    settings.EXPORT_JOBS_DIR.mkdir(parents=True, exist_ok=True)
+    name = f"{job.pk}.{FORMATS[job.format].extension}"
+    partial = settings.EXPORT_JOBS_DIR / f"{name}.part"
+    try:
+        write_file(job.format, query_of(job.querystring), partial, progress=progress)
+        os.replace(partial, settings.EXPORT_JOBS_DIR / name)
+    except Exception:
+        partial.unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED,
+            error="La préparation du fichier a échoué.",
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + timedelta(seconds=settings.EXPORT_JOB_KEEP_SECONDS),
+        )
+        raise
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.READY,
+        file_name=name,
+        size=(settings.EXPORT_JOBS_DIR / name).stat().st_size,
+        finished_at=now,
+        expires_at=now + timedelta(seconds=settings.EXPORT_JOB_KEEP_SECONDS),
+    )
+
+
+def available(job: ExportJob) -> bool:
+    return (
+        job.status == ExportJob.Status.READY
+        and job.expires_at is not None
+        and job.expires_at > timezone.now()
+        and job_path(job).is_file()
+    )
+
+
+def prune_expired() -> int:
+    """Delete the files and jobs past their expiry (and stale jobs that never finished)."""
+    now = timezone.now()
+    stale = now - timedelta(
+        seconds=settings.EXPORT_JOB_STALE_SECONDS + settings.EXPORT_JOB_KEEP_SECONDS
+    )
+    expired = ExportJob.objects.filter(expires_at__lte=now) | ExportJob.objects.filter(
+        expires_at__isnull=True, created_at__lte=stale
+    )
+    count = 0
+    for job in expired:
+        if job.file_name:
+            job_path(job).unlink(missing_ok=True)
+        job.delete()
+        count += 1
+    return count

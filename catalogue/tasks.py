@@ -1,0 +1,10 @@
+"""Tasks of Django's task framework (django-tasks backport), run by `manage.py db_worker`."""
+
+from django_tasks import task
+
+from catalogue import export_jobs
+
+
+@task()
+def build_export(job_id: str) -> None:
+    export_jobs.build(job_id)
