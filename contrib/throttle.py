@@ -8,7 +8,6 @@ account's owner, from their own address, still logs in with the right password.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 
 from essaimage.lib import limits
 
@@ -46,4 +45,4 @@ def reset(email: str, address: str) -> None:
     """A success from this address clears its failures on this account."""
     limit = settings.LOGIN_FAILURES_PER_ACCOUNT
     _, period = limits.parse_rate(_rate(limit))
-    cache.delete(limits.window_key("login-account", f"{email.strip().lower()}|{address}", period))
+    limits.reset("login-account", f"{email.strip().lower()}|{address}", period)

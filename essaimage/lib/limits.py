@@ -6,7 +6,10 @@ by the real client address.
   address the outermost trusted proxy saw (X-Forwarded-For read from the right; what a client
   writes in the header itself is further left and never trusted).
 - `hit(scope, ident, rate)`: count one event in a fixed window ("5/hour"); returns the seconds
-  to wait when over the limit, else None.
+  to wait when over the limit, else None. Exact with concurrent workers on every cache: Redis
+  and the in-process cache increment atomically; on the database cache (whose `incr` is a read
+  then a write, so two workers can both write 6) each event claims its own numbered key with
+  `add`, which only one writer wins (`_claim`).
 - `slot(scope, ident, per_client, total, timeout)`: a context manager holding one of `total`
   places (and one of `per_client` for this client) while heavy work runs; raises Busy.
 """
@@ -17,7 +20,9 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 
 PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -68,9 +73,44 @@ def window_key(scope: str, ident: str, period: int) -> str:
     return _key(scope, ident, str(period), str(int(time.time() // period)))
 
 
+def _atomic_incr() -> bool:
+    return isinstance(caches["default"], RedisCache | LocMemCache)
+
+
 def count(scope: str, ident: str, period: int) -> int:
     """Events counted so far in the current window."""
-    return cache.get(window_key(scope, ident, period), 0)
+    key = window_key(scope, ident, period)
+    value = cache.get(key, 0)
+    if not _atomic_incr():
+        # The counter is a hint that can lag behind the claimed numbers.
+        while cache.has_key(f"{key}:{value + 1}"):
+            value += 1
+    return value
+
+
+def reset(scope: str, ident: str, period: int) -> None:
+    """Forget the events of the current window."""
+    key = window_key(scope, ident, period)
+    numbered = [f"{key}:{n}" for n in range(1, count(scope, ident, period) + 1)]
+    cache.delete_many([key, *numbered])
+
+
+def _claim(key: str, timeout: int, ceiling: int) -> int:
+    """The number of this event in the window, on a cache whose `incr` is not atomic: the
+    counter gives a first guess, then the first free numbered key from it is taken with `add`
+    (an INSERT only one writer wins). Past `ceiling` the exact number no longer matters."""
+    cache.add(key, 0, timeout)
+    try:
+        number = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout)
+        number = 1
+    guess = number
+    while number <= ceiling and not cache.add(f"{key}:{number}", 1, timeout):
+        number += 1
+    if number > guess:
+        cache.set(key, number, timeout)  # catch the hint up (a hint only: races are harmless)
+    return number
 
 
 def hit(scope: str, ident: str, rate: str) -> int | None:
@@ -80,12 +120,15 @@ def hit(scope: str, ident: str, rate: str) -> int | None:
     now = time.time()
     window = int(now // period)
     key = window_key(scope, ident, period)
-    cache.add(key, 0, period + 1)
-    try:
-        value = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, period + 1)
-        value = 1
+    if _atomic_incr():
+        cache.add(key, 0, period + 1)
+        try:
+            value = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, period + 1)
+            value = 1
+    else:
+        value = _claim(key, period + 1, limit + 1)
     if value > limit:
         return max(1, int((window + 1) * period - now) + 1)
     return None

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from unittest import skipUnless
@@ -27,6 +28,15 @@ from essaimage.lib import limits
 action, ident = sys.argv[1], sys.argv[2]
 if action == "api":
     print(json.dumps([limits.hit("api-anon", ident, "3/day") for _ in range(2)]))
+elif action == "burst":
+    # A burst of events counted as fast as the process can: how many were let through.
+    import time
+    limit, events, start = int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+    limits.count("burst", ident, 86400)  # connect before the start
+    time.sleep(max(0.0, start - time.time()))
+    print(json.dumps(sum(limits.hit("burst", ident, f"{limit}/day") is None for _ in range(events))))
+elif action == "count":
+    print(json.dumps(limits.count("burst", ident, 86400)))
 elif action == "login-fail":
     for _ in range(3):
         throttle.record_failure("alice@example.org", ident)
@@ -61,6 +71,32 @@ class SharedCacheMixin:
         )
         return json.loads(done.stdout.strip().splitlines()[-1])
 
+    def check_concurrent_bursts_are_counted_exactly(self, env: dict):
+        """Four processes hitting one limit at once let exactly `limit` events through: no
+        update is lost between two workers (the database cache's own incr is a read then a
+        write)."""
+        address = f"burst-{uuid.uuid4().hex}"
+        limit, events, processes = 100, 50, 4
+        start = str(time.time() + 8)  # every process has started and connected by then
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, "burst", address, str(limit), str(events), start],
+                cwd=ROOT,
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": "essaimage.settings", **env},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(processes)
+        ]
+        allowed = []
+        for run in runs:
+            out, err = run.communicate(timeout=120)
+            self.assertEqual(run.returncode, 0, err[-2000:])
+            allowed.append(json.loads(out.strip().splitlines()[-1]))
+        self.assertEqual(sum(allowed), limit)
+        self.assertGreaterEqual(self.run_worker(env, "count", address), limit)
+
     def check_two_processes_count_together(self, env: dict, backend: str):
         address = f"203.0.113.{uuid.uuid4().int % 250}-{uuid.uuid4().hex[:6]}"
         first = self.run_worker(env, "api", address)
@@ -80,7 +116,7 @@ class SharedCacheMixin:
 
 
 class DatabaseCacheTestCase(SharedCacheMixin, TestCase):
-    def test_two_processes_share_the_database_cache(self):
+    def database_env(self) -> dict:
         env = {"REDIS_URL": ""}
         if connection.vendor == "sqlite":  # the test database lives in memory: use a file
             path = Path(tempfile.mkdtemp(prefix="essaimage-cache-")) / "db.sqlite3"
@@ -98,7 +134,15 @@ class DatabaseCacheTestCase(SharedCacheMixin, TestCase):
                 f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"
                 f"{settings['NAME']}"
             )
-        self.check_two_processes_count_together(env, "django.core.cache.backends.db.DatabaseCache")
+        return env
+
+    def test_two_processes_share_the_database_cache(self):
+        self.check_two_processes_count_together(
+            self.database_env(), "django.core.cache.backends.db.DatabaseCache"
+        )
+
+    def test_concurrent_bursts_lose_no_event_on_the_database_cache(self):
+        self.check_concurrent_bursts_are_counted_exactly(self.database_env())
 
 
 @skipUnless(redis_is_running(), "Redis is not running (set REDIS_URL)")
@@ -106,6 +150,10 @@ class RedisCacheTestCase(SharedCacheMixin, SimpleTestCase):
     def test_two_processes_share_redis(self):
         env = {"REDIS_URL": redis_url(), "DATABASE_URL": "sqlite:///:memory:"}
         self.check_two_processes_count_together(env, "django.core.cache.backends.redis.RedisCache")
+
+    def test_concurrent_bursts_lose_no_event_on_redis(self):
+        env = {"REDIS_URL": redis_url(), "DATABASE_URL": "sqlite:///:memory:"}
+        self.check_concurrent_bursts_are_counted_exactly(env)
 
 
 class ClientAddressTestCase(SimpleTestCase):
