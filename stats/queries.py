@@ -39,20 +39,36 @@ def _rows(pairs: list[tuple[str, int, str]]) -> list[Row]:
     return [Row(label, count, round(100 * count / top, 1), code) for label, count, code in pairs]
 
 
-def _grouped(sheets: QuerySet, *columns: str) -> list[dict]:
+def sort_groups(groups: list[tuple]) -> list[tuple]:
+    """Groups `(*columns, count)` most sheets first, then by the columns. Sorted here rather
+    than by the database, so ties come in the same order on SQLite, PostgreSQL (whose collation
+    differs) and the in-memory path (stats.indexed)."""
+    return sorted(groups, key=lambda g: (-g[-1], *g[:-1]))
+
+
+def _grouped(sheets: QuerySet, *columns: str) -> list[tuple]:
     """Sheets counted per value of `columns`: one GROUP BY over the selection, no subquery."""
-    return list(
-        sheets.order_by()
-        .values(*columns)
-        .annotate(n=Count("pk", distinct=True))
-        .filter(**{f"{columns[0]}__isnull": False})
-        .order_by("-n", *columns)
+    return sort_groups(
+        list(
+            sheets.order_by()
+            .values_list(*columns)
+            .annotate(n=Count("pk", distinct=True))
+            .filter(**{f"{columns[0]}__isnull": False})
+        )
     )
 
 
 def _vocabulary_rows(sheets: QuerySet, relation: str) -> list[Row]:
     groups = _grouped(sheets, f"{relation}__label", f"{relation}__value")
-    return _rows([(g[f"{relation}__label"], g["n"], g[f"{relation}__value"]) for g in groups])
+    return _rows([(label, n, value) for label, value, n in groups])
+
+
+def _year_rows(years: list[tuple[int | None, int]]) -> list[Row]:
+    """Most recent first, sheets without a year last."""
+    years = sorted(years, key=lambda y: (y[0] is None, -(y[0] or 0)))
+    return _rows(
+        [(str(year) if year else "Année inconnue", n, str(year or "")) for year, n in years]
+    )
 
 
 def catalogue_stats(sheets: QuerySet[ActionSheet] | None = None) -> CatalogueStats:
@@ -63,50 +79,22 @@ def catalogue_stats(sheets: QuerySet[ActionSheet] | None = None) -> CatalogueSta
     regions = _grouped(
         sheets, "structure__departement__region__code", "structure__departement__region__name"
     )
-    years = list(sheets.order_by().values("year").annotate(n=Count("pk")).order_by("-year"))
+    years = list(sheets.order_by().values_list("year").annotate(n=Count("pk")))
     type_labels = dict(Structure.Type.choices)
     types = _grouped(sheets, "structure__type")
     return CatalogueStats(
         total_sheets=sheets.count(),
         total_structures=sheets.order_by().values("structure").distinct().count(),
         total_departements=len(departements),
-        by_region=_rows(
-            [
-                (
-                    g["structure__departement__region__name"],
-                    g["n"],
-                    g["structure__departement__region__code"],
-                )
-                for g in regions
-            ]
-        ),
-        by_departement=_rows(
-            [
-                (
-                    f"{g['structure__departement__name']} ({g['structure__departement__code']})",
-                    g["n"],
-                    g["structure__departement__code"],
-                )
-                for g in departements
-            ]
-        ),
+        by_region=_rows([(name, n, code) for code, name, n in regions]),
+        by_departement=_rows([(f"{name} ({code})", n, code) for code, name, n in departements]),
         by_keyword=_vocabulary_rows(sheets, "keywords"),
         by_dimension=_vocabulary_rows(sheets, "dimension"),
         by_status=_vocabulary_rows(sheets, "status"),
         by_public=_vocabulary_rows(sheets, "publics"),
         by_action_partner=_vocabulary_rows(sheets, "action_partners"),
-        by_year=_rows(
-            [
-                (str(y["year"]) if y["year"] else "Année inconnue", y["n"], str(y["year"] or ""))
-                for y in years
-            ]
-        ),
-        by_structure_type=_rows(
-            [
-                (type_labels.get(t["structure__type"], "Autre"), t["n"], t["structure__type"])
-                for t in types
-            ]
-        ),
+        by_year=_year_rows(years),
+        by_structure_type=_rows([(type_labels.get(t, "Autre"), n, t) for t, n in types]),
     )
 
 
@@ -255,7 +243,25 @@ TREND_KEYWORDS = 10
 
 
 def keyword_trends(sheets: QuerySet[ActionSheet], by_year: list[Row]) -> KeywordTrends:
-    """Sheets per keyword and year over the last TREND_YEARS years of the selection (one query).
+    """Sheets per keyword and year over the last TREND_YEARS years of the selection (one query)."""
+
+    def table(years: list[int]) -> dict[tuple[str, str], dict[int, int]]:
+        groups = (
+            sheets.order_by()
+            .filter(year__in=years, keywords__isnull=False)
+            .values_list("keywords__label", "keywords__value", "year")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        out: dict[tuple[str, str], dict[int, int]] = {}
+        for label, value, year, n in groups:
+            out.setdefault((label, value), {})[year] = n
+        return out
+
+    return keyword_table_trends(by_year, table)
+
+
+def keyword_table_trends(by_year: list[Row], table) -> KeywordTrends:
+    """Trends from `table(years)` = {(label, value): {year: sheets}}.
 
     A keyword "grows" when its share of the sheets of the recent half of the years exceeds its
     share in the older half by at least a quarter (and 5 points), and has 5 sheets or more.
@@ -267,19 +273,9 @@ def keyword_trends(sheets: QuerySet[ActionSheet], by_year: list[Row]) -> Keyword
     per_year = [count for _, count in known]
     if not years:
         return KeywordTrends([], [], [])
-    groups = (
-        sheets.order_by()
-        .filter(year__in=years, keywords__isnull=False)
-        .values("keywords__label", "keywords__value", "year")
-        .annotate(n=Count("pk", distinct=True))
-    )
-    table: dict[tuple[str, str], dict[int, int]] = {}
-    for group in groups:
-        key = (group["keywords__label"], group["keywords__value"])
-        table.setdefault(key, {})[group["year"]] = group["n"]
     half = len(years) // 2
     trends = []
-    for (label, value), counts in table.items():
+    for (label, value), counts in table(years).items():
         row = [counts.get(year, 0) for year in years]
         total = sum(row)
         trend = ""
@@ -293,7 +289,7 @@ def keyword_trends(sheets: QuerySet[ActionSheet], by_year: list[Row]) -> Keyword
             else:
                 trend = "stable"
         trends.append(KeywordTrend(label, value, row, total, trend))
-    trends.sort(key=lambda t: (-t.total, t.label))
+    trends.sort(key=lambda t: (-t.total, t.label, t.value))
     return KeywordTrends(years, per_year, trends[:TREND_KEYWORDS])
 
 
@@ -304,27 +300,26 @@ class PartnerStats:
     pairs: list[Row]  # label "action partner + financial partner"
 
 
+def pair_rows(pairs: list[tuple[str, str, int]]) -> list[Row]:
+    """The 10 most frequent (action partner, financial partner) pairs."""
+    return _rows(
+        [
+            (f"{action} (action) + {financial} (financement)", n, "")
+            for action, financial, n in sort_groups(pairs)[:10]
+        ]
+    )
+
+
 def partner_stats(sheets: QuerySet[ActionSheet], by_action_partner: list[Row]) -> PartnerStats:
     """Most frequent partner kinds, and pairs of an action and a financial partner (two queries)."""
     pairs = (
         sheets.order_by()
         .filter(action_partners__isnull=False, financial_partners__isnull=False)
-        .values("action_partners__label", "financial_partners__label")
+        .values_list("action_partners__label", "financial_partners__label")
         .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", "action_partners__label", "financial_partners__label")[:10]
     )
     return PartnerStats(
         action=by_action_partner,
         financial=_vocabulary_rows(sheets, "financial_partners"),
-        pairs=_rows(
-            [
-                (
-                    f"{p['action_partners__label']} (action) + "
-                    f"{p['financial_partners__label']} (financement)",
-                    p["n"],
-                    "",
-                )
-                for p in pairs
-            ]
-        ),
+        pairs=pair_rows(list(pairs)),
     )

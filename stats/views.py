@@ -17,6 +17,7 @@ from contrib import access
 from search.changes import current_generation
 from search.forms import SearchForm
 from search.service import selected_sheets
+from stats import indexed
 from stats.charts import bar_chart
 from stats.figures import correct_figures, refresh_figures
 from stats.forms import FiguresForm
@@ -113,13 +114,21 @@ def _figures(request: HttpRequest) -> dict:
     computed = cache.get(key) if key else None
     if computed is None:
         sheets = selected_sheets(query)
-        stats = catalogue_stats(sheets)
+        bitmaps = indexed.selection(query)
+        if bitmaps is None:
+            stats = catalogue_stats(sheets)
+            trends = keyword_trends(sheets, stats.by_year)
+            partners = partner_stats(sheets, stats.by_action_partner)
+        else:  # the same figures from the search engine's bitmaps (stats.indexed)
+            stats = indexed.catalogue_stats(*bitmaps)
+            trends = indexed.keyword_trends(*bitmaps, stats.by_year)
+            partners = indexed.partner_stats(*bitmaps, stats.by_action_partner)
         computed = {
             "stats": stats,
             "money": money_stats(sheets),
             "completeness": completeness(sheets),
-            "trends": keyword_trends(sheets, stats.by_year),
-            "partners": partner_stats(sheets, stats.by_action_partner),
+            "trends": trends,
+            "partners": partners,
             "map": _map(request, query, stats)[1],
         }
         if key:
@@ -145,7 +154,13 @@ def _map_svg(request: HttpRequest) -> str:
     form = SearchForm(request.GET)
     form.is_valid()
     query = form.to_query()
-    _, france = _map(request, query, catalogue_stats(selected_sheets(query)))
+    bitmaps = indexed.selection(query)
+    stats = (
+        catalogue_stats(selected_sheets(query))
+        if bitmaps is None
+        else indexed.catalogue_stats(*bitmaps)
+    )
+    _, france = _map(request, query, stats)
     body = render_to_string("stats/_map.svg", {"map": france, "id": "carte", "standalone": True})
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
 

@@ -2,12 +2,13 @@ import random
 from decimal import Decimal
 
 from django.db.models import F, Sum
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from catalogue.fields import LIST_FIELDS, TEXT_FIELDS
 from catalogue.models import ActionSheet, Departement, Keyword, PartnerKind, PublicationStatus
 from essaimage.test import SAMPLE_PATH
 from ingest.importer import import_paths
+from search.engines import memory
 from search.forms import SearchForm
 from search.service import iter_sheet_ids
 from stats.models import SheetFigures, SheetFunding
@@ -58,6 +59,15 @@ class OverviewTestCase(TestCase):
         self.assertContains(r, "999")
 
     def test_it_uses_a_bounded_number_of_queries(self):
+        # The breakdowns, keywords by year and partner pairs come from the search engine's
+        # in-memory bitmaps (built once per worker); the database answers the index state (1),
+        # budgets and people (4), completeness (1) and the reference départements for the map.
+        memory.get_index()
+        with self.assertNumQueries(7):
+            self.client.get(self.url)
+
+    @override_settings(SEARCH_FAST_PATH=False)
+    def test_it_uses_a_bounded_number_of_queries_without_the_memory_engine(self):
         # 11 breakdowns, the reference départements for the map, budgets and people (4),
         # completeness (1), keywords by year (1), partners (2)
         with self.assertNumQueries(20):
