@@ -28,6 +28,9 @@ SELECTIONS = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--sql", action="store_true", help="without the memory engine (every figure by SQL)"
+    )
     args = parser.parse_args()
     import django
 
@@ -41,6 +44,13 @@ def main() -> None:
     from stats.models import SheetFigures
 
     settings.ALLOWED_HOSTS = ["*"]
+    settings.SEARCH_FAST_PATH = not args.sql
+    if not args.sql:
+        from search.engines import memory
+
+        start = time.perf_counter()
+        memory.get_index()  # a running worker has it; build it before measuring pages
+        print(f"memory index built in {time.perf_counter() - start:.1f} s")
     client = Client()
     published = ActionSheet.objects.published().count()
     figures = SheetFigures.objects.filter(sheet__publication_status="published")
