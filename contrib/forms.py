@@ -18,6 +18,8 @@ from catalogue.models import (
 from contrib import attachments, editing, throttle
 from contrib.models import User
 from essaimage.lib import limits
+from search import analysis
+from search.models import ThesaurusEntry
 
 # Sections of the form, in SENACS order (PRODUCT §2); each is a <fieldset>.
 SECTIONS = (
@@ -342,3 +344,48 @@ class StructureContactForm(forms.ModelForm):
         if phone and sum(ch.isdigit() for ch in phone) < 10:
             raise forms.ValidationError("Le numéro de téléphone compte au moins 10 chiffres.")
         return phone
+
+
+class ThesaurusEntryForm(forms.ModelForm):
+    """A group of the search thesaurus (search.ThesaurusEntry), as moderators write it."""
+
+    MAX_EXPRESSIONS = 30
+
+    class Meta:
+        model = ThesaurusEntry
+        fields = ["kind", "expressions"]
+        labels = {"kind": "Type de groupe", "expressions": "Expressions"}
+        help_texts = {
+            "expressions": (
+                "Au moins deux expressions séparées par des virgules, par exemple : "
+                "jardin, potager, jardinage. Pour un sigle : le sigle puis son développement."
+            )
+        }
+        widgets = {"expressions": forms.Textarea(attrs={"rows": 2, "maxlength": 2000})}
+
+    def clean_expressions(self):
+        raw = self.cleaned_data["expressions"]
+        if len(raw) > 2000:
+            raise forms.ValidationError("2 000 caractères au plus.")
+        seen: dict[tuple[str, ...], str] = {}
+        for expression in (" ".join(e.split()) for e in raw.split(",")):
+            if not expression:
+                continue
+            if len(expression) > 200:
+                raise forms.ValidationError(
+                    f"« {expression[:40]}… » est trop longue (200 caractères au plus)."
+                )
+            terms = tuple(analysis.terms(expression))
+            if not terms:
+                raise forms.ValidationError(
+                    f"« {expression} » ne contient aucun mot cherchable (seulement des mots "
+                    "vides comme « le », « des »)."
+                )
+            seen.setdefault(terms, expression)
+        if len(seen) < 2:
+            raise forms.ValidationError(
+                "Il faut au moins deux expressions différentes, séparées par des virgules."
+            )
+        if len(seen) > self.MAX_EXPRESSIONS:
+            raise forms.ValidationError(f"{self.MAX_EXPRESSIONS} expressions au plus par groupe.")
+        return ", ".join(seen.values())

@@ -41,6 +41,13 @@ urlpatterns = [
     path("relecture/<int:pk>/archiver/", views.archive_sheet, name="archive-sheet"),
     path("relecture/<int:pk>/fusionner/", views.merge_sheet, name="merge-sheet"),
     path("vocabulaire/", views.vocabulary, name="vocabulary"),
+    path("vocabulaire/thesaurus/", views.thesaurus, name="thesaurus"),
+    path("vocabulaire/thesaurus/<int:pk>/", views.thesaurus_entry, name="thesaurus-entry"),
+    path(
+        "vocabulaire/thesaurus/<int:pk>/supprimer/",
+        views.delete_thesaurus_entry,
+        name="delete-thesaurus-entry",
+    ),
     path(
         "vocabulaire/<slug:model>/<int:pk>/<slug:action>/",
         views.vocabulary_action,

@@ -37,12 +37,14 @@ from contrib.forms import (
     SheetForm,
     SignUpForm,
     StructureContactForm,
+    ThesaurusEntryForm,
 )
 from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
 from discovery import duplicates
 from essaimage.lib import limits, uploads
 from essaimage.views import too_many_requests
+from search.models import ThesaurusEntry
 
 # Accounts
 
@@ -774,6 +776,56 @@ def vocabulary_action(request: HttpRequest, model: str, pk: int, action: str) ->
     except editing.InvalidSheetData as error:
         messages.error(request, " ".join(error.errors.values()).capitalize())
     return redirect("contrib:vocabulary")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thesaurus(request: HttpRequest) -> HttpResponse:
+    """The search thesaurus, for moderators: find a group, add one. Searches use it at once."""
+    access.require_vocabulary_manager(request.user)
+    form = ThesaurusEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = form.save()
+        messages.success(request, f"Groupe ajouté : {entry.expressions}.")
+        return redirect("contrib:thesaurus")
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    entries = ThesaurusEntry.objects.all()
+    if q:
+        entries = entries.filter(expressions__icontains=q)
+    return render(
+        request,
+        "contrib/thesaurus.html",
+        {"form": form, "entries": entries, "q": q, "total": ThesaurusEntry.objects.count()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thesaurus_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_vocabulary_manager(request.user)
+    entry = get_object_or_404(ThesaurusEntry, pk=pk)
+    form = ThesaurusEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Groupe modifié : {entry.expressions}.")
+        return redirect("contrib:thesaurus")
+    return render(
+        request,
+        "contrib/thesaurus_entry.html",
+        {"form": form, "entry": entry},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def delete_thesaurus_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_vocabulary_manager(request.user)
+    entry = get_object_or_404(ThesaurusEntry, pk=pk)
+    entry.delete()
+    messages.success(request, f"Groupe supprimé : {entry.expressions}.")
+    return redirect("contrib:thesaurus")
 
 
 # Structures and members

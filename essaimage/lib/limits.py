@@ -107,6 +107,8 @@ def _claim(key: str, timeout: int, ceiling: int) -> int:
         number = 1
     guess = number
     while number <= ceiling and not cache.add(f"{key}:{number}", 1, timeout):
+        if not cache.has_key(f"{key}:{number}"):
+            return guess  # the cache cannot write (read-only database): count no further
         number += 1
     if number > guess:
         cache.set(key, number, timeout)  # catch the hint up (a hint only: races are harmless)

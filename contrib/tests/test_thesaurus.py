@@ -1,0 +1,69 @@
+"""Moderators edit the search thesaurus from their space; the next search uses it."""
+
+from catalogue.signals import sheets_changed
+from contrib.tests.helpers import ContribTestCase
+from essaimage.test import make_sheet
+from search.models import ThesaurusEntry
+
+URL = "/contribuer/vocabulaire/thesaurus/"
+
+
+class ThesaurusTestCase(ContribTestCase):
+    def setUp(self):
+        self.sheet = make_sheet(
+            self.adesir, "Atelier tricot solidaire", summary="Des aiguilles et de la laine."
+        )
+        sheets_changed.send(sender=None, sheet_ids=[self.sheet.pk])
+
+    def found(self, q: str) -> list[int]:
+        return [s.pk for s in self.client.get("/actions/", {"q": q}).context["result"].sheets]
+
+    def test_it_requires_a_moderator(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(URL).status_code, 403)
+        r = self.client.post(URL, {"kind": "synonymes", "expressions": "tricot, crochet"})
+        self.assertEqual(r.status_code, 403)
+        self.assertFalse(ThesaurusEntry.objects.filter(expressions__contains="crochet").exists())
+
+    def test_an_added_group_is_used_by_the_next_search(self):
+        self.assertNotIn(self.sheet.pk, self.found("crochet"))
+        self.client.force_login(self.mona)
+        r = self.client.post(URL, {"kind": "synonymes", "expressions": " tricot ,crochet, , "})
+        self.assertRedirects(r, URL)
+        entry = ThesaurusEntry.objects.get(expressions="tricot, crochet")
+        self.assertIn(self.sheet.pk, self.found("crochet"))
+        listed = self.client.get(URL, {"q": "croch"})
+        self.assertContains(listed, "1 groupe contenant « croch »")
+        self.assertContains(listed, "tricot, crochet")
+
+        r = self.client.post(
+            f"{URL}{entry.pk}/", {"kind": "synonymes", "expressions": "tricot, laine"}
+        )
+        self.assertRedirects(r, URL)
+        self.assertNotIn(self.sheet.pk, self.found("crochet"))
+
+        self.client.post(f"{URL}{entry.pk}/supprimer/")
+        self.assertFalse(ThesaurusEntry.objects.filter(pk=entry.pk).exists())
+
+    def test_bad_groups_are_refused_in_french(self):
+        self.client.force_login(self.mona)
+        count = ThesaurusEntry.objects.count()
+        for expressions, message in (
+            ("tricot", "Il faut au moins deux expressions différentes"),
+            ("tricot, Tricot", "Il faut au moins deux expressions différentes"),
+            ("tricot, les des", "ne contient aucun mot cherchable"),
+            ("tricot, " + "x" * 201, "est trop longue"),
+        ):
+            r = self.client.post(URL, {"kind": "synonymes", "expressions": expressions})
+            self.assertContains(r, message, status_code=400)
+        r = self.client.post(URL, {"kind": "inconnu", "expressions": "tricot, crochet"})
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(ThesaurusEntry.objects.count(), count)
+
+    def test_what_moderators_wrote_is_escaped(self):
+        entry = ThesaurusEntry.objects.create(expressions="<script>x</script>, tricot")
+        self.client.force_login(self.mona)
+        r = self.client.get(URL, {"q": "<script>"})
+        self.assertNotContains(r, "<script>x</script>")
+        self.assertContains(r, "&lt;script&gt;x&lt;/script&gt;, tricot")
+        self.assertEqual(self.client.get(f"{URL}{entry.pk + 1000}/").status_code, 404)
