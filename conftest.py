@@ -8,6 +8,8 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A background thread cannot see a test's uncommitted rows: rebuild in the request.
     settings.SEARCH_FAST_PATH_BACKGROUND = False
+    # Similar lists in the request (discovery/tests/test_similarity_updates.py checks the job).
+    settings.SIMILAR_IN_BACKGROUND = False
     # The per-process cache outlives each test's rolled-back data: stats/tests/test_cache.py
     # turns it on where it is the subject.
     settings.STATS_CACHE_SECONDS = 0

@@ -335,9 +335,32 @@ def update_sheets(ids: Iterable[int]) -> set[int]:
     return affected
 
 
+def concerns_lists(ids: set[int]) -> bool:
+    """Whether a change of `ids` can change a similar list: one of them is published, has a
+    profile (it was published) or is in a list. A draft's autosave is none of these."""
+    return (
+        ActionSheet.objects.published().filter(pk__in=ids).exists()
+        or SimilarityProfile.objects.filter(sheet_id__in=ids).exists()
+        or SimilarSheet.objects.filter(other_id__in=ids).exists()
+    )
+
+
 @receiver(sheets_changed, dispatch_uid="discovery_similar_changed_sheets")
 def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
-    update_sheets(sheet_ids)
+    ids = {int(i) for i in sheet_ids}
+    if not ids or not concerns_lists(ids):
+        return
+    if settings.SIMILAR_IN_BACKGROUND and len(ids) <= settings.SIMILAR_SYNC_MAX:
+        # Scoring loads the whole corpus (about 1 s per 10,000 published sheets): the job
+        # worker does it, so publishing answers at once. The task row is written in the
+        # publishing transaction: it exists if and only if the change was committed. (A larger
+        # change, an import batch, only refreshes terms and drops links, at once: a task run
+        # after the next `compute_similar` would drop its links.)
+        from discovery.tasks import update_similar
+
+        update_similar.enqueue(sorted(ids))
+    else:
+        update_sheets(ids)
 
 
 def similar_to(sheet: ActionSheet) -> list[SimilarSheet]:

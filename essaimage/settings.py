@@ -294,3 +294,6 @@ LOGGING = {
 # batch) only refreshes their terms; `manage.py compute_similar` then recomputes every list.
 # Kept small so that an import's short write batches (ingest.importer) stay short.
 SIMILAR_SYNC_MAX = envint("SIMILAR_SYNC_MAX", 20)
+# Similar lists follow a published or edited sheet in the job worker (`manage.py db_worker`);
+# False: in the request that made the change (tests, or a site run without the worker).
+SIMILAR_IN_BACKGROUND = envbool("SIMILAR_IN_BACKGROUND", "True")

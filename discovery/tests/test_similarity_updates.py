@@ -1,7 +1,11 @@
 """The similar lists follow catalogue.signals.sheets_changed: publication, edit, archive."""
 
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
 from catalogue.models import PublicationStatus
 from catalogue.signals import sheets_changed
+from catalogue.tests.test_export_jobs import run_worker
 from discovery.models import SimilarSheet
 from discovery.similarity import update_sheets
 from essaimage.test import BaseTestCase, make_sheet, make_structure
@@ -71,3 +75,46 @@ class SimilarityUpdatesTestCase(BaseTestCase):
         listed = self.others(self.cafe)
         self.assertEqual(len(listed), 6)
         self.assertEqual(listed[0], twin.pk)
+
+
+class SimilarityInBackgroundTestCase(BaseTestCase):
+    """By default the job worker (`manage.py db_worker`) updates the lists, not the request."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.cafe = make_sheet(
+            cls.marais,
+            "Papothèque des parents",
+            keywords=["Parentalité"],
+            summary="Un lieu où les parents échangent sur l'éducation des enfants.",
+        )
+        update_sheets([cls.cafe.pk])
+
+    def setUp(self):
+        # Over the test settings (conftest.py), which update in the request.
+        background = override_settings(SIMILAR_IN_BACKGROUND=True)
+        background.enable()
+        self.addCleanup(background.disable)
+
+    def test_publishing_queues_the_update_and_the_worker_makes_it(self):
+        new = make_sheet(
+            self.adesir,
+            "Rencontres de parents",
+            keywords=["Parentalité"],
+            summary="Les parents parlent de l'éducation des enfants.",
+        )
+        sheets_changed.send(sender=None, sheet_ids=[new.pk])
+        self.assertFalse(SimilarSheet.objects.filter(sheet=new).exists())
+        self.assertEqual(DBTaskResult.objects.ready().count(), 1)
+        run_worker()
+        self.assertEqual(
+            list(SimilarSheet.objects.filter(sheet=new).values_list("other_id", flat=True)),
+            [self.cafe.pk],
+        )
+        self.assertTrue(SimilarSheet.objects.filter(sheet=self.cafe, other=new).exists())
+
+    def test_a_draft_saved_queues_nothing(self):
+        draft = make_sheet(self.adesir, "Brouillon", publication_status=PublicationStatus.DRAFT)
+        sheets_changed.send(sender=None, sheet_ids=[draft.pk])
+        self.assertEqual(DBTaskResult.objects.count(), 0)

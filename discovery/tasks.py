@@ -1,0 +1,10 @@
+"""Tasks of Django's task framework (django-tasks backport), run by `manage.py db_worker`."""
+
+from django_tasks import task
+
+from discovery import similarity
+
+
+@task()
+def update_similar(sheet_ids: list[int]) -> None:
+    similarity.update_sheets(sheet_ids)
