@@ -52,6 +52,7 @@ from search import analysis
 logger = logging.getLogger(__name__)
 
 FIELDS = ("keywords", "publics", "dimension")
+FIELD_NAMES = {"keywords": "mots clés", "publics": "publics", "dimension": "dimension"}
 MODELS = {"keywords": Keyword, "publics": PublicValue, "dimension": Dimension}
 # Below this many published sheets with a keyword, a public or a dimension: no model at all.
 MIN_SHEETS = 20

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from discovery import suggestions
 from essaimage.lib.french import count_noun
 
-NAMES = {"keywords": "mots clés", "publics": "publics", "dimension": "dimension"}
+NAMES = suggestions.FIELD_NAMES
 
 
 def percent(value: float | None) -> str:
