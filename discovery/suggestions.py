@@ -40,6 +40,7 @@ from catalogue.models import Public as PublicValue
 from discovery.models import SimilarityProfile
 from discovery.similarity import (
     CHUNK,
+    FEATURES,
     TOP_TERMS,
     _top_terms,
     feature,
@@ -59,6 +60,10 @@ MIN_SHEETS = 20
 # A value carried by fewer training sheets is never proposed (too rare to vote on).
 MIN_SUPPORT = 2
 NEIGHBOURS = 15
+# Held-out sheets of the field check at training time, on a large base.
+CHECK_SHEETS = 1000
+# Held-out sheets scored at once (a dense block × training sheets of similarities).
+QUERY_BLOCK = 64
 # A typed text of fewer analysed terms says too little to suggest anything.
 MIN_TERMS = 3
 # Nothing is proposed when even the closest published sheet is this far (cosine).
@@ -97,6 +102,8 @@ class Model:
     text: sparse.csr_matrix  # rows L2-normalised TF-IDF, TOP_TERMS heaviest terms per row
     labels: dict[str, sparse.csr_matrix] = field(default_factory=dict)  # rows × values (0/1)
     values: dict[str, np.ndarray] = field(default_factory=dict)  # column -> vocabulary pk
+    # Fields the page proposes: those that beat the most frequent value on held-out sheets.
+    enabled: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(FIELDS, True))
 
     @property
     def size(self) -> int:
@@ -214,6 +221,7 @@ def save(model: Model | None, path: Path | None = None) -> None:
         "text_data": model.text.data,
         "text_indices": model.text.indices,
         "text_indptr": model.text.indptr,
+        "enabled": np.array([model.enabled[name] for name in FIELDS], dtype=bool),
     }
     for name in FIELDS:
         labels = model.labels[name]
@@ -244,6 +252,8 @@ def load(path: Path | None = None) -> Model | None:
             shape=(n, width),
         ),
     )
+    if "enabled" in arrays:
+        model.enabled = dict(zip(FIELDS, arrays["enabled"].tolist(), strict=True))
     for name in FIELDS:
         values = arrays[f"{name}_values"]
         indices = arrays[f"{name}_indices"]
@@ -274,10 +284,42 @@ def current_model() -> Model | None:
 
 
 def train() -> Model | None:
-    """Train on every published sheet and save (`manage.py train_suggestions`)."""
-    model = fit(load_training_data())
+    """Train on every published sheet, check each field on held-out sheets, and save
+    (`manage.py train_suggestions`)."""
+    data = load_training_data()
+    model = fit(data)
+    if model is not None:
+        model.enabled = check_fields(data)
     save(model)
     return model
+
+
+def fields_summary(model: Model) -> str:
+    """ "champs proposés : mots clés, publics ; champ non proposé (…) : dimension"."""
+    parts = []
+    for wanted, words in ((True, "proposé"), (False, "non proposé")):
+        names = [FIELD_NAMES[n] for n in FIELDS if bool(model.enabled.get(n)) is wanted]
+        if names:
+            plural = "s" if len(names) > 1 else ""
+            why = "" if wanted else " (pas mieux que la valeur la plus fréquente)"
+            parts.append(f"champ{plural} {words}{plural}{why} : {', '.join(names)}")
+    return " ; ".join(parts)
+
+
+def check_fields(data: TrainingData) -> dict[str, bool]:
+    """Whether each field's suggestions beat always proposing its most frequent value, on
+    published sheets held out of the training: precision of the most confident suggestion
+    against that value's. A field that does not (the values do not follow the text, or too few
+    sheets to tell) is not proposed: no chips rather than noise. Small bases are checked sheet
+    by sheet (each judged by a model of the others), large ones on CHECK_SHEETS sheets."""
+    n = len(data.ids)
+    if n < 200:
+        quality = evaluate(folds=n, data=data)
+    elif n < 5 * CHECK_SHEETS:
+        quality = evaluate(folds=10, data=data)
+    else:
+        quality = evaluate(holdout=CHECK_SHEETS / n, data=data)
+    return {name: bool(quality and quality.fields[name].beats_baseline()) for name in FIELDS}
 
 
 # --- Suggesting ------------------------------------------------------------------------------
@@ -301,57 +343,88 @@ def text_features(values: Mapping[str, Any]) -> Counter[int]:
     return merged
 
 
-def _query(model: Model, merged: Counter[int]) -> sparse.csr_matrix | None:
-    if not merged:
-        return None
-    keys = np.array(sorted(merged), dtype=np.int64)
-    positions = np.searchsorted(model.columns, keys)
+def _queries(model: Model, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows of hashed term counts (the FEATURES columns of discovery.similarity) as the
+    model's L2-normalised TF-IDF vectors; terms the model never saw are dropped."""
+    counts = counts.tocsr()
+    positions = np.searchsorted(model.columns, counts.indices)
     positions[positions >= len(model.columns)] = 0
-    known = model.columns[positions] == keys if len(model.columns) else np.zeros(0, bool)
-    if not known.any():
-        return None
-    tf = np.array([merged[k] for k in keys[known].tolist()], dtype=np.float32)
-    columns = positions[known]
-    data = (1 + np.log(tf)) * model.idf[columns]
-    vector = sparse.csr_matrix(
-        (data, columns, [0, len(columns)]), shape=(1, len(model.columns)), dtype=np.float32
+    if len(model.columns):
+        known = model.columns[positions] == counts.indices
+    else:
+        known = np.zeros(len(positions), dtype=bool)
+    data = np.where(
+        known, (1 + np.log(np.maximum(counts.data, 1))) * model.idf[positions], 0
+    ).astype(np.float32)
+    matrix = sparse.csr_matrix(
+        (data, positions, counts.indptr), shape=(counts.shape[0], len(model.columns))
     )
-    return normalize(vector)
+    matrix.eliminate_zeros()
+    return normalize(matrix)
 
 
-def scores(
-    model: Model, counts: Counter[int], exclude: Sequence[int] = ()
-) -> dict[str, list[tuple[int, float]]]:
-    """Every value any neighbour votes for, per field, (pk, confidence) most confident first;
-    empty when the text says too little or resembles no published sheet."""
-    empty: dict[str, list[tuple[int, float]]] = {name: [] for name in FIELDS}
-    if sum(counts.values()) < MIN_TERMS:
-        return empty
-    query = _query(model, counts)
-    if query is None:
-        return empty
-    similarity = (model.text @ query.T).toarray().ravel()
-    if len(exclude):
-        similarity[np.isin(model.ids, np.asarray(exclude, dtype=np.int64))] = 0
+Scores = dict[str, list[tuple[int, float]]]
+
+
+def batch_scores(
+    model: Model, counts: sparse.csr_matrix, exclude: Sequence[int] = ()
+) -> list[Scores]:
+    """For each row of hashed term counts, every value its neighbours vote for, per field,
+    (pk, confidence) most confident first; nothing for a row of fewer than MIN_TERMS terms or
+    whose closest published sheet is below MIN_SIMILARITY. Sheets `exclude` never vote."""
+    found: list[Scores] = []
+    excluded = np.isin(model.ids, np.asarray(exclude, dtype=np.int64)) if len(exclude) else None
+    lengths = np.asarray(counts.sum(axis=1)).ravel()
+    for start in range(0, counts.shape[0], QUERY_BLOCK):
+        block = _queries(model, counts[start : start + QUERY_BLOCK])
+        similarity = (block @ model.text.T).toarray()
+        if excluded is not None:
+            similarity[:, excluded] = 0
+        for row in range(similarity.shape[0]):
+            found.append(_votes(model, similarity[row], lengths[start + row]))
+    return found
+
+
+def _votes(model: Model, similarity: np.ndarray, length: float) -> Scores:
+    out: Scores = {name: [] for name in FIELDS}
+    if length < MIN_TERMS or not len(similarity):
+        return out
     k = min(NEIGHBOURS, len(similarity))
     top = np.argpartition(-similarity, k - 1)[:k]
     top = top[similarity[top] > 0]
     if not len(top) or similarity[top].max() < MIN_SIMILARITY:
-        return empty
+        return out
     weights = similarity[top]
-    out = {}
     for name in FIELDS:
         labels = model.labels[name][top]
         # Only the neighbours that fill the field vote on it.
         voters = np.asarray(labels.sum(axis=1)).ravel() > 0
         total = float(weights[voters].sum())
         if total <= 0:
-            out[name] = []
             continue
         votes = labels.T @ weights / total
-        found = [(int(model.values[name][j]), float(votes[j])) for j in np.flatnonzero(votes > 0)]
-        out[name] = sorted(found, key=lambda pair: (-pair[1], pair[0]))
+        pairs = [(int(model.values[name][j]), float(votes[j])) for j in np.flatnonzero(votes > 0)]
+        out[name] = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
     return out
+
+
+def features_matrix(rows: Sequence[Counter[int]]) -> sparse.csr_matrix:
+    """Hashed term counts (`text_features`) as rows of a matrix, as the training reads them."""
+    indptr, indices, data = [0], [], []
+    for counts in rows:
+        keys = sorted(counts)
+        indices.extend(keys)
+        data.extend(counts[k] for k in keys)
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int64), indptr),
+        shape=(len(rows), FEATURES),
+    )
+
+
+def scores(model: Model, counts: Counter[int], exclude: Sequence[int] = ()) -> Scores:
+    """`batch_scores` of one text's hashed term counts (`text_features`)."""
+    return batch_scores(model, features_matrix([counts]), exclude)[0]
 
 
 def _chosen(values: Mapping[str, Any], name: str) -> set[int]:
@@ -380,7 +453,7 @@ def suggest(
     wanted: dict[str, list[tuple[int, float]]] = {}
     for name in FIELDS:
         chosen = _chosen(values, name)
-        if name == "dimension" and chosen:
+        if not model.enabled.get(name) or (name == "dimension" and chosen):
             continue
         wanted[name] = [
             (pk, confidence)
@@ -433,6 +506,11 @@ class FieldQuality:
 
     def baseline_recall(self, k: int) -> float | None:
         return self.baseline_hits[k] / self.truth if self.truth else None
+
+    def beats_baseline(self) -> bool:
+        """The most confident suggestion is right more often than the most frequent value."""
+        precision = self.precision(1)
+        return precision is not None and precision > (self.baseline_precision(1) or 0)
 
     def shown_precision(self) -> float | None:
         return self.shown_hits / self.shown if self.shown else None
@@ -489,12 +567,12 @@ def evaluate(
             ]
             for name in FIELDS
         }
-        for i in test_rows:
-            found = scores(model, _row_counts(data.counts, i))
+        found = batch_scores(model, data.counts[test_rows])
+        for i, scored in zip(test_rows, found, strict=True):
             for name in FIELDS:
                 truth = set(data.values[name][i])
                 if truth:
-                    _judge(quality.fields[name], name, truth, found[name], popular[name])
+                    _judge(quality.fields[name], name, truth, scored[name], popular[name])
     return quality
 
 
@@ -511,10 +589,3 @@ def _judge(q: FieldQuality, name: str, truth: set[int], found, popular: list[int
     q.shown += len(shown)
     q.shown_hits += len(truth & set(shown))
     q.sheets_shown += bool(shown)
-
-
-def _row_counts(counts: sparse.csr_matrix, i: int) -> Counter[int]:
-    start, end = counts.indptr[i], counts.indptr[i + 1]
-    return Counter(
-        dict(zip(counts.indices[start:end].tolist(), counts.data[start:end].tolist(), strict=True))
-    )

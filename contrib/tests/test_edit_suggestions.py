@@ -94,6 +94,10 @@ class EditSuggestionsTestCase(ContribTestCase):
         self.assertFalse(self.draft.keywords.exists())
 
     def test_a_dimension_chip_chooses_the_dimension(self):
+        # The sample's dimension is not proposed (no better than the most frequent): force it.
+        model = suggestions.current_model()
+        model.enabled["dimension"] = True
+        suggestions.save(model)
         r = self.client.post(self.autosave_url, self.typed(), headers={"HX-Request": "true"})
         [(_, dimension)] = [c for c in self.chips(r) if c[0] == "dimension"]
         r = self.client.post(self.edit_url, self.typed(suggestion=f"dimension:{dimension}"))

@@ -2,10 +2,12 @@
 
 from io import StringIO
 
+import numpy as np
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from catalogue.models import ActionSheet, Dimension, Keyword, PublicationStatus
+from catalogue.models import Public as PublicValue
 from discovery import suggestions
 from essaimage.test import SAMPLE_PATH
 from ingest.importer import import_paths
@@ -52,9 +54,21 @@ class SuggestionsTestCase(TestCase):
         self.assertNotIn("Éducation / scolarité", labels(found, "keywords"))
 
     def test_no_dimension_is_suggested_once_one_is_chosen(self):
+        self.model.enabled["dimension"] = True  # see test_a_field_no_better_than_…
+        suggestions.save(self.model)
         self.assertTrue(suggestions.suggest(HOMEWORK)["dimension"])
         chosen = Dimension.objects.first()
         self.assertEqual(suggestions.suggest({**HOMEWORK, "dimension": chosen.pk})["dimension"], [])
+
+    def test_a_field_no_better_than_its_most_frequent_value_is_not_proposed(self):
+        # On the sample, the dimension of the closest sheets guesses worse than "Citoyenneté"
+        # (the most frequent) on held-out sheets: the neighbours vote, the page shows nothing.
+        self.assertEqual(
+            self.model.enabled, {"keywords": True, "publics": True, "dimension": False}
+        )
+        votes = suggestions.scores(self.model, suggestions.text_features(HOMEWORK))
+        self.assertTrue(votes["dimension"])
+        self.assertEqual(suggestions.suggest(HOMEWORK)["dimension"], [])
 
     def test_a_text_too_short_or_unlike_any_sheet_gets_nothing(self):
         empty = {name: [] for name in suggestions.FIELDS}
@@ -136,6 +150,34 @@ class SuggestionCommandsTestCase(TestCase):
             self.call("suggestion_quality", "--holdout", "0.5")
         with self.assertRaisesMessage(CommandError, "--holdout doit être compris entre 0 et 1"):
             self.call("suggestion_quality", "--holdout", "2")
+
+
+class FieldCheckTestCase(TestCase):
+    """check_fields on a base built for it: keywords follow the text, publics do not."""
+
+    def test_only_the_fields_that_follow_the_text_are_proposed(self):
+        texts = {
+            "Environnement": "Jardin potager partagé : compost, légumes, semis et récolte",
+            "éducation / scolarité": "Aide aux devoirs : lecture, écriture, calcul après l'école",
+        }
+        keywords = dict(Keyword.objects.filter(label__in=texts).values_list("label", "pk"))
+        publics = list(PublicValue.objects.order_by("pk").values_list("pk", flat=True)[:2])
+        rows, values = [], {name: [] for name in suggestions.FIELDS}
+        for label, text in texts.items():
+            for i in range(16):  # 16: a held-out sheet's 15 neighbours are its whole group
+                rows.append(suggestions.text_features({"title": text}))
+                values["keywords"].append([keywords[label]])
+                values["publics"].append([publics[i % 2]])  # half and half: not in the text
+                values["dimension"].append([])
+        data = suggestions.TrainingData(
+            ids=np.arange(1, len(rows) + 1),
+            counts=suggestions.features_matrix(rows),
+            values=values,
+        )
+        self.assertEqual(
+            suggestions.check_fields(data),
+            {"keywords": True, "publics": False, "dimension": False},
+        )
 
 
 class EvaluationTestCase(TestCase):

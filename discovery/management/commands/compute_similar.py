@@ -27,7 +27,7 @@ class Command(BaseCommand):
         model = suggestions.train()
         self.stdout.write(
             f"Suggestions entraînées sur {count_noun(model.size, 'fiche publiée')} "
-            f"({time.monotonic() - started:.1f} s)."
+            f"({time.monotonic() - started:.1f} s) ; {suggestions.fields_summary(model)}."
             if model
             else "Pas de suggestions : trop peu de fiches publiées avec des valeurs."
         )

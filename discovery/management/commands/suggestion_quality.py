@@ -98,4 +98,9 @@ class Command(BaseCommand):
                     f"{NAMES[name].capitalize()} : au moins une puce pour "
                     f"{percent(q.sheets_shown / q.sheets)} des fiches."
                 )
+        beaten = [NAMES[n] for n in suggestions.FIELDS if quality.fields[n].beats_baseline()]
+        self.stdout.write(
+            "Meilleurs que la référence au rang 1 (proposés par la page après "
+            f"train_suggestions) : {', '.join(beaten) or 'aucun'}."
+        )
         self.stdout.write(f"({time.monotonic() - started:.1f} s)")

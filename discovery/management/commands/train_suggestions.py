@@ -25,5 +25,5 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Suggestions entraînées sur {count_noun(model.size, 'fiche publiée')} "
-            f"({elapsed:.1f} s)."
+            f"({elapsed:.1f} s) ; {suggestions.fields_summary(model)}."
         )
