@@ -18,6 +18,7 @@ from itertools import combinations
 import numpy as np
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
+from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from catalogue.models import ActionSheet, PublicationStatus
@@ -106,20 +107,31 @@ def _profiles(candidates: list[ActionSheet]) -> dict[int, bytes]:
     return stored
 
 
+def _text_counts(candidates: list[ActionSheet], stored: dict) -> sparse.csr_matrix:
+    """Term counts of each candidate's texts without its title (counted twice in a stored
+    vector): a re-titled copy is a copy. One row per candidate."""
+    blobs = [stored[s.pk] if s.pk in stored else term_vector(sheet_terms(s)) for s in candidates]
+    counts = vectors_matrix(blobs)
+    rows, columns = [], []
+    for row, sheet in enumerate(candidates):
+        for term in analysis.terms(sheet.title):
+            rows.append(row)
+            columns.append(feature(term))
+    title = sparse.csr_matrix(
+        (np.full(len(rows), 2, dtype=np.float32), (rows, columns)), shape=counts.shape
+    )
+    counts = (counts - title).tocsr()
+    counts.data = np.maximum(counts.data, 0)
+    counts.eliminate_zeros()
+    return counts
+
+
 def _near_identical_texts(candidates: list[ActionSheet], stored: dict | None = None):
     if len(candidates) < 2:
         return []
     if stored is None:
         stored = _profiles(candidates)
-    blobs = [stored[s.pk] if s.pk in stored else term_vector(sheet_terms(s)) for s in candidates]
-    counts = vectors_matrix(blobs).tolil()
-    # The texts without the title (counted twice in a vector): a re-titled copy is a copy.
-    for row, sheet in enumerate(candidates):
-        for term in analysis.terms(sheet.title):
-            column = feature(term)
-            counts[row, column] = max(counts[row, column] - 2, 0)
-    counts = counts.tocsr()
-    counts.eliminate_zeros()
+    counts = _text_counts(candidates, stored)
     long_enough = np.flatnonzero(np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS)
     if len(long_enough) < 2:
         return []
@@ -191,7 +203,6 @@ def duplicates_within_structures(sheet_ids) -> list[DuplicatePair]:
         for sheet in _candidates(ActionSheet.objects.filter(structure_id__in=chunk)):
             by_structure.setdefault(sheet.structure_id, []).append(sheet)
     groups = [g for g in by_structure.values() if len(g) > 1 and any(s.pk in ids for s in g)]
-    stored = _profiles([s for g in groups for s in g])
     found: dict[tuple[int, int], DuplicatePair] = {}
 
     def add(a: ActionSheet, b: ActionSheet, score: float, reason: str) -> None:
@@ -205,11 +216,29 @@ def duplicates_within_structures(sheet_ids) -> list[DuplicatePair]:
     for group in groups:
         for a, b, ratio, reason in _close_titles(group):
             add(a, b, ratio, reason)
-        for a, b, cosine in _near_identical_texts(group, stored):
-            add(
-                a,
-                b,
-                100 * cosine,
-                f"textes presque identiques ({100 * cosine:.0f} %), même structure",
-            )
+    # Texts: every pair within a structure at once (row-wise products of two matrices).
+    sheets = [s for g in groups for s in g]
+    if sheets:
+        counts = _text_counts(sheets, _profiles(sheets))
+        long_enough = np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS
+        matrix = normalize(counts)
+        first, second, offset = [], [], 0
+        for group in groups:
+            for i, j in combinations(range(offset, offset + len(group)), 2):
+                if long_enough[i] and long_enough[j]:
+                    first.append(i)
+                    second.append(j)
+            offset += len(group)
+        for start in range(0, len(first), 10_000):
+            a = np.array(first[start : start + 10_000])
+            b = np.array(second[start : start + 10_000])
+            cosines = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+            for k in np.flatnonzero(cosines >= TEXT_COSINE).tolist():
+                cosine = float(cosines[k])
+                add(
+                    sheets[a[k]],
+                    sheets[b[k]],
+                    100 * cosine,
+                    f"textes presque identiques ({100 * cosine:.0f} %), même structure",
+                )
     return sorted(found.values(), key=lambda p: (-p.score, p.first.pk, p.second.pk))

@@ -62,8 +62,8 @@ MIN_SUPPORT = 2
 NEIGHBOURS = 15
 # Held-out sheets of the field check at training time, on a large base.
 CHECK_SHEETS = 1000
-# Held-out sheets scored at once (a dense block × training sheets of similarities).
-QUERY_BLOCK = 64
+# Texts scored at once (dense: QUERY_BLOCK × the model's terms, then × training sheets).
+QUERY_BLOCK = 16
 # A typed text of fewer analysed terms says too little to suggest anything.
 MIN_TERMS = 3
 # Nothing is proposed when even the closest published sheet is this far (cosine).
@@ -377,7 +377,8 @@ def batch_scores(
     lengths = np.asarray(counts.sum(axis=1)).ravel()
     for start in range(0, counts.shape[0], QUERY_BLOCK):
         block = _queries(model, counts[start : start + QUERY_BLOCK])
-        similarity = (block @ model.text.T).toarray()
+        # Sparse rows times a few dense columns: ~10× faster than a sparse × sparse product.
+        similarity = np.ascontiguousarray((model.text @ block.T.toarray()).T)
         if excluded is not None:
             similarity[:, excluded] = 0
         for row in range(similarity.shape[0]):
