@@ -23,6 +23,7 @@ import logging
 import os
 import random
 import threading
+import zipfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -241,6 +242,15 @@ def load(path: Path | None = None) -> Model | None:
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except FileNotFoundError:
+        return None
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        # A damaged or foreign file: no suggestions (the page works), and a line in the logs.
+        logger.warning("suggestions_model_unreadable path=%s error=%s", path, error)
+        return None
+    required = {"ids", "columns", "idf", "text_data", "text_indices", "text_indptr"}
+    required |= {f"{n}_{part}" for n in FIELDS for part in ("values", "indices", "indptr")}
+    if not required <= arrays.keys():
+        logger.warning("suggestions_model_unreadable path=%s error=missing arrays", path)
         return None
     n, width = len(arrays["ids"]), len(arrays["columns"])
     model = Model(

@@ -97,6 +97,11 @@ class SuggestionsTestCase(TestCase):
             suggestions.suggest(HOMEWORK), suggestions.suggest(HOMEWORK, model=self.model)
         )
 
+    def test_a_damaged_model_file_means_no_suggestions_not_an_error(self):
+        suggestions.model_path().write_bytes(b"PK\x03\x04 not a model")
+        with self.assertLogs("discovery.suggestions", "WARNING"):
+            self.assertEqual(suggestions.suggest(HOMEWORK)["keywords"], [])
+
     def test_too_few_published_sheets_train_no_model_and_suggest_nothing(self):
         keep = ActionSheet.objects.order_by("pk").values_list("pk", flat=True)[
             : suggestions.MIN_SHEETS - 1
