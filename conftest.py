@@ -3,7 +3,7 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     # Hashing with the real hasher costs ~0.3 s per user; tests only need a working hash.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A background thread cannot see a test's uncommitted rows: rebuild in the request.
@@ -17,3 +17,5 @@ def _test_settings(settings):
     # shared cache itself use the database cache and Redis (essaimage/tests/test_limits.py).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()  # counters never leak from one test to the next
+    # The suggestions model a test trains (compute_similar, train_suggestions) stays its own.
+    settings.SUGGESTIONS_MODEL = tmp_path / "suggestions.npz"

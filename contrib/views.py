@@ -41,7 +41,7 @@ from contrib.forms import (
 )
 from contrib.models import Invitation, JoinRequest, Revision, User
 from contrib.preview import SheetPreview
-from discovery import duplicates
+from discovery import duplicates, suggestions
 from essaimage.lib import limits, uploads
 from essaimage.views import too_many_requests
 from search.models import ThesaurusEntry
@@ -286,8 +286,65 @@ def _edit_context(request, sheet, form, **extra) -> dict:
         "can_review": access.can_review(request.user, sheet),
         "last_returned": sheet.revisions.filter(kind=Revision.Kind.RETURNED).first(),
         "close_sheets": duplicates.close_sheets_in_structure(sheet),
+        "suggestion_groups": _suggestion_groups(sheet, values),
         **extra,
     }
+
+
+# What a suggestion chip says it does, for screen readers (visible text: the value).
+SUGGESTION_VERBS = {
+    "keywords": "Ajouter le mot clé",
+    "publics": "Ajouter le public",
+    "dimension": "Choisir la dimension",
+}
+
+
+SUGGESTION_DONE = {
+    "keywords": "Mot clé « {label} » ajouté",
+    "publics": "Public « {label} » ajouté",
+    "dimension": "Dimension « {label} » choisie",
+}
+
+
+def _suggestion_groups(sheet: ActionSheet, values: dict) -> dict[str, dict]:
+    """The suggestion chips of each field, from the form's values (discovery.suggestions);
+    `signature` lets the page skip an update that changes nothing."""
+    found = suggestions.suggest(values, sheet_id=sheet.pk)
+    return {
+        name: {
+            "name": name,
+            "items": items,
+            "verb": SUGGESTION_VERBS[name],
+            "signature": ",".join(f"{s.value}:{s.percent}" for s in items),
+        }
+        for name, items in found.items()
+    }
+
+
+def _add_suggestion(request: HttpRequest, sheet: ActionSheet) -> HttpResponse:
+    """A suggestion chip pressed without JavaScript: the form comes back as typed, with the
+    value added (kept in the autosave, saved by the next "Enregistrer")."""
+    name, _, raw = request.POST.get("suggestion", "").partition(":")
+    values = _form_values(request.POST)
+    model = suggestions.MODELS.get(name)
+    valid = model is not None and raw.isdigit() and len(raw) < 10
+    value = model.objects.filter(pk=int(raw)).first() if valid else None
+    if value is None:
+        messages.error(request, "Cette suggestion n'existe plus : rien n'a été ajouté.")
+    else:
+        if name == "dimension":
+            values[name] = str(value.pk)
+        elif str(value.pk) not in values[name]:
+            values[name] = [*values[name], str(value.pk)]
+        done = SUGGESTION_DONE[name].format(label=value.display_label)
+        messages.success(request, f"{done} : enregistrez la fiche pour le garder.")
+    try:
+        version = int(values.get("version") or sheet.version)
+    except ValueError:
+        version = sheet.version
+    editing.autosave(sheet, values, request.user, version)
+    form = SheetForm(initial={**values, "version": version})
+    return render(request, "contrib/edit_sheet.html", _edit_context(request, sheet, form))
 
 
 def _state_label(sheet: ActionSheet) -> str:
@@ -347,6 +404,8 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         return _stash_and_login(request, pk)
     sheet = access.sheet_to_edit(request.user, pk)
     extra = {}
+    if request.method == "POST" and "suggestion" in request.POST:
+        return _add_suggestion(request, sheet)
     if request.method == "POST":
         form = SheetForm(request.POST)
         if form.is_valid():
@@ -434,7 +493,12 @@ def autosave_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, "Brouillon enregistré automatiquement.")
         return redirect("contrib:edit-sheet", pk=sheet.pk)
-    context = {"saved": saved, "completeness": editing.completeness(values), "oob": True}
+    context = {
+        "saved": saved,
+        "completeness": editing.completeness(values),
+        "oob": True,
+        "suggestion_groups": _suggestion_groups(sheet, values),
+    }
     return render(request, "contrib/_autosave_status.html", context)
 
 

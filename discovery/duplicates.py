@@ -18,6 +18,7 @@ from itertools import combinations
 import numpy as np
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
+from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from catalogue.models import ActionSheet, PublicationStatus
@@ -72,15 +73,8 @@ def probable_duplicates(sheets: QuerySet[ActionSheet]) -> list[DuplicatePair]:
     for sheet in candidates:
         by_structure.setdefault(sheet.structure_id, []).append(sheet)
     for group in by_structure.values():
-        if len(group) < 2:
-            continue
-        titles = [_title(s.title) for s in group]
-        ratios = process.cdist(titles, titles, scorer=fuzz.token_sort_ratio)
-        for i, j in combinations(range(len(group)), 2):
-            ratio = float(ratios[i, j])
-            if ratio >= TITLE_RATIO:
-                reason = "même titre" if ratio == 100 else f"titre proche ({ratio:.0f} %)"
-                add(group[i], group[j], ratio, f"{reason}, même structure")
+        for a, b, ratio, reason in _close_titles(group):
+            add(a, b, ratio, reason)
 
     for a, b, cosine in _near_identical_texts(candidates):
         where = "même structure" if a.structure_id == b.structure_id else "autre structure"
@@ -88,23 +82,56 @@ def probable_duplicates(sheets: QuerySet[ActionSheet]) -> list[DuplicatePair]:
     return sorted(found.values(), key=lambda p: (-p.score, p.first.pk, p.second.pk))
 
 
-def _near_identical_texts(candidates: list[ActionSheet]):
-    if len(candidates) < 2:
-        return []
-    stored = dict(
-        SimilarityProfile.objects.filter(sheet__in=[s.pk for s in candidates]).values_list(
-            "sheet_id", "vector"
+def _close_titles(group: list[ActionSheet]):
+    """(a, b, ratio, reason) for the pairs of one structure's sheets with close titles."""
+    if len(group) < 2:
+        return
+    titles = [_title(s.title) for s in group]
+    ratios = process.cdist(titles, titles, scorer=fuzz.token_sort_ratio)
+    for i, j in combinations(range(len(group)), 2):
+        ratio = float(ratios[i, j])
+        if ratio >= TITLE_RATIO:
+            reason = "même titre" if ratio == 100 else f"titre proche ({ratio:.0f} %)"
+            yield group[i], group[j], ratio, f"{reason}, même structure"
+
+
+def _profiles(candidates: list[ActionSheet]) -> dict[int, bytes]:
+    ids = [s.pk for s in candidates]
+    stored = {}
+    for start in range(0, len(ids), 500):
+        stored.update(
+            SimilarityProfile.objects.filter(sheet__in=ids[start : start + 500]).values_list(
+                "sheet_id", "vector"
+            )
         )
-    )
+    return stored
+
+
+def _text_counts(candidates: list[ActionSheet], stored: dict) -> sparse.csr_matrix:
+    """Term counts of each candidate's texts without its title (counted twice in a stored
+    vector): a re-titled copy is a copy. One row per candidate."""
     blobs = [stored[s.pk] if s.pk in stored else term_vector(sheet_terms(s)) for s in candidates]
-    counts = vectors_matrix(blobs).tolil()
-    # The texts without the title (counted twice in a vector): a re-titled copy is a copy.
+    counts = vectors_matrix(blobs)
+    rows, columns = [], []
     for row, sheet in enumerate(candidates):
         for term in analysis.terms(sheet.title):
-            column = feature(term)
-            counts[row, column] = max(counts[row, column] - 2, 0)
-    counts = counts.tocsr()
+            rows.append(row)
+            columns.append(feature(term))
+    title = sparse.csr_matrix(
+        (np.full(len(rows), 2, dtype=np.float32), (rows, columns)), shape=counts.shape
+    )
+    counts = (counts - title).tocsr()
+    counts.data = np.maximum(counts.data, 0)
     counts.eliminate_zeros()
+    return counts
+
+
+def _near_identical_texts(candidates: list[ActionSheet], stored: dict | None = None):
+    if len(candidates) < 2:
+        return []
+    if stored is None:
+        stored = _profiles(candidates)
+    counts = _text_counts(candidates, stored)
     long_enough = np.flatnonzero(np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS)
     if len(long_enough) < 2:
         return []
@@ -157,3 +184,61 @@ def close_sheets_in_structure(sheet: ActionSheet, limit: int = 3) -> list[Action
         limit=limit,
     )
     return [others[index] for _, _, index in matches]
+
+
+def duplicates_within_structures(sheet_ids) -> list[DuplicatePair]:
+    """Probable duplicate pairs that involve one of `sheet_ids` (an import's new or updated
+    sheets), among the non-archived sheets of their structures: the same two rules as
+    `probable_duplicates`, but only within a structure, so that the cost follows the size of
+    each structure (an import of 100,000 sheets never compares them all with each other)."""
+    ids = set(sheet_ids)
+    if not ids:
+        return []
+    structures = sorted(
+        set(ActionSheet.objects.filter(pk__in=ids).values_list("structure_id", flat=True))
+    )
+    by_structure: dict[int, list[ActionSheet]] = {}
+    for start in range(0, len(structures), 500):
+        chunk = structures[start : start + 500]
+        for sheet in _candidates(ActionSheet.objects.filter(structure_id__in=chunk)):
+            by_structure.setdefault(sheet.structure_id, []).append(sheet)
+    groups = [g for g in by_structure.values() if len(g) > 1 and any(s.pk in ids for s in g)]
+    found: dict[tuple[int, int], DuplicatePair] = {}
+
+    def add(a: ActionSheet, b: ActionSheet, score: float, reason: str) -> None:
+        if a.pk not in ids and b.pk not in ids:
+            return  # an older pair, for the moderators' list, not this import's report
+        first, second = (a, b) if a.pk < b.pk else (b, a)
+        pair = found.setdefault((first.pk, second.pk), DuplicatePair(first, second, score))
+        pair.score = max(pair.score, score)
+        pair.reasons.append(reason)
+
+    for group in groups:
+        for a, b, ratio, reason in _close_titles(group):
+            add(a, b, ratio, reason)
+    # Texts: every pair within a structure at once (row-wise products of two matrices).
+    sheets = [s for g in groups for s in g]
+    if sheets:
+        counts = _text_counts(sheets, _profiles(sheets))
+        long_enough = np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS
+        matrix = normalize(counts)
+        first, second, offset = [], [], 0
+        for group in groups:
+            for i, j in combinations(range(offset, offset + len(group)), 2):
+                if long_enough[i] and long_enough[j]:
+                    first.append(i)
+                    second.append(j)
+            offset += len(group)
+        for start in range(0, len(first), 10_000):
+            a = np.array(first[start : start + 10_000])
+            b = np.array(second[start : start + 10_000])
+            cosines = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+            for k in np.flatnonzero(cosines >= TEXT_COSINE).tolist():
+                cosine = float(cosines[k])
+                add(
+                    sheets[a[k]],
+                    sheets[b[k]],
+                    100 * cosine,
+                    f"textes presque identiques ({100 * cosine:.0f} %), même structure",
+                )
+    return sorted(found.values(), key=lambda p: (-p.score, p.first.pk, p.second.pk))

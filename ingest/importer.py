@@ -26,6 +26,7 @@ from django.utils import timezone
 from catalogue import models as catalogue
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.signals import sheets_changed
+from discovery.duplicates import duplicates_within_structures
 from essaimage.lib.french import count_noun
 from essaimage.lib.text import normalize_key
 from ingest import write_gate
@@ -50,6 +51,8 @@ VOCABULARY_OF = {
 # Departement names SENACS may print differently from the INSEE list.
 DEPARTEMENT_ALIASES = {"reunion": "974", "ile de la reunion": "974", "corse du nord": "2B"}
 BATCH_SIZE = 500
+# Probable duplicates printed one per line in the summary; the rest are counted.
+LISTED_DUPLICATES = 50
 
 
 class ImportRefused(Exception):
@@ -71,6 +74,8 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     # Sheets this file created or updated (unchanged ones need no re-indexing).
     sheet_ids: list[int] = field(default_factory=list)
+    # Probable duplicates involving those sheets, left for a moderator (discovery.duplicates).
+    probable_duplicates: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +105,14 @@ class ImportReport:
                 lines.append(f"  nouvelle valeur de vocabulaire, à vérifier : {value}")
             for problem in f.problems:
                 lines.append(f"  {problem}")
+            for pair in f.probable_duplicates[:LISTED_DUPLICATES]:
+                lines.append(f"  doublon probable, non fusionné : {pair}")
+            if len(f.probable_duplicates) > LISTED_DUPLICATES:
+                rest = len(f.probable_duplicates) - LISTED_DUPLICATES
+                lines.append(
+                    f"  … et {count_noun(rest, 'autre doublon probable', 'autres doublons probables')}"
+                    " : voir la page « Doublons » de l'espace modérateur."
+                )
         lines.append(
             f"Total : {count_noun(self.total('created'), 'fiche créée')}, "
             f"{count_noun(self.total('updated'), 'mise à jour')}, "
@@ -109,6 +122,15 @@ class ImportReport:
             f"{count_noun(self.total('new_vocabulary'), 'nouvelle valeur de vocabulaire')}, "
             f"{count_noun(self.total('problems'), 'problème')}."
         )
+        if self.total("probable_duplicates"):
+            lines.append(
+                "À vérifier : "
+                + count_noun(
+                    self.total("probable_duplicates"),
+                    "doublon probable non fusionné|doublons probables non fusionnés",
+                )
+                + " (même structure, titre ou texte très proche)."
+            )
         if self.dry_run:
             lines.append("Simulation (--dry-run) : rien n'a été enregistré.")
         return lines
@@ -151,10 +173,27 @@ def import_bytes(
     if dry_run:
         with transaction.atomic():
             _Writer(report, progress).write(parsed.sheets, batch_size=len(parsed.sheets) or 1)
+            report.probable_duplicates = _probable_duplicates(report.sheet_ids)
             transaction.set_rollback(True)
     else:
         _Writer(report, progress).write(parsed.sheets, batch_size=settings.IMPORT_BATCH_SIZE)
+        report.probable_duplicates = _probable_duplicates(report.sheet_ids)
     return report
+
+
+def _probable_duplicates(sheet_ids: list[int]) -> list[str]:
+    """The report's lines for the probable duplicates the import did not merge (only exact
+    copies, same title, structure and year, are merged): close titles or near-identical texts
+    within a structure, among the imported sheets and those already there."""
+    lines = []
+    for pair in duplicates_within_structures(sheet_ids):
+        a, b = pair.first, pair.second
+        lines.append(
+            f"« {a.title} » (n° {a.pk}{f', {a.year}' if a.year else ''}) et "
+            f"« {b.title} » (n° {b.pk}{f', {b.year}' if b.year else ''}), "
+            f"{a.structure.name} : {' ; '.join(pair.reasons)}"
+        )
+    return lines
 
 
 def sheet_fingerprint(data: dict) -> str:

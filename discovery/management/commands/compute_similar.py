@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from discovery import suggestions
 from discovery.similarity import compute_all
 from essaimage.lib.french import count_noun
 
@@ -20,6 +21,15 @@ class Command(BaseCommand):
             f"{count_noun(sheets, 'fiche publiée')}, "
             f"{count_noun(pairs, 'lien', 'liens')} vers des actions similaires "
             f"({time.monotonic() - started:.1f} s)."
+        )
+        # The suggestions learn from the same stored terms: retrain them while they are fresh.
+        started = time.monotonic()
+        model = suggestions.train()
+        self.stdout.write(
+            f"Suggestions entraînées sur {count_noun(model.size, 'fiche publiée')} "
+            f"({time.monotonic() - started:.1f} s) ; {suggestions.fields_summary(model)}."
+            if model
+            else "Pas de suggestions : trop peu de fiches publiées avec des valeurs."
         )
 
     def _progress(self, done: int, total: int) -> None:
