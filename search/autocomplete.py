@@ -256,11 +256,12 @@ def _alnum(word: str) -> str:
 
 def _title_terms(words: list[str]) -> list[tuple[str, ...]]:
     """For each typed word, the index terms it may begin (alternatives): the folded word and its
-    normalised form ("sociaux" is stored "social"). Stop words and one letter are left out,
-    unless nothing else is left."""
+    normalised form ("sociaux" is stored "social"). Stop words (but the last word, a prefix) and
+    single letters are left out."""
     out = []
-    for word in words:
-        if word in analysis.STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+    for i, word in enumerate(words):
+        last = i == len(words) - 1  # a prefix: "par" may begin "parentalité"
+        if (word in analysis.STOP_WORDS and not last) or (len(word) < 2 and not word.isdigit()):
             continue
         forms = {analysis.fold(word), analysis.normalise(word)}
         forms = {f for f in forms if f and f.isalnum()}
