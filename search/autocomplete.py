@@ -41,7 +41,7 @@ from search.query import SheetQuery
 
 MIN_CHARS = 2
 LIMIT = 8  # suggestions shown at most, all groups together
-PER_GROUP = 5  # candidates kept per group before the groups share LIMIT
+PER_GROUP = LIMIT  # candidates kept per group: one group alone may fill LIMIT
 TITLE_CANDIDATES = 200  # sheets read from the index for one prefix, at most
 MAX_WORDS = 6  # typed words looked at (the box allows 200 characters)
 

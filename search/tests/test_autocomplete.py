@@ -129,6 +129,9 @@ class SuggestTestCase(SearchTestCase):
         )
         # A structure without published sheets is not suggested.
         self.assertNotIn("PARC DES ENFANTS", labels(result))
+        # A group alone fills the limit.
+        alone = suggest("parcours")
+        self.assertEqual([(g.kind, len(g.suggestions)) for g in alone.groups], [("sheet", LIMIT)])
         one = suggest("par", limit=1)
         self.assertEqual(labels(one), ["Parentalité"])
         self.assertEqual(one.announcement, "1 suggestion")
