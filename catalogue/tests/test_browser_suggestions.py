@@ -62,6 +62,28 @@ class SuggestionsBrowserTestCase(BrowserTestCase):
         page.wait_for_url(re.compile(r"/structures/\d+-[\w-]+/$"))
         expect(page.get_by_role("heading", level=1)).to_contain_text("GAUTRIATS")
 
+    def test_it_still_works_after_going_back_in_the_catalogue_history(self):
+        from playwright.sync_api import expect
+
+        page = self.page
+        combobox, listbox = self._open("/actions/", "id_q", "gautri")
+        page.wait_for_url(re.compile(r"\?q=gautri$"))
+        combobox.press_sequentially("ats", delay=30)
+        page.wait_for_url(re.compile(r"\?q=gautriats$"))
+        # htmx restores the previous results from its history cache: new elements.
+        page.go_back()
+        page.wait_for_url(re.compile(r"\?q=gautri$"))
+        combobox = page.locator("#id_q")
+        expect(page.locator("#id_q-suggest-listbox")).to_be_hidden()
+        expect(combobox).to_have_attribute("aria-expanded", "false")
+        combobox.fill("")
+        combobox.press_sequentially("gautr", delay=30)
+        expect(page.locator("#id_q-suggest-listbox")).to_be_visible()
+        expect(combobox).to_have_attribute("aria-expanded", "true")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/structures/\d+-[\w-]+/$"))
+
     def test_escape_closes_tab_leaves_and_enter_without_a_choice_searches(self):
         from playwright.sync_api import expect
 

@@ -13,8 +13,9 @@
     var prefix = input.id + "-suggest";
     var listbox = document.getElementById(prefix + "-listbox");
     var status = document.getElementById(prefix + "-status");
-    if (!listbox || !status || input.dataset.suggestReady) { return; }
-    input.dataset.suggestReady = "1";
+    // A property, not an attribute: htmx's history snapshots copy attributes, not listeners.
+    if (!listbox || !status || input.suggestReady) { return; }
+    input.suggestReady = true;
     var url = input.dataset.suggest;
     var timer = null;
     var controller = null;
@@ -26,6 +27,8 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listbox.id);
     input.setAttribute("autocomplete", "off");
+    input.removeAttribute("aria-activedescendant");
+    listbox.hidden = true; // a restored snapshot may hold an open popup
 
     function options() {
       return Array.prototype.slice.call(listbox.querySelectorAll('[role="option"]'));
@@ -140,6 +143,8 @@
       var option = e.target.closest('[role="option"]');
       if (option) { choose(option); }
     });
+    // Back to the page from the browser's cache: the popup was left open.
+    window.addEventListener("pageshow", close);
     listbox.addEventListener("mousemove", function (e) {
       var option = e.target.closest('[role="option"]');
       var index = option ? options().indexOf(option) : -1;
@@ -150,6 +155,8 @@
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), setup);
   }
+  // The catalogue's page restored from htmx's history cache: new elements, no listeners.
+  document.addEventListener("htmx:historyRestore", init);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
