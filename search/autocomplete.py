@@ -17,6 +17,7 @@ communes and départements having at least one.
 
 import heapq
 import threading
+import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -132,13 +133,20 @@ class LabelIndex:
 
 # --- The in-memory labels, one copy per worker ---------------------------------------------------
 
+# Sheets published, edited or withdrawn one by one (the change log of search.changes) move
+# labels only a little (a count, a structure's first or last published sheet): the labels are
+# read again at most this often for them. Anything else (a structure or keyword edited, an
+# import: a new generation token) reads them again at once. Titles are always read live.
+LABELS_MAX_AGE = 30.0  # seconds
+
 _lock = threading.Lock()
-_cached: tuple[str, LabelIndex] | None = None
+_cached: tuple[str, str, float, LabelIndex] | None = None  # token, state, built at, labels
 
 
-def index_state() -> str:
-    """Moves whenever a search result can change (search.changes), in one query; the last log
-    row's stamp tells a row from one that reused its id after a rollback."""
+def index_state() -> tuple[str, str]:
+    """(token, state) of the search index (search.changes), in one query: the token moves on a
+    full rebuild, the state on every change; the last log row's stamp tells a row from one that
+    reused its id after a rollback."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT generation FROM search_indexstate WHERE id = 1), COUNT(*), MAX(id), "
@@ -146,21 +154,27 @@ def index_state() -> str:
             "FROM search_indexchange"
         )
         token, count, last, stamp = cursor.fetchone()
-    return f"{connection.alias}:{connection.settings_dict['NAME']}:{token}:{count}:{last}:{stamp}"
+    token = f"{connection.alias}:{connection.settings_dict['NAME']}:{token}"
+    return token, f"{token}:{count}:{last}:{stamp}"
+
+
+def _fresh(cached, token: str, state: str) -> bool:
+    return cached is not None and (
+        cached[1] == state or (cached[0] == token and time.monotonic() - cached[2] < LABELS_MAX_AGE)
+    )
 
 
 def label_index() -> LabelIndex:
-    """The worker's labels, read again when the search index's generation has moved."""
+    """The worker's labels, read again when the search index has moved (see LABELS_MAX_AGE)."""
     global _cached
-    state = index_state()
-    cached = _cached
-    if cached is not None and cached[0] == state:
-        return cached[1]
+    token, state = index_state()
+    if _fresh(_cached, token, state):
+        return _cached[3]
     with _lock:
-        if _cached is not None and _cached[0] == state:
-            return _cached[1]
+        if _fresh(_cached, token, state):
+            return _cached[3]
         index = LabelIndex.build(load_entries())
-        _cached = (state, index)
+        _cached = (token, state, time.monotonic(), index)
         return index
 
 
@@ -208,8 +222,10 @@ def load_entries() -> list[Entry]:
         if code:
             departements.setdefault(code, [dep_name, 0])[1] += n
     for (key, code), (spellings, ids, total) in communes.items():
-        # The spelling most structures use, written in capitals only if all of them are.
-        label = max(spellings, key=lambda s: (spellings[s], not s.isupper(), s))
+        # The spelling most structures use; in capitals only if no other spelling exists.
+        label = spellings.most_common(1)[0][0] if len(spellings) > 1 else next(iter(spellings))
+        if label.isupper() and len(spellings) > 1:
+            label = next((s for s, _ in spellings.most_common() if not s.isupper()), label)
         detail = ", ".join(
             filter(
                 None,
@@ -292,8 +308,11 @@ def _title_ids(alternatives: list[tuple[str, ...]], limit: int) -> list[int]:
                 )
                 + ")"
             )
+            # CROSS JOIN keeps the index first: the planner would otherwise read the published
+            # sheets and run the match once per sheet (seconds instead of milliseconds).
             cursor.execute(
-                "SELECT f.rowid FROM search_fts f JOIN catalogue_actionsheet s ON s.id = f.rowid "
+                "SELECT f.rowid FROM search_fts f CROSS JOIN catalogue_actionsheet s "
+                "ON s.id = f.rowid "
                 "WHERE search_fts MATCH %s AND s.publication_status = %s LIMIT %s",
                 [match, _PUBLISHED, limit],
             )

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 from catalogue.signals import sheets_changed
 from essaimage.test import make_sheet
+from search import autocomplete
 from search.tests.base import SearchTestCase
 
 URL = "/actions/suggestions/"
@@ -35,6 +36,9 @@ class Tree(HTMLParser):
 
 
 class SuggestionsViewTestCase(SearchTestCase):
+    def setUp(self):
+        autocomplete.clear_cache()
+
     def test_it_answers_a_listbox_of_grouped_options(self):
         r = self.client.get(URL, {"q": "paren", "for": "home-q-suggest"})
         self.assertEqual(r.status_code, 200)

@@ -1,8 +1,11 @@
 """Suggestions under the search boxes (search.autocomplete)."""
 
+from unittest import mock
+
 from catalogue.models import Keyword, PublicationStatus, Structure
 from catalogue.signals import sheets_changed
 from essaimage.test import make_sheet, make_structure
+from search import autocomplete
 from search.autocomplete import LIMIT, suggest
 from search.query import SheetQuery
 from search.tests.base import SearchTestCase
@@ -23,6 +26,10 @@ def urls(result, kind):
 
 
 class SuggestTestCase(SearchTestCase):
+    def setUp(self):
+        # Each test rolls back to the same generation token: no labels from the one before.
+        autocomplete.clear_cache()
+
     def test_it_folds_case_and_accents_and_matches_any_word(self):
         for typed in ("paren", "PARENT", "parént", "Parentalité"):
             with self.subTest(typed=typed):
@@ -91,19 +98,26 @@ class SuggestTestCase(SearchTestCase):
         for typed in ("cachee", "quimper", "finist", "secret", "logem"):
             with self.subTest(typed=typed):
                 self.assertEqual(suggest(typed).count, 0)
-        # Once published, they are (the labels follow the index's generation).
+        # Once published, they are (the labels follow the index's changes).
         sheet = hidden.sheets.get()
         sheet.publication_status = PublicationStatus.PUBLISHED
         sheet.save()
         indexed(sheet)
+        with mock.patch.object(autocomplete, "LABELS_MAX_AGE", 30):
+            # Within LABELS_MAX_AGE, a published sheet moves the labels later; its title at once.
+            self.assertEqual(labels(suggest("cachee"), "structure"), [])
+            self.assertEqual(labels(suggest("secret"), "sheet"), ["Projet secret"])
+        with mock.patch.object(autocomplete, "LABELS_MAX_AGE", 0):
+            self.assertEqual(labels(suggest("cachee"), "structure"), ["MAISON CACHEE"])
         self.assertEqual(labels(suggest("cachee"), "structure"), ["MAISON CACHEE"])
         self.assertEqual(labels(suggest("quimper"), "commune"), ["Quimperlé"])
         self.assertEqual(labels(suggest("finist"), "departement"), ["Finistère (29)"])
         self.assertEqual(labels(suggest("secret"), "sheet"), ["Projet secret"])
         self.assertEqual(labels(suggest("logem"), "keyword"), ["Logement"])
-        # A renamed structure is suggested under its new name.
-        Structure.objects.filter(pk=hidden.pk).update(name="MAISON OUVERTE")
-        Structure.objects.get(pk=hidden.pk).save()
+        # A renamed structure is suggested under its new name at once (a new generation).
+        structure = Structure.objects.get(pk=hidden.pk)
+        structure.name = "MAISON OUVERTE"
+        structure.save()
         self.assertEqual(labels(suggest("cachee"), "structure"), [])
         self.assertEqual(labels(suggest("ouverte"), "structure"), ["MAISON OUVERTE"])
 
