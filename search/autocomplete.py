@@ -16,6 +16,7 @@ communes and départements having at least one.
 """
 
 import heapq
+import logging
 import threading
 import time
 from bisect import bisect_left
@@ -23,6 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -57,6 +59,7 @@ GROUPS = (
 GROUP_LABELS = dict(GROUPS)
 
 _PUBLISHED = PublicationStatus.PUBLISHED
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -165,17 +168,54 @@ def _fresh(cached, token: str, state: str) -> bool:
 
 
 def label_index() -> LabelIndex:
-    """The worker's labels, read again when the search index has moved (see LABELS_MAX_AGE)."""
+    """The worker's labels, read again when the search index has moved (see LABELS_MAX_AGE).
+
+    Only a worker's first call waits for them; later, stale labels answer while a background
+    thread reads them again (as search.engines.memory; off with SEARCH_FAST_PATH_BACKGROUND,
+    as in tests, whose rows another connection cannot see)."""
     global _cached
     token, state = index_state()
-    if _fresh(_cached, token, state):
-        return _cached[3]
+    cached = _cached
+    if _fresh(cached, token, state):
+        return cached[3]
+    if (
+        cached is not None
+        and cached[0].rsplit(":", 1)[0] == token.rsplit(":", 1)[0]  # the same database
+        and getattr(settings, "SEARCH_FAST_PATH_BACKGROUND", True)
+    ):
+        _refresh_in_background()
+        return cached[3]
     with _lock:
         if _fresh(_cached, token, state):
             return _cached[3]
         index = LabelIndex.build(load_entries())
         _cached = (token, state, time.monotonic(), index)
         return index
+
+
+_refreshing: threading.Thread | None = None
+
+
+def _refresh_in_background() -> None:
+    global _refreshing
+    with _lock:
+        if _refreshing is not None and _refreshing.is_alive():
+            return
+        _refreshing = threading.Thread(target=_refresh, name="suggestion-labels", daemon=True)
+        _refreshing.start()
+
+
+def _refresh() -> None:
+    global _cached
+    try:
+        # The state as this thread's connection sees it (committed rows), read before them.
+        token, state = index_state()
+        index = LabelIndex.build(load_entries())
+        _cached = (token, state, time.monotonic(), index)
+    except Exception:  # the stale labels keep answering; the next request tries again
+        logger.exception("suggestion_labels_failed")
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def clear_cache() -> None:
