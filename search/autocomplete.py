@@ -92,7 +92,7 @@ class Suggestions:
         return count_noun(self.count, "suggestion") if self.count else "Aucune suggestion"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A label of the in-memory index; `key` is the label folded (for ranking)."""
 
