@@ -131,7 +131,7 @@ class LabelIndex:
             found = matched if found is None else found & matched
             if not found:
                 return []
-        return [self.entries[i] for i in sorted(found or ())]
+        return [self.entries[i] for i in found or ()]
 
 
 # --- The in-memory labels, one copy per worker ---------------------------------------------------
