@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalogue import export_views, views
+from catalogue import export_views, suggestion_views, views
 
 app_name = "catalogue"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("actions/exports/", export_views.start_export_job, name="export-job-start"),
     path("actions/exports/<uuid:pk>/", export_views.export_job, name="export-job"),
     path("actions/exports/<uuid:pk>/fichier", export_views.export_job_file, name="export-job-file"),
+    path("actions/suggestions/", suggestion_views.suggestions, name="suggestions"),
     path("actions/filtres/<slug:name>/", views.facet_values, name="facet-values"),
     path("actions/feed.atom", export_views.feed_atom, name="feed-atom"),
     path("actions/<int:pk>-<slug:slug>/pdf", export_views.sheet_pdf, name="sheet-pdf"),
