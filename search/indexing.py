@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -169,7 +170,7 @@ def _remember_words(documents: list[DocumentText]) -> None:
             raw.update(_WORD.findall(field.casefold()))
     spelling: dict[str, str] = {}
     for word in sorted(raw):
-        folded = analysis.fold(word)
+        folded = analysis._fold_word(word)
         # Keep the accented spelling: suggestions say "parentalité", not "parentalite".
         if (
             3 <= len(folded) <= 60
@@ -178,11 +179,13 @@ def _remember_words(documents: list[DocumentText]) -> None:
         ):
             spelling[folded] = word
     if spelling:
-        SearchWord.objects.bulk_create(
-            [SearchWord(word=w, display=d[:60]) for w, d in sorted(spelling.items())],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
+        # What bulk_create(ignore_conflicts=True) writes, without building a model per word.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_searchword (word, display) VALUES (%s, %s) "
+                "ON CONFLICT (word) DO NOTHING",
+                [(w, d[:60]) for w, d in sorted(spelling.items())],
+            )
 
 
 def ensure_current_index(**kwargs) -> None:
