@@ -62,13 +62,18 @@ def main() -> None:
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "essaimage-bb"))
     parser.add_argument("--restore-url", help="postgres://… database to restore into (recreated)")
     parser.add_argument("--old", action="store_true", help="also time export/import_actions")
+    parser.add_argument(
+        "--source", help="an existing SQLite base to back up (migrated first; never regenerated)"
+    )
     args = parser.parse_args()
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
-    source = work / f"source-{args.sheets}.sqlite3"
+    source = Path(args.source) if args.source else work / f"source-{args.sheets}.sqlite3"
     source_url = f"sqlite:///{source}"
-    figures = {"sheets": args.sheets}
-    if not source.exists():
+    figures = {"sheets": args.sheets, "load_average_at_start": os.getloadavg()}
+    if args.source:
+        manage(source_url, "migrate", "--noinput", "-v0")
+    elif not source.exists():
         fresh(source_url, source)
         seconds, _ = manage(source_url, "generate_synthetic", "--count", str(args.sheets))
         figures["generate_seconds"] = round(seconds, 1)
@@ -98,6 +103,7 @@ def main() -> None:
         seconds, _ = manage(target_url, "import_actions", str(export))
         figures["old_import_seconds"] = round(seconds, 1)
 
+    figures["load_average_at_end"] = os.getloadavg()
     for key, value in figures.items():
         print(f"{key:>20}: {value}")
 

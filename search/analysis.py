@@ -284,6 +284,7 @@ def set_normaliser(name: str) -> None:
     _normaliser = name
     normalise.cache_clear()
     _word.cache_clear()
+    _recent_terms.cache_clear()
 
 
 def current_normaliser() -> str:
@@ -417,7 +418,14 @@ def _is_capitals(raw: str, shortest: int = 2) -> bool:
 
 
 def terms(text: str) -> list[str]:
-    return [t.term for t in tokens(text)]
+    return list(_recent_terms(text))
+
+
+@lru_cache(maxsize=4096)
+def _recent_terms(text: str) -> tuple[str, ...]:
+    # The same texts are analysed again within a batch (the search index, then the similarity
+    # profiles; titles twice): keep the latest.
+    return tuple(t.term for t in tokens(text))
 
 
 def index_text(text: str, *, limit: int = MAX_POSITION) -> str:

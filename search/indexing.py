@@ -13,7 +13,6 @@ tsvector `search_searchdocument.vector`.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -96,23 +95,14 @@ def _structure_text(name, commune, departement) -> str:
     )
 
 
-@lru_cache(maxsize=50_000)
-def _short_terms(value: str) -> tuple[str, ...]:
-    # Keywords and structure columns repeat across sheets (same structure, same vocabulary).
-    return tuple(analysis.terms(value))
-
-
-def _terms(value: str) -> list[str] | tuple[str, ...]:
-    return _short_terms(value) if len(value) <= 300 else analysis.terms(value)
-
-
 def document_terms(d: DocumentText) -> list[str]:
     """The five columns' terms, cut so that the whole document stays within MAX_POSITION
     (PostgreSQL's limit; both backends lay them out the same way)."""
     out, used = [], 0
     for value in d.values():
         room = max(0, analysis.MAX_POSITION - used)
-        terms = _terms(value)[:room]
+        # (analysis.terms keeps its latest answers: structures and keywords repeat.)
+        terms = analysis.terms(value)[:room]
         used += len(terms) + GAP
         out.append(" ".join(terms))
     return out
