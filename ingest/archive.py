@@ -14,6 +14,7 @@ exports and a later import of the same SENACS file behave as before the backup.
 """
 
 import base64
+import io
 import json
 import time
 import zipfile
@@ -288,10 +289,10 @@ def _load_index(archive: zipfile.ZipFile, entries: list[dict]) -> None:
         values = ", ".join("%s::tsvector" if c == "vector" else "%s" for c in columns)
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
         count = 0
-        with archive.open(entry["file"]) as source, connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             rows = []
-            for line in source:
-                rows.append([_from_index_value(v) for v in json.loads(line)])
+            for line in _lines(archive, entry["file"]):
+                rows.append([_from_index_value(v) for v in _decode(line)])
                 if len(rows) >= CHUNK:
                     cursor.executemany(sql, rows)
                     count += len(rows)
@@ -333,15 +334,40 @@ def _check_empty() -> None:
         )
 
 
-def _converter(field_: models.Field) -> Callable:
+def _converter(field_: models.Field) -> Callable | None:
+    """The function turning an archive value into a database value (None: as it is)."""
     prep = field_.get_db_prep_save
     if isinstance(field_, models.DateTimeField):
-        return lambda v: None if v is None else prep(datetime.fromisoformat(v), connection)
+
+        def slow(v):
+            return None if v is None else prep(datetime.fromisoformat(v), connection)
+
+        if connection.vendor == "sqlite":
+            # The archive holds UTC ISO dates ("…T10:00:00.5+00:00"); SQLite stores the same
+            # date as "… 10:00:00.5": no parsing for a million of them.
+            def fast(v):
+                if v is not None and v.endswith("+00:00") and v[10:11] == "T":
+                    return v[:10] + " " + v[11:-6]
+                return slow(v)
+
+            return fast
+        if connection.vendor == "postgresql":
+            return None  # PostgreSQL reads ISO 8601 itself, offset included
+        return slow
     if isinstance(field_, models.DateField):
-        return lambda v: None if v is None else prep(date.fromisoformat(v), connection)
+        return None  # ISO dates ("2024-05-01"), as both databases store and read them
     if isinstance(field_, models.JSONField | models.DecimalField | models.UUIDField):
         return lambda v: prep(field_.to_python(v), connection)
-    return lambda v: v
+    return None
+
+
+def _lines(archive: zipfile.ZipFile, member: str) -> Iterator[str]:
+    """The lines of an archive member, read in large blocks (ZipExtFile's own readline is slow)."""
+    with archive.open(member) as raw:
+        yield from io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding="utf-8")
+
+
+_decode = json.JSONDecoder().decode
 
 
 def restore_site(path: str | Path, *, reindex: bool = False) -> ArchiveReport:
@@ -377,7 +403,7 @@ def restore_site(path: str | Path, *, reindex: bool = False) -> ArchiveReport:
             for p in Permission.objects.select_related("content_type")
         }
         restored = []
-        with transaction.atomic():
+        with transaction.atomic(), _large_cache():
             _check_empty()
             for label in reversed(LOADED_BY_MIGRATIONS):
                 _model(label).objects.all().delete()
@@ -437,7 +463,7 @@ def _insert(model, archive: zipfile.ZipFile, entry: dict, permissions: dict) -> 
         raise RestoreRefused(
             f"{entry['file']} : champs inconnus ici : {', '.join(sorted(unknown))}."
         )
-    converters = [_converter(by_name[n]) for n in names]
+    converters = [(i, c) for i, n in enumerate(names) if (c := _converter(by_name[n]))]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) "
@@ -446,12 +472,15 @@ def _insert(model, archive: zipfile.ZipFile, entry: dict, permissions: dict) -> 
     is_permission_table = entry["model"] in PERMISSION_TABLES
     count = 0
     rows = []
-    with archive.open(entry["file"]) as source, connection.cursor() as cursor:
-        for line in source:
-            record = json.loads(line)
+    with connection.cursor() as cursor:
+        for line in _lines(archive, entry["file"]):
+            record = _decode(line)
             if is_permission_table:
                 record["permission_id"] = permissions[tuple(record["permission_id"])]
-            rows.append([convert(record[n]) for convert, n in zip(converters, names, strict=True)])
+            row = [record[n] for n in names]
+            for i, convert in converters:
+                row[i] = convert(row[i])
+            rows.append(row)
             if len(rows) >= CHUNK:
                 cursor.executemany(sql, rows)
                 count += len(rows)
@@ -460,6 +489,24 @@ def _insert(model, archive: zipfile.ZipFile, entry: dict, permissions: dict) -> 
             cursor.executemany(sql, rows)
             count += len(rows)
     return count
+
+
+@contextmanager
+def _large_cache() -> Iterator[None]:
+    """SQLite: a page cache of 256 MB while restoring, so that index pages written again and
+    again stay in memory instead of going through the write-ahead log each time."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _restore_file(name: str, data: bytes) -> None:
