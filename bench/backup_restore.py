@@ -12,6 +12,7 @@ restored row counts. `--old` also times the open-data path `export_actions` → 
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -21,8 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+CPU: dict[str, float] = {}
+
+
 def manage(url: str, *args: str) -> tuple[float, str]:
+    """Run a management command: (wall seconds, output); its CPU seconds go to CPU[command]."""
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env={**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"},
@@ -32,6 +38,8 @@ def manage(url: str, *args: str) -> tuple[float, str]:
     )
     if result.returncode:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[args[0]] = round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 1)
     return time.perf_counter() - started, result.stdout.strip()
 
 
@@ -82,6 +90,7 @@ def main() -> None:
     archive = work / f"backup-{args.sheets}.zip"
     seconds, _ = manage(source_url, "backup", str(archive))
     figures["backup_seconds"] = round(seconds, 1)
+    figures["backup_cpu_seconds"] = CPU["backup"]
     figures["archive_mb"] = round(archive.stat().st_size / 1e6, 1)
 
     target = None if args.restore_url else work / "restored.sqlite3"
@@ -89,6 +98,7 @@ def main() -> None:
     fresh(target_url, target)
     seconds, out = manage(target_url, "restore", str(archive))
     figures["restore_seconds"] = round(seconds, 1)
+    figures["restore_cpu_seconds"] = CPU["restore"]  # what it takes on an idle machine, roughly
     figures["restore_report"] = out
     figures["restore_database"] = target_url.split(":", 1)[0]
     figures["counts_identical"] = counts(target_url) == expected
