@@ -7,7 +7,7 @@ from django.test import TransactionTestCase
 
 from catalogue.models import ActionSheet
 from catalogue.signals import sheets_changed
-from essaimage.test import make_sheet, make_structure
+from essaimage.test import ensure_reference_data, make_sheet, make_structure
 from search.service import SheetQuery, search_sheets
 from search.tests.test_indexing import indexed_ids
 
@@ -29,6 +29,9 @@ def migrate(target) -> None:
 
 
 class TermsStoredOnceMigrationTestCase(TransactionTestCase):
+    def setUp(self):
+        ensure_reference_data()  # the flush of an earlier transactional test empties them
+
     def tearDown(self):
         migrate(NEW)  # whatever happened, leave the schema as the other tests expect it
 
