@@ -12,6 +12,7 @@ restored row counts. `--old` also times the open-data path `export_actions` → 
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -21,8 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+CPU: dict[str, float] = {}
+
+
 def manage(url: str, *args: str) -> tuple[float, str]:
+    """Run a management command: (wall seconds, output); its CPU seconds go to CPU[command]."""
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env={**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"},
@@ -32,6 +38,8 @@ def manage(url: str, *args: str) -> tuple[float, str]:
     )
     if result.returncode:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[args[0]] = round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 1)
     return time.perf_counter() - started, result.stdout.strip()
 
 
@@ -62,13 +70,18 @@ def main() -> None:
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "essaimage-bb"))
     parser.add_argument("--restore-url", help="postgres://… database to restore into (recreated)")
     parser.add_argument("--old", action="store_true", help="also time export/import_actions")
+    parser.add_argument(
+        "--source", help="an existing SQLite base to back up (migrated first; never regenerated)"
+    )
     args = parser.parse_args()
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
-    source = work / f"source-{args.sheets}.sqlite3"
+    source = Path(args.source) if args.source else work / f"source-{args.sheets}.sqlite3"
     source_url = f"sqlite:///{source}"
-    figures = {"sheets": args.sheets}
-    if not source.exists():
+    figures = {"sheets": args.sheets, "load_average_at_start": os.getloadavg()}
+    if args.source:
+        manage(source_url, "migrate", "--noinput", "-v0")
+    elif not source.exists():
         fresh(source_url, source)
         seconds, _ = manage(source_url, "generate_synthetic", "--count", str(args.sheets))
         figures["generate_seconds"] = round(seconds, 1)
@@ -77,6 +90,7 @@ def main() -> None:
     archive = work / f"backup-{args.sheets}.zip"
     seconds, _ = manage(source_url, "backup", str(archive))
     figures["backup_seconds"] = round(seconds, 1)
+    figures["backup_cpu_seconds"] = CPU["backup"]
     figures["archive_mb"] = round(archive.stat().st_size / 1e6, 1)
 
     target = None if args.restore_url else work / "restored.sqlite3"
@@ -84,6 +98,7 @@ def main() -> None:
     fresh(target_url, target)
     seconds, out = manage(target_url, "restore", str(archive))
     figures["restore_seconds"] = round(seconds, 1)
+    figures["restore_cpu_seconds"] = CPU["restore"]  # what it takes on an idle machine, roughly
     figures["restore_report"] = out
     figures["restore_database"] = target_url.split(":", 1)[0]
     figures["counts_identical"] = counts(target_url) == expected
@@ -98,6 +113,7 @@ def main() -> None:
         seconds, _ = manage(target_url, "import_actions", str(export))
         figures["old_import_seconds"] = round(seconds, 1)
 
+    figures["load_average_at_end"] = os.getloadavg()
     for key, value in figures.items():
         print(f"{key:>20}: {value}")
 

@@ -268,7 +268,45 @@ def ensure_base(args) -> str:
     else:
         log(f"reusing the base of {info['sheets']} sheets ({url})")
     RESULTS["base"].update(info)
+    RESULTS["base"]["sizes"] = base_sizes(url)
     return url
+
+
+def base_sizes(url: str) -> dict:
+    """Bytes of the base and of its largest tables, indexes included (SQLite: dbstat, an FTS5
+    table's shadow tables counted with it; PostgreSQL: pg_total_relation_size)."""
+    tables: dict[str, int] = {}
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        path = url.removeprefix("sqlite:///")
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            owner = dict(db.execute("SELECT name, tbl_name FROM sqlite_master").fetchall())
+            rows = db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
+            page_size, pages, free = (
+                db.execute(f"PRAGMA {p}").fetchone()[0]
+                for p in ("page_size", "page_count", "freelist_count")
+            )
+        for name, size in rows:
+            table = owner.get(name, name)
+            for fts in ("search_fts_",):  # shadow tables of the FTS5 table
+                if table.startswith(fts):
+                    table = "search_fts"
+            tables[table] = tables.get(table, 0) + size
+        total, unused = page_size * pages, page_size * free
+    else:
+        import psycopg
+
+        with psycopg.connect(url) as db:
+            rows = db.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'r' AND n.nspname = 'public'"
+            ).fetchall()
+            total = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        tables, unused = dict(rows), 0
+    largest = sorted(tables.items(), key=lambda kv: -kv[1])[:6]
+    return {"total_bytes": total, "free_bytes": unused, "tables": dict(largest)}
 
 
 # --- 1. Import throughput -----------------------------------------------------------------------------
@@ -809,6 +847,12 @@ def table() -> str:
         f"{r['machine']['cores']} cores, {r['machine']['cpu']}")  # fmt: skip
     add(f"load average at start {r['machine']['load_average_at_start']}, "
         f"at end {r['machine'].get('load_average_at_end')} (other jobs share the machine)")  # fmt: skip
+    sizes = r["base"].get("sizes")
+    if sizes:
+        mb = 1024 * 1024
+        add(f"{'base size':40} {sizes['total_bytes'] / mb:.0f} MB"
+            + (f" ({sizes['free_bytes'] / mb:.0f} MB free pages)" if sizes["free_bytes"] else "")
+            + ": " + ", ".join(f"{t} {b / mb:.0f}" for t, b in sizes["tables"].items()))  # fmt: skip
     add("-" * 100)
     imp = r.get("import", {})
     add(f"{'import (SENACS text export)':40} "

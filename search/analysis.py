@@ -20,9 +20,9 @@ over-stems ("café" and "CAF", "formation" and "format"). See README "Search".
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 DATA = Path(__file__).resolve().parent / "data"
 _TOKEN = re.compile(r"[^\W_]+")
@@ -246,6 +246,8 @@ STOP_WORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower case, no diacritics, ligatures spelled out."""
+    if text.isascii():  # most words: nothing to decompose
+        return text.lower()
     text = text.casefold().replace("œ", "oe").replace("æ", "ae")
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
@@ -281,6 +283,8 @@ def set_normaliser(name: str) -> None:
         raise ValueError(name)
     _normaliser = name
     normalise.cache_clear()
+    _word.cache_clear()
+    _recent_terms.cache_clear()
 
 
 def current_normaliser() -> str:
@@ -330,12 +334,14 @@ def normalise(word: str) -> str:
 
 def is_shouting(text: str) -> bool:
     """Mostly capitals (a SENACS title such as "CAFE DE LA CONNAISSANCE")."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    letters = sum(map(str.isalpha, text))
+    # Counting every capital first (a bound: letters or not) settles most texts cheaply.
+    if letters < 8 or sum(map(str.isupper, text)) <= 0.6 * letters:
+        return False
+    return sum(map(str.isupper, filter(str.isalpha, text))) > 0.6 * letters
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: made by the million when indexing
     surface: str  # as written
     term: str
     is_acronym: bool = False
@@ -346,36 +352,60 @@ def tokens(text: str, *, keep_stop_words: bool = False) -> list[Token]:
     if not text:
         return []
     shouting = is_shouting(text)
-    table = acronym_table()
     out: list[Token] = []
     found = _TOKEN.findall(text)
+    words = [_word(raw) for raw in found]
+    last = len(found) - 1
     for index, raw in enumerate(found):
-        numbered = _ACRONYM_WITH_NUMBER.match(raw)
-        if numbered and fold(numbered.group(1)) in table:  # "PIJ25" → pij, 25
-            out.append(Token(numbered.group(1), fold(numbered.group(1)), True))
-            out.append(Token(numbered.group(2), numbered.group(2)))
+        folded, in_table, capitals, neighbour_capitals, term, numbered = words[index]
+        if numbered:  # "PIJ25" → pij, 25
+            out.append(Token(numbered[0], numbered[1], True))
+            out.append(Token(numbered[2], numbered[2]))
             continue
-        folded = fold(raw)
-        if folded in table or (
+        if in_table or (
             not shouting
-            and _is_capitals(raw)
+            and capitals
             # "CENTRE SOCIAL DES MARAIS" is a name in capitals, not four acronyms.
-            and not (index > 0 and _is_capitals(found[index - 1], 1))
-            and not (index + 1 < len(found) and _is_capitals(found[index + 1], 1))
+            and not (index > 0 and words[index - 1][3])
+            and not (index < last and words[index + 1][3])
         ):
-            if folded in STOP_WORDS and folded not in table:
+            if folded in STOP_WORDS and not in_table:
                 if keep_stop_words:
                     out.append(Token(raw, folded))
                 continue
             # Only the table's acronyms escape normalisation: "MARAIS" in capitals is "marais".
-            out.append(Token(raw, folded if folded in table else normalise(raw.casefold()), True))
+            out.append(Token(raw, folded if in_table else term, True))
             continue
         if folded in STOP_WORDS or len(folded) == 1 and not folded.isdigit():
             if keep_stop_words:
                 out.append(Token(raw, folded))
             continue
-        out.append(Token(raw, normalise(raw.casefold())))
+        out.append(Token(raw, term))
     return out
+
+
+@lru_cache(maxsize=300_000)
+def _word(raw: str) -> tuple:
+    """What `tokens` needs to know of a word, whatever its neighbours (words repeat: computed
+    once): folded, in the acronym table, in capitals (as an acronym; as a neighbour), its term
+    as a plain word, and for "PIJ25" (acronym, folded acronym, number)."""
+    table = acronym_table()
+    numbered = _ACRONYM_WITH_NUMBER.match(raw)
+    parts = None
+    if numbered and _fold_word(numbered.group(1)) in table:
+        parts = (numbered.group(1), _fold_word(numbered.group(1)), numbered.group(2))
+    folded = _fold_word(raw)
+    return (
+        folded,
+        folded in table,
+        _is_capitals(raw),
+        _is_capitals(raw, 1),
+        normalise(raw.casefold()),
+        parts,
+    )
+
+
+_fold_word = lru_cache(maxsize=200_000)(fold)
 
 
 def _is_capitals(raw: str, shortest: int = 2) -> bool:
@@ -388,7 +418,14 @@ def _is_capitals(raw: str, shortest: int = 2) -> bool:
 
 
 def terms(text: str) -> list[str]:
-    return [t.term for t in tokens(text)]
+    return list(_recent_terms(text))
+
+
+@lru_cache(maxsize=4096)
+def _recent_terms(text: str) -> tuple[str, ...]:
+    # The same texts are analysed again within a batch (the search index, then the similarity
+    # profiles; titles twice): keep the latest.
+    return tuple(t.term for t in tokens(text))
 
 
 def index_text(text: str, *, limit: int = MAX_POSITION) -> str:

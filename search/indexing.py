@@ -1,33 +1,57 @@
 """Keep the search index in step with the sheets.
 
-`index_sheets(ids)` (re)writes the documents of the given sheets and removes those of sheets
+`index_sheets(ids)` (re)writes the index rows of the given sheets and removes those of sheets
 that no longer exist. It runs inside the caller's transaction, so the index commits or rolls
 back with the sheets. Receivers: `catalogue.signals.sheets_changed` (importer, editing, API,
 admin), ActionSheet deletion, and renames of structures and vocabulary values.
+
+The index stores analysed terms only (never the text: snippets are cut from the sheets), once:
+SQLite in `search_terms` under the external-content FTS5 table `search_fts`, PostgreSQL in the
+tsvector `search_searchdocument.vector`.
 """
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models.signals import post_delete, post_save
+from django.db import connection
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from catalogue.fields import TEXT_FIELDS
-from catalogue.models import ActionSheet, Departement, Keyword, Structure
+from catalogue.models import ActionSheet, Keyword, Structure
 from catalogue.signals import sheets_changed
 from search import analysis
 from search.backends import get_backend
 from search.models import IndexState, SearchDocument, SearchWord
 
-CHUNK = 500
+CHUNK = 1000
 # Change it whenever the analyser or the stored document changes: `migrate` then reindexes.
 ANALYSER_VERSION = "2-light-c"
 # Long texts of a sheet, in PRODUCT §2 order (weight D); the summary has its own column (C).
 BODY_FIELDS = tuple(name for name in TEXT_FIELDS if name != "summary")
 # Fields a result snippet may be cut from, first match wins.
 SNIPPET_FIELDS = ("summary", *BODY_FIELDS)
+# The index's columns (SQLite: `search_terms` and `search_fts`), weights A, B, B, C, D.
+COLUMNS = ("title", "keywords", "structure", "summary", "body")
+GAP = 20  # positions left between fields on PostgreSQL (> NEAR distance): kept in the count
 _PRIVATE = str.maketrans("", "", "\ue000\ue001")
 _WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class DocumentText:
+    """The text of a sheet as the index sees it, one value per column (never stored)."""
+
+    sheet_id: int
+    title: str = ""
+    keywords: str = ""
+    structure: str = ""
+    summary: str = ""
+    body: str = ""
+
+    def values(self) -> tuple[str, ...]:
+        return (self.title, self.keywords, self.structure, self.summary, self.body)
 
 
 def snippet_sources(sheet: ActionSheet) -> list[str]:
@@ -39,10 +63,10 @@ def _clean(value: str) -> str:
     return (value or "").translate(_PRIVATE)
 
 
-def build_document(sheet: ActionSheet) -> SearchDocument:
+def build_document(sheet: ActionSheet) -> DocumentText:
     structure = sheet.structure
     departement = structure.departement
-    return SearchDocument(
+    return DocumentText(
         sheet_id=sheet.pk,
         title=_clean(sheet.title),
         keywords=_clean(" ; ".join(k.label for k in sheet.keywords.all())),
@@ -71,10 +95,22 @@ def _structure_text(name, commune, departement) -> str:
     )
 
 
+def document_terms(d: DocumentText) -> list[str]:
+    """The five columns' terms, cut so that the whole document stays within MAX_POSITION
+    (PostgreSQL's limit; both backends lay them out the same way)."""
+    out, used = [], 0
+    for value in d.values():
+        room = max(0, analysis.MAX_POSITION - used)
+        # (analysis.terms keeps its latest answers: structures and keywords repeat.)
+        terms = analysis.terms(value)[:room]
+        used += len(terms) + GAP
+        out.append(" ".join(terms))
+    return out
+
+
 def index_sheets(ids: Iterable[int]) -> int:
     """(Re)index the sheets `ids`; ids of deleted sheets leave the index. Returns the number indexed."""
     ids = sorted({int(i) for i in ids})
-    backend = get_backend()
     indexed = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -83,13 +119,19 @@ def index_sheets(ids: Iterable[int]) -> int:
             .select_related("structure__departement")
             .prefetch_related("keywords", "action_partners", "financial_partners", "publics")
         )
-        documents = [build_document(sheet) for sheet in sheets]
-        SearchDocument.objects.filter(pk__in=chunk).delete()
-        SearchDocument.objects.bulk_create(documents)
-        backend.index_documents(documents)
-        _remember_words(documents)
-        indexed += len(documents)
+        indexed += index_documents([build_document(sheet) for sheet in sheets], replace=chunk)
     return indexed
+
+
+def index_documents(documents: list[DocumentText], *, replace: Iterable[int] = ()) -> int:
+    """Write the index rows of `documents` (after removing those of the sheets `replace`, which
+    should hold theirs): the bulk path of the importer and the generator."""
+    replace = list(replace)
+    if replace:
+        SearchDocument.objects.filter(pk__in=replace).delete()
+    get_backend().index_documents([(d.sheet_id, document_terms(d)) for d in documents])
+    _remember_words(documents)
+    return len(documents)
 
 
 def remove_sheets(ids: Iterable[int]) -> None:
@@ -98,24 +140,27 @@ def remove_sheets(ids: Iterable[int]) -> None:
 
 def rebuild_index() -> int:
     """Empty the index and index every sheet again. Returns the number indexed."""
+    get_backend().clear_index()
     SearchDocument.objects.all().delete()
     SearchWord.objects.all().delete()
-    get_backend().clear_index()
-    count = index_sheets(ActionSheet.objects.values_list("pk", flat=True))
+    count = 0
+    ids = list(ActionSheet.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        count += index_sheets(ids[start : start + CHUNK])
     if not IndexState.objects.filter(pk=1).update(analyser=ANALYSER_VERSION):
         IndexState.objects.create(pk=1, analyser=ANALYSER_VERSION)
     return count
 
 
-def _remember_words(documents: list[SearchDocument]) -> None:
+def _remember_words(documents: list[DocumentText]) -> None:
     # Fold each distinct word once: texts repeat their words many times.
     raw = set()
     for d in documents:
-        for field in (d.title, d.keywords, d.structure, d.summary, d.body):
-            raw.update(w.casefold() for w in _WORD.findall(field or ""))
+        for field in d.values():
+            raw.update(_WORD.findall(field.casefold()))
     spelling: dict[str, str] = {}
     for word in sorted(raw):
-        folded = analysis.fold(word)
+        folded = analysis._fold_word(word)
         # Keep the accented spelling: suggestions say "parentalité", not "parentalite".
         if (
             3 <= len(folded) <= 60
@@ -124,11 +169,13 @@ def _remember_words(documents: list[SearchDocument]) -> None:
         ):
             spelling[folded] = word
     if spelling:
-        SearchWord.objects.bulk_create(
-            [SearchWord(word=w, display=d[:60]) for w, d in sorted(spelling.items())],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
+        # What bulk_create(ignore_conflicts=True) writes, without building a model per word.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_searchword (word, display) VALUES (%s, %s) "
+                "ON CONFLICT (word) DO NOTHING",
+                [(w, d[:60]) for w, d in sorted(spelling.items())],
+            )
 
 
 def ensure_current_index(**kwargs) -> None:
@@ -155,27 +202,43 @@ def _on_sheet_deleted(sender, instance, **kwargs):
     remove_sheets([instance.pk])
 
 
+def _structure_value(structure_id) -> str | None:
+    row = (
+        Structure.objects.filter(pk=structure_id)
+        .values_list("name", "commune", "departement__name")
+        .first()
+    )
+    return row and _structure_text(*row)
+
+
+@receiver(pre_save, sender=Structure, dispatch_uid="search_structure_before_save")
+def _before_structure_saved(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        instance._indexed_text = _structure_value(instance.pk)
+
+
 @receiver(post_save, sender=Structure, dispatch_uid="search_reindex_structure")
 def _on_structure_saved(sender, instance, created, raw=False, **kwargs):
     if created or raw:
         return
-    departement = (
-        Departement.objects.filter(pk=instance.departement_id)
-        .values_list("name", flat=True)
-        .first()
-    )
-    expected = _structure_text(instance.name, instance.commune, departement)
-    stale = SearchDocument.objects.filter(sheet__structure=instance).exclude(
-        structure__startswith=expected
-    )
-    index_sheets(stale.values_list("pk", flat=True))
+    before = getattr(instance, "_indexed_text", None)
+    if before != _structure_value(instance.pk):
+        stale = SearchDocument.objects.filter(sheet__structure=instance)
+        index_sheets(stale.values_list("pk", flat=True))
+
+
+@receiver(pre_save, sender=Keyword, dispatch_uid="search_keyword_before_save")
+def _before_keyword_saved(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        instance._indexed_label = (
+            Keyword.objects.filter(pk=instance.pk).values_list("label", flat=True).first()
+        )
 
 
 @receiver(post_save, sender=Keyword, dispatch_uid="search_reindex_keyword")
 def _on_keyword_saved(sender, instance, created, raw=False, **kwargs):
     if created or raw:
         return
-    stale = SearchDocument.objects.filter(sheet__keywords=instance).exclude(
-        keywords__contains=instance.label
-    )
-    index_sheets(stale.values_list("pk", flat=True))
+    if getattr(instance, "_indexed_label", None) != instance.label:
+        stale = SearchDocument.objects.filter(sheet__keywords=instance)
+        index_sheets(stale.values_list("pk", flat=True))

@@ -1,8 +1,10 @@
 """The search index: one SearchDocument per sheet, and the words it contains (typo suggestions).
 
-The backend-specific parts live outside the models, created by migration 0002: on SQLite the
-FTS5 table `search_fts` (rowid = sheet id); on PostgreSQL the weighted `vector` column of
-`search_searchdocument` with its GIN index and a trigram index on `search_searchword.word`.
+The text itself is stored once, in the catalogue (snippets are cut from the sheets). The index
+holds only the analysed terms (search.analysis), outside the models (migration 0006): on SQLite
+the table `search_terms` (id = sheet id, one column of terms per field) and the external-content
+FTS5 table `search_fts` over it (its inverted index only); on PostgreSQL the weighted tsvector
+column `vector` of `search_searchdocument` with its GIN index.
 """
 
 from django.db import models
@@ -14,13 +16,6 @@ class SearchDocument(models.Model):
     sheet = models.OneToOneField(
         ActionSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
-    # Weight A: title; B: keywords, and structure name, commune, département, partners, publics
-    # (the `structure` column); C: summary; D: long texts.
-    title = models.TextField(blank=True)
-    keywords = models.TextField(blank=True)
-    structure = models.TextField(blank=True)
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -28,7 +23,7 @@ class SearchDocument(models.Model):
         verbose_name_plural = "documents indexés"
 
     def __str__(self) -> str:
-        return self.title
+        return str(self.sheet_id)
 
 
 class SearchWord(models.Model):

@@ -24,6 +24,7 @@ from ingest import archive
 from ingest.importer import import_paths
 from search.indexing import rebuild_index
 from search.models import SearchDocument
+from search.tests.test_indexing import indexed_ids
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -127,6 +128,9 @@ class BackupRestoreTestCase(ContribTestCase):
         for url, content in before.items():
             self.assertEqual(after[url], content, url)
         self.assertEqual(SearchDocument.objects.count(), ActionSheet.objects.count())
+        # The index came back as it was, and the database finds it consistent (SQLite: FTS5's
+        # integrity check of its inverted index against the restored terms).
+        self.assertEqual(indexed_ids(), sorted(ActionSheet.objects.values_list("pk", flat=True)))
         # People, roles and keys come back: Alice logs in with her password, Mona moderates.
         self.assertTrue(
             self.client.login(username="alice@example.org", password="mot-de-passe-solide-42")

@@ -1,41 +1,49 @@
-"""PostgreSQL backend: `search_searchdocument.vector` is a tsvector written from the terms of
-search.analysis (the `simple` parser never sees the text: positions and weights are given),
+"""PostgreSQL backend: `search_searchdocument.vector` (not a model field: the only copy of the
+index, no text column beside it) is a tsvector written from the terms of search.analysis (the `simple` parser never sees the text: positions and weights are given),
 with a GIN index. No text search dictionary of the server is used. Fields are weighted
 A (title), B (keywords, structure, partners, publics), C (summary), D (long texts)."""
 
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
-from search.backends.sqlite_fts5 import GAP, document_terms
+from search.indexing import GAP
 from search.models import SearchDocument
 
 WEIGHTS = "ABCD"
 _COLUMN_WEIGHT = "ABBCD"  # title, keywords, structure, summary, body
 
 
-def vector_literal(d: SearchDocument) -> str:
-    """The tsvector of a document: 'term':1A,5C ... (positions as on SQLite, plus gaps)."""
+def vector_literal(columns: list[str]) -> str:
+    """The tsvector of a document's five columns of terms: 'term':1A,5C ... (positions as on
+    SQLite, plus gaps)."""
     positions: dict[str, list[str]] = {}
     start = 1
-    for weight, text in zip(_COLUMN_WEIGHT, document_terms(d), strict=True):
+    for weight, text in zip(_COLUMN_WEIGHT, columns, strict=True):
         terms = text.split()
-        for i, term in enumerate(terms):
-            positions.setdefault(term, []).append(f"{start + i}{weight}")
+        for i, term in enumerate(terms, start):
+            positions.setdefault(term, []).append(f"{i}{weight}")
         start += len(terms) + GAP
     return " ".join(f"'{t}':{','.join(p)}" for t, p in positions.items())
 
 
-def index_documents(documents: list[SearchDocument]) -> None:
+def index_documents(rows: list[tuple[int, list[str]]]) -> None:
+    """Write the index of new documents: (sheet id, the five columns' terms) each. Their old
+    rows must be gone."""
+    if not rows:
+        return
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.executemany(
-            "UPDATE search_searchdocument SET vector = %s::tsvector WHERE sheet_id = %s",
-            [(vector_literal(d), d.sheet_id) for d in documents],
+            "INSERT INTO search_searchdocument(sheet_id, indexed_at, vector) "
+            "VALUES (%s, %s, %s::tsvector)",
+            [(pk, now, vector_literal(columns)) for pk, columns in rows],
         )
 
 
 def clear_index() -> None:
-    """Nothing to do: the vectors went with the documents."""
+    """Nothing to do: the vectors go with the documents."""
 
 
 def _tsquery(terms: tuple[str, ...], prefix: bool, weight: str = "") -> str:

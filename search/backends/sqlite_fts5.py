@@ -1,46 +1,54 @@
-"""SQLite FTS5 backend: the `search_fts` table stores the terms of search.analysis, one column
-per field (rowid = sheet id). The database answers which sheets hold a term or phrase and in
-which fields; search.matching does the rest."""
+"""SQLite FTS5 backend: the analysed terms of search.analysis live in `search_terms` (id = sheet
+id, one column per field), and `search_fts` is an external-content FTS5 table over it: only its
+inverted index is stored (rowid = sheet id). A trigger removes a sheet's terms, and its entries
+in the inverted index, with its SearchDocument. The database answers which sheets hold a term or
+phrase and in which fields; search.matching does the rest."""
 
 import json
 
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
-from search import analysis
-from search.models import SearchDocument
+COLUMNS = ("title", "keywords", "structure", "summary", "body")
+_INSERT_TERMS = (
+    f"INSERT INTO search_terms(id, {', '.join(COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s)"
+)
+_INSERT_FTS = f"INSERT INTO search_fts(rowid, {', '.join(COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s)"
 
 
-def index_documents(documents: list[SearchDocument]) -> None:
-    """Write the FTS rows of `documents` (their old rows are gone with the old documents)."""
-    rows = [(d.sheet_id, *fields) for d in documents for fields in [document_terms(d)]]
+def index_documents(rows: list[tuple[int, list[str]]]) -> None:
+    """Write the index of new documents: (sheet id, the five columns' terms) each. Their old
+    rows must be gone (deleting a SearchDocument removes them)."""
+    if not rows:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    flat = [(pk, *terms) for pk, terms in rows]
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO search_fts(rowid, title, keywords, structure, summary, body) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
-            rows,
+            "INSERT INTO search_searchdocument(sheet_id, indexed_at) VALUES (%s, %s)",
+            [(pk, now) for pk, _ in rows],
         )
+        cursor.executemany(_INSERT_TERMS, flat)
+        cursor.executemany(_INSERT_FTS, flat)
 
 
-def document_terms(d: SearchDocument) -> list[str]:
-    """The five columns' terms, cut so that the whole document stays within MAX_POSITION
-    (PostgreSQL's limit; search.backends.postgres lays them out the same way)."""
-    out, used = [], 0
-    for value in (d.title, d.keywords, d.structure, d.summary, d.body):
-        room = max(0, analysis.MAX_POSITION - used)
-        terms = analysis.terms(value)[:room]
-        used += len(terms) + GAP
-        out.append(" ".join(terms))
-    return out
-
-
-GAP = 20  # positions left between fields on PostgreSQL (> NEAR distance): kept in the count
+# As created by migration 0006: a sheet's entries leave the inverted index with its terms.
+TERMS_DELETE_TRIGGER = (
+    "CREATE TRIGGER search_terms_delete AFTER DELETE ON search_terms BEGIN "
+    f"INSERT INTO search_fts(search_fts, rowid, {', '.join(COLUMNS)}) VALUES ('delete', old.id, "
+    "old.title, old.keywords, old.structure, old.summary, old.body); END"
+)
 
 
 def clear_index() -> None:
+    """Empty the whole index at once (not a row at a time through the trigger)."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM search_fts")
+        cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+        cursor.execute("DROP TRIGGER search_terms_delete")
+        cursor.execute("DELETE FROM search_terms")
+        cursor.execute(TERMS_DELETE_TRIGGER)
 
 
 def _phrase(terms: tuple[str, ...], prefix: bool) -> str:
@@ -90,7 +98,7 @@ def near(pairs: list[tuple[str, str]], distance: int) -> list[set[int]]:
 
 def all_ids() -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rowid FROM search_fts")
+        cursor.execute("SELECT sheet_id FROM search_searchdocument")
         return [row[0] for row in cursor.fetchall()]
 
 
