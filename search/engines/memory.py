@@ -23,12 +23,22 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+from django.conf import settings
 from django.db import connection
 from pyroaring import FrozenBitMap
 
 from catalogue.models import ActionSheet
+from search import matching, textindex
+from search.backends import get_backend
 from search.changes import log_state
-from search.engines.base import ORDERINGS
+from search.engines.base import (
+    ORDERINGS,
+    _vocabulary,
+    keyword_labels,
+    text_match,
+    vocabulary_key,
+)
 from search.facets import DEFINITIONS, Facet, FacetValue, _label
 from search.models import IndexChange
 from search.results import load_sheets, page_bounds, result_for
@@ -86,6 +96,16 @@ class Index:
     vendor: str = ""
     log: tuple[int, int] = (0, 0)  # (rows, last id) of the change log when last read
     applied: dict[int, str] = field(default_factory=dict)  # change row id -> stamp
+    text: textindex.TextIndex | None = None  # the text index (None: text from the database)
+    matches: textindex.MatchCache = field(default_factory=textindex.MatchCache)
+    _title_rank: np.ndarray | None = None
+
+    @property
+    def title_rank(self) -> np.ndarray:
+        """Position -> rank in the title order, as a numpy array (relevance ties)."""
+        if self._title_rank is None:
+            self._title_rank = np.asarray(self.rank["title"], dtype=np.int64)
+        return self._title_rank
 
     @staticmethod
     def bitmap_of(positions) -> FrozenBitMap:
@@ -196,7 +216,13 @@ def build_index(token: str) -> Index:
     published = ActionSheet.objects.published()
     _load(index, published)
     _read_orders(index)
+    if text_index_enabled():
+        index.text = textindex.build(index.ids, index.all)
     return index
+
+
+def text_index_enabled() -> bool:
+    return getattr(settings, "SEARCH_TEXT_INDEX_MB", 256) > 0
 
 
 def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
@@ -212,6 +238,7 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
         rank=index.rank,
         order={sort: list(order) for sort, order in index.order.items()},
         vendor=index.vendor,
+        text=index.text,
     )
     if not sheet_ids:
         return new
@@ -231,6 +258,13 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
         for sort, order in new.order.items():
             new.order[sort] = [p for p in order if p not in old]
     placed = _load(new, ActionSheet.objects.published().filter(pk__in=sheet_ids))
+    if new.text is not None:
+        documents = textindex.document_fields([new.ids[p] for p in placed])
+        new.text = textindex.apply(
+            new.text,
+            new.bitmap_of(old),
+            {new.position[pk]: terms for pk, terms in documents.items()},
+        )
     if len(placed) > PLACE_LIMIT:
         _read_orders(new)
     else:
@@ -347,8 +381,23 @@ def _place(index: Index, order: list[int], pk: int, sort: str) -> int:
     return lo
 
 
+def _top_by_rank(index: Index, mask, rank_of: np.ndarray, stop: int) -> list[int]:
+    """The first `stop` positions of `mask` by rank (higher first), then title: only the
+    positions ranking at least as the stop-th are sorted."""
+    ps = textindex.positions_of(mask)
+    ranks = rank_of[ps]
+    if stop < len(ps):
+        threshold = np.partition(ranks, len(ps) - stop)[len(ps) - stop]
+        keep = ranks >= threshold
+        ps, ranks = ps[keep], ranks[keep]
+    order = np.lexsort((index.title_rank[ps], -ranks))
+    return ps[order[:stop]].tolist()
+
+
 def _text_bitmap(index: Index, match) -> tuple[int, dict[int, float]]:
     """(bitmap of published sheets matching the text, their ranks by position)."""
+    if isinstance(match, textindex.IndexedTextMatch):
+        return match.positions, match.rank_of
     position = index.position
     ranks = {position[pk]: r for pk, r in match.ranks.items() if pk in position}
     return index.bitmap_of(ranks), ranks
@@ -424,7 +473,9 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
     if total == 0:
         return []
     stop = total if limit is None else min(total, offset + limit)
-    if sort == "relevance" and ranks is not None:
+    if sort == "relevance" and isinstance(ranks, np.ndarray):
+        chosen = _top_by_rank(index, mask, ranks, stop)
+    elif sort == "relevance" and ranks is not None:
         title = index.rank["title"]
         key = lambda p: (-ranks.get(p, float("-inf")), title[p])  # noqa: E731
         positions = list(mask)
@@ -453,6 +504,32 @@ class MemoryEngine:
 
     def __init__(self, index: Index | None = None):
         self.index = index
+
+    def text_match(self, text: str, *, prefix_last: bool = False):
+        """The text match (search.matching) from the in-memory text index, cached per index;
+        search.engines.base.text_match (the database) when the index has none."""
+        index = self.index = self.index or get_index()
+        if index.text is None:
+            return text_match(text, prefix_last=prefix_last)
+        plan = matching.plan_query(text, prefix_last=prefix_last)
+        if not plan:
+            return None
+        key = (text, prefix_last)
+        found = index.matches.get(key, plan.table, vocabulary_key)
+        if found is not None:
+            return found
+        used = []
+
+        def vocabulary():
+            used.append(vocabulary_key())
+            return _vocabulary()
+
+        matcher = textindex.Matcher(index.text, index.position, index.all, get_backend())
+        match = textindex.evaluate(
+            plan, matcher, index.ids, vocabulary=vocabulary, labels=keyword_labels
+        )
+        index.matches.put(key, match, plan.table, used[0] if used else None)
+        return match
 
     def search(self, query, match, *, sort, page, per_page, with_facets, base_url, records):
         """search.engines.database's answer from the index: same SearchResult, same values."""

@@ -1,0 +1,444 @@
+"""The in-memory text index of the memory engine: per analysed term, one bitmap of engine
+positions per field class (title, keywords/structure/partners/publics, summary, long texts),
+for the published sheets. A text search then costs bitmap operations and numpy arrays over
+positions instead of {sheet id: field bits} dictionaries fetched from the database and walked
+in Python (tens of milliseconds for "famille" in 60,000 sheets of 100,000).
+
+It is read from the database's own index, never by analysing the texts again: SQLite's
+`fts5vocab` (instance) of `search_fts`, PostgreSQL's `unnest(vector)`. It follows the change
+log with the other bitmaps of search.engines.memory and is rebuilt with them. Phrases,
+prefixes and "words close together" are still asked from the database (they need word
+positions), and so are the terms left out by the size cap (SEARCH_TEXT_INDEX_MB): the rarest.
+
+`evaluate` gives exactly what search.matching.evaluate gives over the published sheets (same
+sheets, ranks, relaxed/widened flags and corrections): both share the planning and expansion
+(search.matching.expand) and the same arithmetic, done here per bitmap class with numpy;
+search/tests/test_text_index.py and test_fast_path.py compare them.
+"""
+
+import array
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from pyroaring import BitMap, FrozenBitMap
+
+from search import matching
+from search.matching import FEW, FIELD_WEIGHTS, NEAR_DISTANCE, PROXIMITY, SAME_FIELD, Alternative
+
+BITS = (1, 2, 4, 8)  # field bit of each class: title, keywords/structure, summary, long texts
+EMPTY = FrozenBitMap()
+NOTHING = (EMPTY, EMPTY, EMPTY, EMPTY)
+# FTS5 column -> field class (search.backends.sqlite_fts5._COLUMNS).
+_CLASS_OF_COLUMN = {"title": 0, "keywords": 1, "structure": 1, "summary": 2, "body": 3}
+# PostgreSQL weight -> field class (search.backends.postgres.WEIGHTS).
+_CLASS_OF_WEIGHT = {"A": 0, "B": 1, "C": 2, "D": 3}
+# Bytes of Python objects per stored term and per non-empty bitmap, beside the bitmaps' own.
+_TERM_OVERHEAD, _BITMAP_OVERHEAD = 200, 100
+
+
+def bitmap(positions) -> FrozenBitMap:
+    """A bitmap of a numpy array of positions (through array.array: C speed)."""
+    return FrozenBitMap(array.array("I", np.asarray(positions, dtype=np.uint32).tobytes()))
+
+
+def positions_of(bits) -> np.ndarray:
+    return np.frombuffer(bits.to_array(), dtype=np.uint32).astype(np.intp)
+
+
+@dataclass
+class TextIndex:
+    terms: dict[str, tuple[FrozenBitMap, ...]]  # term -> 4 bitmaps (field classes)
+    complete: bool = True  # False: terms were left out by the cap, the database has them
+    nbytes: int = 0  # estimated memory of the terms and bitmaps
+
+
+def _size(bitmaps) -> int:
+    return _TERM_OVERHEAD + sum(
+        _BITMAP_OVERHEAD + len(b.serialize()) for b in bitmaps if b is not EMPTY
+    )
+
+
+def cap_bytes() -> int:
+    return int(getattr(settings, "SEARCH_TEXT_INDEX_MB", 256)) * 1024 * 1024
+
+
+# --- Reading the database's index ------------------------------------------------------------------
+
+
+def _sqlite_rows():
+    """(term, "doc*4+class,...") for every term of search_fts."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.essaimage_fts_instance "
+            "USING fts5vocab(main, search_fts, instance)"
+        )
+        case = " ".join(f"WHEN '{c}' THEN {k}" for c, k in _CLASS_OF_COLUMN.items())
+        cursor.execute(
+            f"SELECT term, group_concat(DISTINCT doc * 4 + CASE col {case} ELSE 3 END) "  # noqa: S608
+            "FROM temp.essaimage_fts_instance GROUP BY term"
+        )
+        while rows := cursor.fetchmany(2000):
+            yield from rows
+
+
+def _postgres_rows():
+    case = " ".join(f"WHEN '{w}' THEN {k}" for w, k in _CLASS_OF_WEIGHT.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT u.lexeme, string_agg(DISTINCT (d.sheet_id::bigint * 4 + "
+            f"CASE w {case} ELSE 3 END)::text, ',') "
+            "FROM search_searchdocument d, unnest(d.vector) u, unnest(u.weights) w "
+            "GROUP BY u.lexeme"
+        )
+        while rows := cursor.fetchmany(2000):
+            yield from rows
+
+
+def build(ids: list[int], published: FrozenBitMap) -> TextIndex:
+    """The text index of the published positions `published` (`ids`: position -> sheet id)."""
+    n = len(ids)
+    if not n:
+        return TextIndex({})
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    position = np.full(int(ids_arr.max()) + 1, -1, dtype=np.int64)
+    pub = positions_of(published)
+    position[ids_arr[pub]] = pub
+    top = len(position)
+    rows = _postgres_rows() if connection.vendor == "postgresql" else _sqlite_rows()
+    terms: dict[str, tuple[FrozenBitMap, ...]] = {}
+    sizes: dict[str, int] = {}
+    for term, packed in rows:
+        if not packed:
+            continue
+        values = np.array(packed.split(","), dtype=np.int64)
+        docs = values >> 2
+        keep = docs < top
+        docs, classes = docs[keep], (values & 3)[keep]
+        pos = position[docs]
+        found = pos >= 0
+        if not found.any():
+            continue
+        pos, classes = pos[found], classes[found]
+        bitmaps = tuple(
+            bitmap(np.sort(pos[classes == k])) if (classes == k).any() else EMPTY for k in range(4)
+        )
+        terms[term] = bitmaps
+        sizes[term] = _size(bitmaps)
+    return _capped(TextIndex(terms, True, sum(sizes.values())), sizes)
+
+
+def _capped(text: TextIndex, sizes: dict[str, int]) -> TextIndex:
+    """Above the cap, the rarest terms leave (the database answers them: few sheets each)."""
+    cap = cap_bytes()
+    if text.nbytes <= cap:
+        return text
+    by_size = sorted(text.terms, key=lambda t: (sum(len(b) for b in text.terms[t]), t))
+    for term in by_size:
+        if text.nbytes <= cap:
+            break
+        text.nbytes -= sizes[term]
+        del text.terms[term]
+    text.complete = False
+    return text
+
+
+def document_fields(sheet_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{sheet id: {term: field classes as bits 1 << class}} of the indexed documents of
+    `sheet_ids`, from the index as written (a few sheets: the change log)."""
+    out: dict[int, dict[str, int]] = {}
+    if not sheet_ids:
+        return out
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.sheet_id, u.lexeme, u.weights FROM search_searchdocument d, "
+                "unnest(d.vector) u WHERE d.sheet_id = ANY(%s)",
+                [list(sheet_ids)],
+            )
+            for pk, term, weights in cursor.fetchall():
+                bits = 0
+                for w in weights:
+                    bits |= 1 << _CLASS_OF_WEIGHT.get(w, 3)
+                found = out.setdefault(pk, {})
+                found[term] = found.get(term, 0) | bits
+        return out
+    from search.backends.sqlite_fts5 import document_terms
+    from search.models import SearchDocument
+
+    classes = (0, 1, 1, 2, 3)  # title, keywords, structure, summary, body
+    for document in SearchDocument.objects.filter(pk__in=list(sheet_ids)):
+        found = out.setdefault(document.sheet_id, {})
+        for k, text in zip(classes, document_terms(document), strict=True):
+            for term in text.split():
+                found[term] = found.get(term, 0) | 1 << k
+    return out
+
+
+def apply(
+    text: TextIndex, cleared: FrozenBitMap, documents: dict[int, dict[str, int]]
+) -> TextIndex:
+    """A copy of `text` without the positions `cleared`, then with `documents` ({position:
+    {term: class bits}}: the changed sheets that are published now)."""
+    terms = dict(text.terms)
+    if cleared:
+        for term, bitmaps in text.terms.items():
+            if any(b.intersect(cleared) for b in bitmaps):
+                terms[term] = tuple(b - cleared if b else EMPTY for b in bitmaps)
+    added: dict[str, list[list[int]]] = {}
+    for p, found in documents.items():
+        for term, bits in found.items():
+            if not text.complete and term not in terms:
+                continue  # left out by the cap: the database answers it
+            lists = added.setdefault(term, [[], [], [], []])
+            for k in range(4):
+                if bits & 1 << k:
+                    lists[k].append(p)
+    for term, lists in added.items():
+        old = terms.get(term, NOTHING)
+        terms[term] = tuple(
+            old[k] | FrozenBitMap(lists[k]) if lists[k] else old[k] for k in range(4)
+        )
+    nbytes = text.nbytes + sum(_size(terms[t]) for t in added) if documents else text.nbytes
+    return TextIndex(terms, text.complete, nbytes)
+
+
+# --- Matching ------------------------------------------------------------------------------------
+
+
+class IndexedTextMatch:
+    """search.matching.TextMatch over engine positions: `positions` (the matching published
+    sheets) and `rank_of` (position -> rank, a numpy array)."""
+
+    def __init__(self, ids, positions, rank_of, relaxed, widened, corrections, highlight):
+        self._ids = ids
+        self.positions = positions
+        self.rank_of = rank_of
+        self.relaxed = relaxed
+        self.widened = widened
+        self.corrections = corrections
+        self.highlight = highlight
+        self._ranks = None
+
+    @property
+    def ranks(self) -> dict[int, float]:
+        """{sheet id: rank} as search.matching.TextMatch (the database engine reads it)."""
+        if self._ranks is None:
+            ps = positions_of(self.positions)
+            self._ranks = dict(
+                zip(map(self._ids.__getitem__, ps), self.rank_of[ps].tolist(), strict=True)
+            )
+        return self._ranks
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.ranks)
+
+
+class Matcher:
+    """Field bitmaps of alternatives: from the text index, or from the database (phrases,
+    prefixes, terms left out by the cap) converted to positions."""
+
+    def __init__(self, text: TextIndex, position: dict[int, int], published: FrozenBitMap, backend):
+        self.text = text
+        self.position = position
+        self.published = published
+        self.backend = backend
+        self.cache: dict[tuple, tuple[FrozenBitMap, ...]] = {}
+        self.unions: dict[tuple, FrozenBitMap] = {}
+
+    def _local(self, alt: Alternative):
+        if not alt.terms or not all(t.isalnum() for t in alt.terms):
+            return NOTHING  # as the backends: nothing to match
+        if len(alt.terms) == 1 and not alt.prefix:
+            found = self.text.terms.get(alt.terms[0])
+            if found is not None:
+                return found
+            if self.text.complete:
+                return NOTHING
+        return None
+
+    def prefetch(self, alts: list[Alternative]) -> None:
+        remote = {}
+        for alt in alts:
+            if alt.key in self.cache:
+                continue
+            found = self._local(alt)
+            if found is None:
+                remote[alt.key] = alt
+            else:
+                self.cache[alt.key] = found
+        if not remote:
+            return
+        answers = self.backend.term_fields([(a.terms, a.prefix) for a in remote.values()])
+        for key, found in zip(remote, answers, strict=True):
+            lists: list[list[int]] = [[], [], [], []]
+            for pk, bits in found.items():
+                p = self.position.get(pk)
+                if p is None:
+                    continue
+                for k in range(4):
+                    if bits & 1 << k:
+                        lists[k].append(p)
+            self.cache[key] = tuple(
+                (FrozenBitMap(ps) & self.published) if ps else EMPTY for ps in lists
+            )
+
+    def fields(self, alt: Alternative) -> tuple[FrozenBitMap, ...]:
+        if alt.key not in self.cache:
+            self.prefetch([alt])
+        return self.cache[alt.key]
+
+    def union(self, alt: Alternative) -> FrozenBitMap:
+        if alt.key not in self.unions:
+            self.unions[alt.key] = FrozenBitMap.union(*self.fields(alt))
+        return self.unions[alt.key]
+
+
+def evaluate(
+    plan: matching.Plan, matcher: Matcher, ids: list[int], *, vocabulary, labels
+) -> IndexedTextMatch:
+    """search.matching.evaluate over the published sheets, with bitmaps: every sheet holding
+    an alternative of a concept falls in one class (level, field weight × weight), the best
+    it holds; sums over concepts are numpy scatters over positions."""
+    published = matcher.published
+    total = len(published)
+    corrections = matching.expand(
+        plan,
+        count=lambda a: len(matcher.union(a)),
+        prefetch=matcher.prefetch,
+        vocabulary=vocabulary,
+        labels=labels,
+    )
+    size = len(ids)
+    n = len(plan.concepts)
+    level = np.zeros(size)
+    score = np.zeros(size)
+    coverage = np.zeros(size, dtype=np.int64)
+    holders: list[FrozenBitMap] = []
+    masks: list[list[FrozenBitMap]] = []  # per concept: per field class, the sheets
+    for concept in plan.concepts:
+        classes = []
+        by_field: list[list[FrozenBitMap]] = [[], [], [], []]
+        for alt in concept.alternatives:
+            lvl, weight = matching.level_of(alt), alt.weight
+            for k, bits in enumerate(matcher.fields(alt)):
+                if bits:
+                    classes.append((lvl, weight * FIELD_WEIGHTS[BITS[k]], bits))
+                    by_field[k].append(bits)
+        fields = [FrozenBitMap.union(*bs) if bs else EMPTY for bs in by_field]
+        holder = FrozenBitMap.union(*fields)
+        holders.append(holder)
+        masks.append(fields)
+        idf = math.log(1 + total / len(holder)) if holder else 0.0
+        # Best class first: a sheet takes the value of the first class holding it.
+        classes.sort(key=lambda c: (c[0], c[1]), reverse=True)
+        taken = BitMap()
+        for lvl, weighted, bits in classes:
+            new = bits - taken
+            if not new:
+                continue
+            taken |= new
+            ps = positions_of(new)
+            coverage[ps] += 1
+            level[ps] += lvl
+            score[ps] += idf * weighted
+    excluded = FrozenBitMap.union(*(matcher.union(a) for a in plan.excluded), EMPTY)
+    relaxed = widened = False
+    if plan.concepts:
+        every = FrozenBitMap.intersection(*holders) - excluded
+        chosen = every
+        if n >= 2 and len(every) < FEW:
+            others = FrozenBitMap.union(*holders) - excluded - every
+            if not every and others:
+                relaxed = True
+                ps = positions_of(others)
+                best = int(coverage[ps].max())
+                floor = max(1, best - (1 if n >= 4 else 0))
+                chosen = bitmap(ps[coverage[ps] >= floor])
+            elif every and others:
+                widened = True
+                ps = positions_of(others)
+                chosen = every | bitmap(ps[coverage[ps] >= n - 1])
+    else:
+        # Only exclusions: every published sheet but those.
+        chosen = published - excluded
+    chosen_ps = positions_of(chosen)
+    # Typed words close together.
+    singles = [
+        c.alternatives[0].terms[0] if len(c.alternatives[0].terms) == 1 else None
+        for c in plan.concepts
+    ]
+    pairs = [(a, b) for a, b in zip(singles, singles[1:], strict=False) if a and b and a != b]
+    if pairs and len(chosen) > 1:
+        position = matcher.position
+        for close in matcher.backend.near(pairs, NEAR_DISTANCE):
+            near = FrozenBitMap([p for pk in close if (p := position.get(pk)) is not None])
+            ps = positions_of(near & chosen)
+            score[ps] += PROXIMITY
+    if n >= 2 and len(chosen_ps):
+        bonus = np.zeros(len(chosen_ps))
+        for k, bit in enumerate(BITS):
+            sharing = np.zeros(size, dtype=np.int64)
+            for fields in masks:
+                if fields[k]:
+                    sharing[positions_of(fields[k] & chosen)] += 1
+            s = sharing[chosen_ps]
+            value = np.where(s >= 2, SAME_FIELD * FIELD_WEIGHTS[bit] * (s - 1), 0.0)
+            bonus = np.maximum(bonus, value)
+        score[chosen_ps] += bonus
+    rank_of = np.zeros(size)
+    if len(chosen_ps):
+        # round() as Python does it (search.matching), once per distinct value.
+        rank_of[chosen_ps] = (
+            coverage[chosen_ps] * 1e6
+            + _rounded(level[chosen_ps]) * 1e3
+            + _rounded(score[chosen_ps])
+        )
+    highlight = frozenset(
+        t
+        for c in plan.concepts
+        for a in c.alternatives
+        if not a.prefix and matcher.union(a).intersect(chosen)
+        for t in a.terms
+    )
+    return IndexedTextMatch(ids, chosen, rank_of, relaxed, widened, corrections, highlight)
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    unique, inverse = np.unique(values, return_inverse=True)
+    return np.array([round(v, 6) for v in unique.tolist()], dtype=np.float64)[inverse]
+
+
+# --- A small cache of matches per index -------------------------------------------------------------
+
+
+@dataclass
+class MatchCache:
+    """The last matches of one index (an Index is replaced on every change: its cache goes
+    with it). The facet and page requests of one search (htmx, API pages) evaluate once."""
+
+    entries: OrderedDict = field(default_factory=OrderedDict)
+
+    def get(self, key, table, vocabulary_key):
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        match, cached_table, needed_vocabulary = entry
+        if cached_table is not table or (
+            needed_vocabulary is not None and needed_vocabulary != vocabulary_key()
+        ):
+            return None
+        self.entries.move_to_end(key)
+        return match
+
+    def put(self, key, match, table, needed_vocabulary) -> None:
+        limit = int(getattr(settings, "SEARCH_TEXT_CACHE", 64))
+        if limit <= 0:
+            return
+        self.entries[key] = (match, table, needed_vocabulary)
+        while len(self.entries) > limit:
+            self.entries.popitem(last=False)
