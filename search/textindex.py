@@ -17,6 +17,7 @@ search/tests/test_text_index.py and test_fast_path.py compare them.
 """
 
 import array
+import bisect
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -49,11 +50,33 @@ def positions_of(bits) -> np.ndarray:
     return np.frombuffer(bits.to_array(), dtype=np.uint32).astype(np.intp)
 
 
+# Phrases kept once asked from the database (beside the thesaurus', read at build).
+MAX_PHRASES = 5000
+
+
 @dataclass
 class TextIndex:
     terms: dict[str, tuple[FrozenBitMap, ...]]  # term -> 4 bitmaps (field classes)
     complete: bool = True  # False: terms were left out by the cap, the database has them
     nbytes: int = 0  # estimated memory of the terms and bitmaps
+    # Phrases (several terms in a row in one field) -> 4 bitmaps: the thesaurus' expressions
+    # and phrases asked since, kept up to date with the terms.
+    phrases: dict[tuple[str, ...], tuple[FrozenBitMap, ...]] = field(default_factory=dict)
+    _sorted: list[str] | None = None
+
+    def sorted_terms(self) -> list[str]:
+        """The terms in order (prefixes: a range of them)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.terms)
+        return self._sorted
+
+    def candidates(self, terms: tuple[str, ...]) -> tuple[FrozenBitMap, ...] | None:
+        """Per field class, the sheets holding every term of a phrase (None: a term is not
+        here and the index is incomplete)."""
+        found = [self.terms.get(t) for t in terms]
+        if any(f is None for f in found):
+            return None if not self.complete else NOTHING
+        return tuple(FrozenBitMap.intersection(*(f[k] for f in found)) for k in range(4))
 
 
 def _size(bitmaps) -> int:
@@ -128,7 +151,52 @@ def build(ids: list[int], published: FrozenBitMap) -> TextIndex:
         )
         terms[term] = bitmaps
         sizes[term] = _size(bitmaps)
-    return _capped(TextIndex(terms, True, sum(sizes.values())), sizes)
+    text = _capped(TextIndex(terms, True, sum(sizes.values())), sizes)
+    _read_phrases(text, position, published)
+    return text
+
+
+def _read_phrases(text: TextIndex, position: np.ndarray, published: FrozenBitMap) -> None:
+    """The thesaurus' expressions of several words, from the database (one query per 100)."""
+    from search import thesaurus
+    from search.backends import get_backend
+
+    table = thesaurus.current()
+    wanted = {k for k in table.related if len(k) > 1}
+    wanted |= {o for others in table.related.values() for o, _ in others if len(o) > 1}
+    asked = []
+    for terms in sorted(wanted):
+        if not all(t.isalnum() for t in terms):
+            text.phrases[terms] = NOTHING
+            continue
+        candidates = text.candidates(terms)
+        if candidates is not None and not any(candidates):
+            text.phrases[terms] = NOTHING
+        else:
+            asked.append(terms)
+    backend = get_backend()
+    for start in range(0, len(asked), 100):
+        chunk = asked[start : start + 100]
+        for terms, found in zip(
+            chunk, backend.term_fields([(t, False) for t in chunk]), strict=True
+        ):
+            text.phrases[terms] = _to_positions(found, position, published)
+
+
+def _to_positions(found: dict[int, int], position, published: FrozenBitMap):
+    """{sheet id: field bits} -> 4 bitmaps of published positions (`position`: a dict or a
+    numpy array sheet id -> position)."""
+    lists: list[list[int]] = [[], [], [], []]
+    if isinstance(position, np.ndarray):
+        position = {pk: int(position[pk]) for pk in found if pk < len(position)}
+    for pk, bits in found.items():
+        p = position.get(pk, -1)
+        if p < 0:
+            continue
+        for k in range(4):
+            if bits & 1 << k:
+                lists[k].append(p)
+    return tuple((FrozenBitMap(ps) & published) if ps else EMPTY for ps in lists)
 
 
 def _capped(text: TextIndex, sizes: dict[str, int]) -> TextIndex:
@@ -146,64 +214,109 @@ def _capped(text: TextIndex, sizes: dict[str, int]) -> TextIndex:
     return text
 
 
-def document_fields(sheet_ids: list[int]) -> dict[int, dict[str, int]]:
-    """{sheet id: {term: field classes as bits 1 << class}} of the indexed documents of
-    `sheet_ids`, from the index as written (a few sheets: the change log)."""
-    out: dict[int, dict[str, int]] = {}
+def document_fields(sheet_ids: list[int]) -> dict[int, list[tuple[int, list[str]]]]:
+    """{sheet id: [(field class, its terms in order), ...]} of the indexed documents of
+    `sheet_ids` (one item per run of words: a column on SQLite, consecutive positions on
+    PostgreSQL), from the index as written (a few sheets: the change log)."""
+    out: dict[int, list[tuple[int, list[str]]]] = {}
     if not sheet_ids:
         return out
     if connection.vendor == "postgresql":
+        placed: dict[int, dict[int, tuple[str, int]]] = {}
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT d.sheet_id, u.lexeme, u.weights FROM search_searchdocument d, "
-                "unnest(d.vector) u WHERE d.sheet_id = ANY(%s)",
+                "SELECT d.sheet_id, u.lexeme, u.positions, u.weights "
+                "FROM search_searchdocument d, unnest(d.vector) u WHERE d.sheet_id = ANY(%s)",
                 [list(sheet_ids)],
             )
-            for pk, term, weights in cursor.fetchall():
-                bits = 0
-                for w in weights:
-                    bits |= 1 << _CLASS_OF_WEIGHT.get(w, 3)
-                found = out.setdefault(pk, {})
-                found[term] = found.get(term, 0) | bits
+            for pk, term, positions, weights in cursor.fetchall():
+                at = placed.setdefault(pk, {})
+                for p, w in zip(positions or [], weights or [], strict=False):
+                    at[p] = (term, _CLASS_OF_WEIGHT.get(w, 3))
+        for pk, at in placed.items():
+            runs = out.setdefault(pk, [])
+            previous = None
+            for p in sorted(at):
+                term, k = at[p]
+                if previous is None or p != previous + 1 or runs[-1][0] != k:
+                    runs.append((k, []))
+                runs[-1][1].append(term)
+                previous = p
         return out
     from search.backends.sqlite_fts5 import document_terms
     from search.models import SearchDocument
 
     classes = (0, 1, 1, 2, 3)  # title, keywords, structure, summary, body
     for document in SearchDocument.objects.filter(pk__in=list(sheet_ids)):
-        found = out.setdefault(document.sheet_id, {})
-        for k, text in zip(classes, document_terms(document), strict=True):
-            for term in text.split():
-                found[term] = found.get(term, 0) | 1 << k
+        out[document.sheet_id] = [
+            (k, text.split())
+            for k, text in zip(classes, document_terms(document), strict=True)
+            if text
+        ]
     return out
 
 
+def _holds(runs: list[tuple[int, list[str]]], phrase: tuple[str, ...]) -> int:
+    """Field class bits of the runs holding `phrase` (its terms in a row)."""
+    bits, size = 0, len(phrase)
+    for k, terms in runs:
+        if bits & 1 << k:
+            continue
+        for i in range(len(terms) - size + 1):
+            if terms[i] == phrase[0] and tuple(terms[i : i + size]) == phrase:
+                bits |= 1 << k
+                break
+    return bits
+
+
+def _without(table: dict, cleared: FrozenBitMap) -> dict:
+    out = dict(table)
+    if cleared:
+        for key, bitmaps in table.items():
+            if any(b.intersect(cleared) for b in bitmaps):
+                out[key] = tuple(b - cleared if b else EMPTY for b in bitmaps)
+    return out
+
+
+def _add(table: dict, added: dict) -> None:
+    for key, lists in added.items():
+        old = table.get(key, NOTHING)
+        table[key] = tuple(
+            old[k] | FrozenBitMap(lists[k]) if lists[k] else old[k] for k in range(4)
+        )
+
+
 def apply(
-    text: TextIndex, cleared: FrozenBitMap, documents: dict[int, dict[str, int]]
+    text: TextIndex, cleared: FrozenBitMap, documents: dict[int, list[tuple[int, list[str]]]]
 ) -> TextIndex:
     """A copy of `text` without the positions `cleared`, then with `documents` ({position:
-    {term: class bits}}: the changed sheets that are published now)."""
-    terms = dict(text.terms)
-    if cleared:
-        for term, bitmaps in text.terms.items():
-            if any(b.intersect(cleared) for b in bitmaps):
-                terms[term] = tuple(b - cleared if b else EMPTY for b in bitmaps)
+    document_fields' runs}: the changed sheets that are published now)."""
+    terms = _without(text.terms, cleared)
+    phrases = _without(text.phrases, cleared)
     added: dict[str, list[list[int]]] = {}
-    for p, found in documents.items():
-        for term, bits in found.items():
+    added_phrases: dict[tuple[str, ...], list[list[int]]] = {}
+    for p, runs in documents.items():
+        held: dict[str, int] = {}
+        for k, words in runs:
+            for term in words:
+                held[term] = held.get(term, 0) | 1 << k
+        for term, bits in held.items():
             if not text.complete and term not in terms:
                 continue  # left out by the cap: the database answers it
             lists = added.setdefault(term, [[], [], [], []])
             for k in range(4):
                 if bits & 1 << k:
                     lists[k].append(p)
-    for term, lists in added.items():
-        old = terms.get(term, NOTHING)
-        terms[term] = tuple(
-            old[k] | FrozenBitMap(lists[k]) if lists[k] else old[k] for k in range(4)
-        )
-    nbytes = text.nbytes + sum(_size(terms[t]) for t in added) if documents else text.nbytes
-    return TextIndex(terms, text.complete, nbytes)
+        for phrase in phrases:
+            if all(t in held for t in phrase) and (bits := _holds(runs, phrase)):
+                lists = added_phrases.setdefault(phrase, [[], [], [], []])
+                for k in range(4):
+                    if bits & 1 << k:
+                        lists[k].append(p)
+    _add(terms, added)
+    _add(phrases, added_phrases)
+    nbytes = text.nbytes + sum(_size(terms[t]) for t in added)
+    return TextIndex(terms, text.complete, nbytes, phrases)
 
 
 # --- Matching ------------------------------------------------------------------------------------
@@ -253,11 +366,27 @@ class Matcher:
     def _local(self, alt: Alternative):
         if not alt.terms or not all(t.isalnum() for t in alt.terms):
             return NOTHING  # as the backends: nothing to match
+        text = self.text
         if len(alt.terms) == 1 and not alt.prefix:
-            found = self.text.terms.get(alt.terms[0])
+            found = text.terms.get(alt.terms[0])
             if found is not None:
                 return found
-            if self.text.complete:
+            return NOTHING if text.complete else None
+        if alt.prefix and len(alt.terms) == 1:
+            if not text.complete:
+                return None
+            words = text.sorted_terms()
+            start = alt.terms[0]
+            first = bisect.bisect_left(words, start)
+            last = bisect.bisect_left(words, start + "\U0010ffff", first)
+            found = [text.terms[w] for w in words[first:last]]
+            return tuple(FrozenBitMap.union(*(f[k] for f in found), EMPTY) for k in range(4))
+        if not alt.prefix:
+            found = text.phrases.get(alt.terms)
+            if found is not None:
+                return found
+            candidates = text.candidates(alt.terms)
+            if candidates is not None and not any(candidates):
                 return NOTHING
         return None
 
@@ -274,18 +403,13 @@ class Matcher:
         if not remote:
             return
         answers = self.backend.term_fields([(a.terms, a.prefix) for a in remote.values()])
-        for key, found in zip(remote, answers, strict=True):
-            lists: list[list[int]] = [[], [], [], []]
-            for pk, bits in found.items():
-                p = self.position.get(pk)
-                if p is None:
-                    continue
-                for k in range(4):
-                    if bits & 1 << k:
-                        lists[k].append(p)
-            self.cache[key] = tuple(
-                (FrozenBitMap(ps) & self.published) if ps else EMPTY for ps in lists
-            )
+        for (terms, prefix), found in zip(remote, answers, strict=True):
+            bitmaps = _to_positions(found, self.position, self.published)
+            self.cache[terms, prefix] = bitmaps
+            phrases = self.text.phrases
+            if len(terms) > 1 and not prefix and len(phrases) < MAX_PHRASES:
+                # Kept with the index: the next change of these sheets updates it.
+                phrases[terms] = bitmaps
 
     def fields(self, alt: Alternative) -> tuple[FrozenBitMap, ...]:
         if alt.key not in self.cache:
