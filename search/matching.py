@@ -291,8 +291,11 @@ def expand(plan: Plan, *, count, prefetch, vocabulary, labels) -> dict[str, str]
             prefetch([alt for _, alt in candidates])
             if candidates:
                 # Among the nearest words, the one most sheets hold ("parentalité", not
-                # "parentale"); the first on a tie.
+                # "parentale"); the first on a tie. A word no published sheet holds (a
+                # draft's, a deleted sheet's) is never suggested.
                 spelling, alt = max(candidates, key=lambda c: count(c[1]))
+                if not count(alt):
+                    continue
                 concept.alternatives.append(alt)
                 # The correction then behaves as if typed, below the typed words.
                 concept.alternatives += [

@@ -86,7 +86,7 @@ def _size(bitmaps) -> int:
 
 
 def cap_bytes() -> int:
-    return int(getattr(settings, "SEARCH_TEXT_INDEX_MB", 256)) * 1024 * 1024
+    return int(float(getattr(settings, "SEARCH_TEXT_INDEX_MB", 256)) * 1024 * 1024)
 
 
 # --- Reading the database's index ------------------------------------------------------------------
