@@ -18,6 +18,8 @@ search/tests/test_text_index.py and test_fast_path.py compare them.
 
 import array
 import bisect
+import contextlib
+import ctypes
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -100,8 +102,10 @@ def _sqlite_rows():
             "USING fts5vocab(main, search_fts, instance)"
         )
         case = " ".join(f"WHEN '{c}' THEN {k}" for c, k in _CLASS_OF_COLUMN.items())
+        # One row per occurrence, in (term, doc, column) order: the duplicates are dropped in
+        # numpy (DISTINCT here costs more).
         cursor.execute(
-            f"SELECT term, group_concat(DISTINCT doc * 4 + CASE col {case} ELSE 3 END) "  # noqa: S608
+            f"SELECT term, group_concat(doc * 4 + CASE col {case} ELSE 3 END) "  # noqa: S608
             "FROM temp.essaimage_fts_instance GROUP BY term"
         )
         while rows := cursor.fetchmany(2000):
@@ -129,7 +133,7 @@ def build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     ids_arr = np.asarray(ids, dtype=np.int64)
     position = np.full(int(ids_arr.max()) + 1, -1, dtype=np.int64)
     pub = positions_of(published)
-    position[ids_arr[pub]] = pub
+    position[ids_arr[pub]] = pub  # the published sheets only
     top = len(position)
     rows = _postgres_rows() if connection.vendor == "postgresql" else _sqlite_rows()
     terms: dict[str, tuple[FrozenBitMap, ...]] = {}
@@ -137,7 +141,12 @@ def build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     for term, packed in rows:
         if not packed:
             continue
-        values = np.array(packed.split(","), dtype=np.int64)
+        values = np.fromstring(packed, dtype=np.int64, sep=",")
+        steps = np.diff(values)
+        if (steps < 0).any():  # in (doc, column) order as SQLite gives them, else sorted here
+            values = np.sort(values)
+            steps = np.diff(values)
+        values = values[np.concatenate(([True], steps != 0))]
         docs = values >> 2
         keep = docs < top
         docs, classes = docs[keep], (values & 3)[keep]
@@ -183,20 +192,30 @@ def _read_phrases(text: TextIndex, position: np.ndarray, published: FrozenBitMap
             text.phrases[terms] = _to_positions(found, position, published)
 
 
-def _to_positions(found: dict[int, int], position, published: FrozenBitMap):
-    """{sheet id: field bits} -> 4 bitmaps of published positions (`position`: a dict or a
-    numpy array sheet id -> position)."""
-    lists: list[list[int]] = [[], [], [], []]
-    if isinstance(position, np.ndarray):
-        position = {pk: int(position[pk]) for pk in found if pk < len(position)}
-    for pk, bits in found.items():
-        p = position.get(pk, -1)
-        if p < 0:
-            continue
-        for k in range(4):
-            if bits & 1 << k:
-                lists[k].append(p)
-    return tuple((FrozenBitMap(ps) & published) if ps else EMPTY for ps in lists)
+def position_array(ids: list[int]) -> np.ndarray:
+    """Sheet id -> engine position (-1: none), as a numpy array indexed by id."""
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    position = np.full(int(ids_arr.max()) + 1 if len(ids_arr) else 1, -1, dtype=np.int64)
+    position[ids_arr] = np.arange(len(ids_arr))
+    return position
+
+
+def _to_positions(found: dict[int, int], position: np.ndarray, published: FrozenBitMap):
+    """{sheet id: field bits} -> 4 bitmaps of published positions (`position`: a numpy array
+    sheet id -> position, -1 for none)."""
+    if not found:
+        return NOTHING
+    pks = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+    bits = np.fromiter(found.values(), dtype=np.int64, count=len(found))
+    inside = pks < len(position)
+    pos, bits = position[pks[inside]], bits[inside]
+    known = pos >= 0
+    pos, bits = pos[known], bits[known]
+    out = []
+    for k in range(4):
+        ps = pos[(bits & 1 << k) != 0]
+        out.append(bitmap(np.sort(ps)) & published if len(ps) else EMPTY)
+    return tuple(out)
 
 
 def _capped(text: TextIndex, sizes: dict[str, int]) -> TextIndex:
@@ -319,6 +338,12 @@ def apply(
     return TextIndex(terms, text.complete, nbytes, phrases)
 
 
+def release_memory() -> None:
+    """Give the build's transient memory (texts of the whole index) back to the system."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 # --- Matching ------------------------------------------------------------------------------------
 
 
@@ -355,7 +380,7 @@ class Matcher:
     """Field bitmaps of alternatives: from the text index, or from the database (phrases,
     prefixes, terms left out by the cap) converted to positions."""
 
-    def __init__(self, text: TextIndex, position: dict[int, int], published: FrozenBitMap, backend):
+    def __init__(self, text: TextIndex, position: np.ndarray, published: FrozenBitMap, backend):
         self.text = text
         self.position = position
         self.published = published
@@ -498,9 +523,10 @@ def evaluate(
     ]
     pairs = [(a, b) for a, b in zip(singles, singles[1:], strict=False) if a and b and a != b]
     if pairs and len(chosen) > 1:
-        position = matcher.position
         for close in matcher.backend.near(pairs, NEAR_DISTANCE):
-            near = FrozenBitMap([p for pk in close if (p := position.get(pk)) is not None])
+            near = FrozenBitMap.union(
+                *_to_positions(dict.fromkeys(close, 1), matcher.position, published)
+            )
             ps = positions_of(near & chosen)
             score[ps] += PROXIMITY
     if n >= 2 and len(chosen_ps):

@@ -99,6 +99,14 @@ class Index:
     text: textindex.TextIndex | None = None  # the text index (None: text from the database)
     matches: textindex.MatchCache = field(default_factory=textindex.MatchCache)
     _title_rank: np.ndarray | None = None
+    _position_array: np.ndarray | None = None
+
+    @property
+    def position_array(self) -> np.ndarray:
+        """Sheet id -> position (-1: none), a numpy array (text matches from the database)."""
+        if self._position_array is None:
+            self._position_array = textindex.position_array(self.ids)
+        return self._position_array
 
     @property
     def title_rank(self) -> np.ndarray:
@@ -218,6 +226,7 @@ def build_index(token: str) -> Index:
     _read_orders(index)
     if text_index_enabled():
         index.text = textindex.build(index.ids, index.all)
+        textindex.release_memory()
     return index
 
 
@@ -524,7 +533,7 @@ class MemoryEngine:
             used.append(vocabulary_key())
             return _vocabulary()
 
-        matcher = textindex.Matcher(index.text, index.position, index.all, get_backend())
+        matcher = textindex.Matcher(index.text, index.position_array, index.all, get_backend())
         match = textindex.evaluate(
             plan, matcher, index.ids, vocabulary=vocabulary, labels=keyword_labels
         )

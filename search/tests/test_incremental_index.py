@@ -28,7 +28,13 @@ QUERIES = [
     SheetQuery(departement=["35", "974"], sort="title"),
 ]
 TITLES = ["Grainothèque du quartier", "Jardin partagé", "Aide aux devoirs", "Atelier vélo"]
-TEXTS = ["grainothèque", "jardin partagé parents", "aide aux devoirs", "atelier velo", "grainoteque"]
+TEXTS = [
+    "grainothèque",
+    "jardin partagé parents",
+    "aide aux devoirs",
+    "atelier velo",
+    "grainoteque",
+]
 OPERATIONS = ["create", "edit", "pending", "archive", "delete"]
 
 
