@@ -64,6 +64,9 @@ class TextIndex:
     # Phrases (several terms in a row in one field) -> 4 bitmaps: the thesaurus' expressions
     # and phrases asked since, kept up to date with the terms.
     phrases: dict[tuple[str, ...], tuple[FrozenBitMap, ...]] = field(default_factory=dict)
+    # Pairs of terms (in order) -> the sheets where they are close (NEAR_DISTANCE words, one
+    # field), kept once asked from the database and up to date with the terms.
+    near: dict[tuple[str, str], FrozenBitMap] = field(default_factory=dict)
     _sorted: list[str] | None = None
 
     def sorted_terms(self) -> list[str]:
@@ -275,6 +278,18 @@ def document_fields(sheet_ids: list[int]) -> dict[int, list[tuple[int, list[str]
     return out
 
 
+def _close(runs: list[tuple[int, list[str]]], a: str, b: str) -> bool:
+    """Whether `a` and `b` are at most NEAR_DISTANCE words apart in one run."""
+    for _, terms in runs:
+        at_a = [i for i, t in enumerate(terms) if t == a]
+        if not at_a:
+            continue
+        at_b = [i for i, t in enumerate(terms) if t == b]
+        if any(abs(i - j) <= NEAR_DISTANCE for i in at_a for j in at_b):
+            return True
+    return False
+
+
 def _holds(runs: list[tuple[int, list[str]]], phrase: tuple[str, ...]) -> int:
     """Field class bits of the runs holding `phrase` (its terms in a row)."""
     bits, size = 0, len(phrase)
@@ -291,7 +306,7 @@ def _holds(runs: list[tuple[int, list[str]]], phrase: tuple[str, ...]) -> int:
 def _without(table: dict, cleared: FrozenBitMap) -> dict:
     out = dict(table)
     if cleared:
-        for key, bitmaps in table.items():
+        for key, bitmaps in list(out.items()):
             if any(b.intersect(cleared) for b in bitmaps):
                 out[key] = tuple(b - cleared if b else EMPTY for b in bitmaps)
     return out
@@ -312,6 +327,9 @@ def apply(
     document_fields' runs}: the changed sheets that are published now)."""
     terms = _without(text.terms, cleared)
     phrases = _without(text.phrases, cleared)
+    # list(dict.items()) copies at once: searches of other threads may add pairs meanwhile.
+    near = {pair: bits - cleared for pair, bits in list(text.near.items())}
+    added_near: dict[tuple[str, str], list[int]] = {}
     added: dict[str, list[list[int]]] = {}
     added_phrases: dict[tuple[str, ...], list[list[int]]] = {}
     for p, runs in documents.items():
@@ -326,6 +344,9 @@ def apply(
             for k in range(4):
                 if bits & 1 << k:
                     lists[k].append(p)
+        for pair in near:
+            if pair[0] in held and pair[1] in held and _close(runs, *pair):
+                added_near.setdefault(pair, []).append(p)
         for phrase in phrases:
             if all(t in held for t in phrase) and (bits := _holds(runs, phrase)):
                 lists = added_phrases.setdefault(phrase, [[], [], [], []])
@@ -334,8 +355,10 @@ def apply(
                         lists[k].append(p)
     _add(terms, added)
     _add(phrases, added_phrases)
+    for pair, ps in added_near.items():
+        near[pair] = near[pair] | FrozenBitMap(ps)
     nbytes = text.nbytes + sum(_size(terms[t]) for t in added)
-    return TextIndex(terms, text.complete, nbytes, phrases)
+    return TextIndex(terms, text.complete, nbytes, phrases, near)
 
 
 def release_memory() -> None:
@@ -436,6 +459,20 @@ class Matcher:
                 # Kept with the index: the next change of these sheets updates it.
                 phrases[terms] = bitmaps
 
+    def near(self, pairs: list[tuple[str, str]]) -> list[FrozenBitMap]:
+        """For each pair of terms, the published sheets where they are close: kept with the
+        index once asked from the database (one query for the missing pairs)."""
+        memo = self.text.near
+        missing = list(dict.fromkeys(p for p in pairs if p not in memo))
+        if missing:
+            for pair, close in zip(missing, self.backend.near(missing, NEAR_DISTANCE), strict=True):
+                found = _to_positions(dict.fromkeys(close, 1), self.position, self.published)
+                if len(memo) < MAX_PHRASES:
+                    memo[pair] = found[0]
+                else:
+                    self.cache["near", pair] = found[0]
+        return [memo[p] if p in memo else self.cache["near", p] for p in pairs]
+
     def fields(self, alt: Alternative) -> tuple[FrozenBitMap, ...]:
         if alt.key not in self.cache:
             self.prefetch([alt])
@@ -523,10 +560,7 @@ def evaluate(
     ]
     pairs = [(a, b) for a, b in zip(singles, singles[1:], strict=False) if a and b and a != b]
     if pairs and len(chosen) > 1:
-        for close in matcher.backend.near(pairs, NEAR_DISTANCE):
-            near = FrozenBitMap.union(
-                *_to_positions(dict.fromkeys(close, 1), matcher.position, published)
-            )
+        for near in matcher.near(pairs):
             ps = positions_of(near & chosen)
             score[ps] += PROXIMITY
     if n >= 2 and len(chosen_ps):

@@ -156,12 +156,15 @@ class TextIndexTestCase(BaseTestCase):
                 self.assertIsNone(search_sheets(SheetQuery(q="zorglubb"), fast=fast).suggestion)
 
     def test_a_published_sheet_changes_the_words_it_is_found_by(self):
+        texts = ("grainothèque zéro", "bibliothèque semences", '"bibliothèque de semences"')
+        for text in texts:  # phrases and close words asked once are kept with the index
+            memory.MemoryEngine().text_match(text)
         sheet = ActionSheet.objects.get(title="Grainothèque zéro déchet")
         sheet.title = "Bibliothèque de semences"
         sheet.save()
         sheets_changed.send(sender=None, sheet_ids=[sheet.pk])
         self.assertNotIn(sheet.pk, text_match("grainotheque zero").ranks)
-        for text in ("grainothèque zéro", "bibliothèque semences", '"bibliothèque de semences"'):
+        for text in texts:
             with self.subTest(text=text):
                 assert_same_match(self, text)
         self.assertIn(sheet.pk, memory.MemoryEngine().text_match("semences").ranks)
