@@ -100,6 +100,22 @@ class Index:
     matches: textindex.MatchCache = field(default_factory=textindex.MatchCache)
     _title_rank: np.ndarray | None = None
     _position_array: np.ndarray | None = None
+    _structure_codes: tuple | None = None
+
+    @property
+    def structure_codes(self) -> tuple[np.ndarray, list, dict]:
+        """(position -> structure code, -1 for none; code -> structure id; structure id ->
+        code): the structure facet counted with numpy."""
+        if self._structure_codes is None:
+            values = sorted({s for s in self.structure_of if s is not None})
+            code = {v: i for i, v in enumerate(values)}
+            codes = np.fromiter(
+                (code.get(s, -1) if s is not None else -1 for s in self.structure_of),
+                dtype=np.int64,
+                count=len(self.structure_of),
+            )
+            self._structure_codes = (codes, values, code)
+        return self._structure_codes
 
     @property
     def position_array(self) -> np.ndarray:
@@ -455,7 +471,9 @@ def select(index: Index, query, match):
     return base, filters, mask, ranks
 
 
-def facet_counts(index: Index, base, filters: dict[str, FrozenBitMap]) -> dict[str, dict]:
+def facet_counts(
+    index: Index, base, filters: dict[str, FrozenBitMap], query=None
+) -> dict[str, dict]:
     """Disjunctive counts: each facet over the text match and every *other* filter."""
     counts: dict[str, dict[object, int]] = {}
     for definition in DEFINITIONS:
@@ -465,6 +483,10 @@ def facet_counts(index: Index, base, filters: dict[str, FrozenBitMap]) -> dict[s
             if other != name:
                 facet_base &= bits
         table = index.bitmaps[name]
+        if name == "structure" and definition.limit and len(facet_base) > 4 * definition.limit:
+            selected = set(getattr(query, name, None) or ())
+            counts[name] = _top_structures(index, facet_base, definition.limit, selected)
+            continue
         if name == "structure" and len(facet_base) < len(table):
             # Fewer sheets than structures: counting the sheets' structures is cheaper.
             counter = Counter(map(index.structure_of.__getitem__, facet_base))
@@ -476,6 +498,26 @@ def facet_counts(index: Index, base, filters: dict[str, FrozenBitMap]) -> dict[s
             if (c := facet_base.intersection_cardinality(bits))
         }
     return counts
+
+
+def _top_structures(index: Index, positions, limit: int, selected: set) -> dict[object, int]:
+    """The structure facet's counts (tens of thousands of structures) with numpy: only the
+    values _facet can show (counting at least as much as the limit-th, or selected)."""
+    codes, values, code_of = index.structure_codes
+    found = codes[textindex.positions_of(positions)]
+    counted = np.bincount(found[found >= 0], minlength=len(values))
+    present = np.flatnonzero(counted)
+    if len(present) > limit:
+        floor = np.partition(counted[present], len(present) - limit)[len(present) - limit]
+        keep = present[counted[present] >= floor]
+    else:
+        keep = present
+    out = {values[i]: int(counted[i]) for i in keep.tolist()}
+    for value in selected:
+        code = code_of.get(value)
+        if code is not None and counted[code] and value not in out:
+            out[value] = int(counted[code])
+    return out
 
 
 def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, limit: int | None):
@@ -552,7 +594,7 @@ class MemoryEngine:
         result = result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
         result.requested_page = requested_page
         if with_facets:
-            counts = facet_counts(index, base, filters)
+            counts = facet_counts(index, base, filters, query)
             for definition in DEFINITIONS:
                 facet = _facet(definition, counts[definition.name], index, query, base_url)
                 result.facet_groups.append(facet)
