@@ -117,7 +117,9 @@ def _sqlite_rows():
 
 def _postgres_rows():
     case = " ".join(f"WHEN '{w}' THEN {k}" for w, k in _CLASS_OF_WEIGHT.items())
-    with connection.cursor() as cursor:
+    # A server-side cursor: the rows (one per term) come in chunks, not all at once.
+    connection.ensure_connection()
+    with connection.chunked_cursor() as cursor:
         cursor.execute(
             "SELECT u.lexeme, string_agg(DISTINCT (d.sheet_id::bigint * 4 + "
             f"CASE w {case} ELSE 3 END)::text, ',') "

@@ -119,14 +119,22 @@ class TextIndexTestCase(BaseTestCase):
             quick = memory.MemoryEngine(index).text_match("parentalite")
             self.assertEqual(quick.ranks, text_match("parentalite").ranks)
 
-    def test_plain_words_ask_no_text_query(self):
+    def test_words_and_thesaurus_expressions_ask_no_text_query(self):
         engine = memory.MemoryEngine(memory.get_index())
         engine.index.matches.entries.clear()
         with CaptureQueriesContext(connection) as ctx:
-            match = engine.text_match("parentalite famille")
+            match = engine.text_match("parentalite")  # its expansions hold phrases
         self.assertTrue(match.ranks)
         sql = " ".join(q["sql"] for q in ctx.captured_queries)
-        self.assertNotIn("search_fts MATCH %s", sql.replace("'", ""))
+        self.assertNotIn("search_fts", sql)
+        self.assertNotIn("@@", sql)
+        # Two words close together: asked once, then kept with the index.
+        engine.text_match("parentalite famille")
+        engine.index.matches.entries.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            engine.text_match("parentalite famille")
+        sql = " ".join(q["sql"] for q in ctx.captured_queries)
+        self.assertNotIn("search_fts", sql)
         self.assertNotIn("@@", sql)
 
     def test_a_search_is_evaluated_once_per_index(self):
