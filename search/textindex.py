@@ -52,6 +52,7 @@ def positions_of(bits) -> np.ndarray:
     return np.frombuffer(bits.to_array(), dtype=np.uint32).astype(np.intp)
 
 
+MAX_CACHE_BYTES = 32 * 1024 * 1024  # of the matches kept per index
 # Phrases kept once asked from the database (beside the thesaurus', read at build).
 MAX_PHRASES = 5000
 
@@ -374,12 +375,13 @@ def release_memory() -> None:
 
 class IndexedTextMatch:
     """search.matching.TextMatch over engine positions: `positions` (the matching published
-    sheets) and `rank_of` (position -> rank, a numpy array)."""
+    sheets, a bitmap) and their ranks (`rank_at`)."""
 
-    def __init__(self, ids, positions, rank_of, relaxed, widened, corrections, highlight):
+    def __init__(self, ids, positions, ranks, relaxed, widened, corrections, highlight):
         self._ids = ids
         self.positions = positions
-        self.rank_of = rank_of
+        self._ps = positions_of(positions).astype(np.uint32)  # in order
+        self._rank = ranks  # of each of _ps
         self.relaxed = relaxed
         self.widened = widened
         self.corrections = corrections
@@ -390,11 +392,18 @@ class IndexedTextMatch:
     def ranks(self) -> dict[int, float]:
         """{sheet id: rank} as search.matching.TextMatch (the database engine reads it)."""
         if self._ranks is None:
-            ps = positions_of(self.positions)
             self._ranks = dict(
-                zip(map(self._ids.__getitem__, ps), self.rank_of[ps].tolist(), strict=True)
+                zip(map(self._ids.__getitem__, self._ps), self._rank.tolist(), strict=True)
             )
         return self._ranks
+
+    def rank_at(self, ps: np.ndarray) -> np.ndarray:
+        """The ranks of positions `ps` (all of them matching)."""
+        return self._rank[np.searchsorted(self._ps, ps)]
+
+    @property
+    def nbytes(self) -> int:
+        return self._ps.nbytes + self._rank.nbytes + 2 * len(self._ps)
 
     @property
     def ids(self) -> list[int]:
@@ -576,14 +585,12 @@ def evaluate(
             value = np.where(s >= 2, SAME_FIELD * FIELD_WEIGHTS[bit] * (s - 1), 0.0)
             bonus = np.maximum(bonus, value)
         score[chosen_ps] += bonus
-    rank_of = np.zeros(size)
-    if len(chosen_ps):
-        # round() as Python does it (search.matching), once per distinct value.
-        rank_of[chosen_ps] = (
-            coverage[chosen_ps] * 1e6
-            + _rounded(level[chosen_ps]) * 1e3
-            + _rounded(score[chosen_ps])
-        )
+    # round() as Python does it (search.matching), once per distinct value.
+    ranks = (
+        coverage[chosen_ps] * 1e6 + _rounded(level[chosen_ps]) * 1e3 + _rounded(score[chosen_ps])
+        if len(chosen_ps)
+        else np.zeros(0)
+    )
     highlight = frozenset(
         t
         for c in plan.concepts
@@ -591,10 +598,12 @@ def evaluate(
         if not a.prefix and matcher.union(a).intersect(chosen)
         for t in a.terms
     )
-    return IndexedTextMatch(ids, chosen, rank_of, relaxed, widened, corrections, highlight)
+    return IndexedTextMatch(ids, chosen, ranks, relaxed, widened, corrections, highlight)
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:
+    if not len(values):
+        return values
     unique, inverse = np.unique(values, return_inverse=True)
     return np.array([round(v, 6) for v in unique.tolist()], dtype=np.float64)[inverse]
 
@@ -626,5 +635,9 @@ class MatchCache:
         if limit <= 0:
             return
         self.entries[key] = (match, table, needed_vocabulary)
-        while len(self.entries) > limit:
+        # At most `limit` matches and MAX_CACHE_BYTES (a match of 1,000,000 sheets: 14 MB).
+        while len(self.entries) > limit or (
+            len(self.entries) > 1
+            and sum(m.nbytes for m, _, _ in self.entries.values()) > MAX_CACHE_BYTES
+        ):
             self.entries.popitem(last=False)

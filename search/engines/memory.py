@@ -406,11 +406,11 @@ def _place(index: Index, order: list[int], pk: int, sort: str) -> int:
     return lo
 
 
-def _top_by_rank(index: Index, mask, rank_of: np.ndarray, stop: int) -> list[int]:
-    """The first `stop` positions of `mask` by rank (higher first), then title: only the
-    positions ranking at least as the stop-th are sorted."""
+def _top_by_rank(index: Index, mask, match, stop: int) -> list[int]:
+    """The first `stop` positions of `mask` by rank of the text `match` (higher first), then
+    title: only the positions ranking at least as the stop-th are sorted."""
     ps = textindex.positions_of(mask)
-    ranks = rank_of[ps]
+    ranks = match.rank_at(ps)
     if stop < len(ps):
         threshold = np.partition(ranks, len(ps) - stop)[len(ps) - stop]
         keep = ranks >= threshold
@@ -422,7 +422,7 @@ def _top_by_rank(index: Index, mask, rank_of: np.ndarray, stop: int) -> list[int
 def _text_bitmap(index: Index, match) -> tuple[int, dict[int, float]]:
     """(bitmap of published sheets matching the text, their ranks by position)."""
     if isinstance(match, textindex.IndexedTextMatch):
-        return match.positions, match.rank_of
+        return match.positions, match
     position = index.position
     ranks = {position[pk]: r for pk, r in match.ranks.items() if pk in position}
     return index.bitmap_of(ranks), ranks
@@ -524,7 +524,7 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
     if total == 0:
         return []
     stop = total if limit is None else min(total, offset + limit)
-    if sort == "relevance" and isinstance(ranks, np.ndarray):
+    if sort == "relevance" and isinstance(ranks, textindex.IndexedTextMatch):
         chosen = _top_by_rank(index, mask, ranks, stop)
     elif sort == "relevance" and ranks is not None:
         title = index.rank["title"]
