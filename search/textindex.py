@@ -20,18 +20,20 @@ import array
 import bisect
 import contextlib
 import ctypes
+import logging
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from pyroaring import BitMap, FrozenBitMap
 
 from search import matching
 from search.matching import FEW, FIELD_WEIGHTS, NEAR_DISTANCE, PROXIMITY, SAME_FIELD, Alternative
 
+logger = logging.getLogger(__name__)
 BITS = (1, 2, 4, 8)  # field bit of each class: title, keywords/structure, summary, long texts
 EMPTY = FrozenBitMap()
 NOTHING = (EMPTY, EMPTY, EMPTY, EMPTY)
@@ -131,8 +133,19 @@ def _postgres_rows():
             yield from rows
 
 
-def build(ids: list[int], published: FrozenBitMap) -> TextIndex:
-    """The text index of the published positions `published` (`ids`: position -> sheet id)."""
+def build(ids: list[int], published: FrozenBitMap) -> TextIndex | None:
+    """The text index of the published positions `published` (`ids`: position -> sheet id),
+    or None when the database cannot give it (a read-only SQLite file refuses the temporary
+    vocabulary table): the database then matches the text."""
+    try:
+        with transaction.atomic():
+            return _build(ids, published)
+    except DatabaseError as error:
+        logger.warning("text index unavailable, the database matches the text: %s", error)
+        return None
+
+
+def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     n = len(ids)
     if not n:
         return TextIndex({})
