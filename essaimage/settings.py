@@ -152,6 +152,10 @@ SEARCH_FAST_PATH = envbool("SEARCH_FAST_PATH", "True")
 # Rebuild a stale index in a background thread and answer from the database meanwhile
 # (True), or rebuild it before answering (False: tests, where the data is uncommitted).
 SEARCH_FAST_PATH_BACKGROUND = envbool("SEARCH_FAST_PATH_BACKGROUND", "True")
+# The memory engine's text index (search/textindex.py): its size cap in MB (0: text from the
+# database), and how many text matches each worker keeps (0: none).
+SEARCH_TEXT_INDEX_MB = float(os.environ.get("SEARCH_TEXT_INDEX_MB") or 256)
+SEARCH_TEXT_CACHE = envint("SEARCH_TEXT_CACHE", 64)
 
 # Shared state of every worker and server (rate limits, login failures, export places):
 # Redis when REDIS_URL is set, else a table of the database (created by the migrations).

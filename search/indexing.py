@@ -149,6 +149,9 @@ def rebuild_index() -> int:
         count += index_sheets(ids[start : start + CHUNK])
     if not IndexState.objects.filter(pk=1).update(analyser=ANALYSER_VERSION):
         IndexState.objects.create(pk=1, analyser=ANALYSER_VERSION)
+    from search.changes import bump_generation
+
+    bump_generation()  # every worker's in-memory text index is rebuilt from it
     return count
 
 

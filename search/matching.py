@@ -268,9 +268,51 @@ def level_of(alt: Alternative) -> float:
     return 1.0 if alt.weight >= thesaurus.WEIGHTS["famille"] else alt.weight
 
 
-def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatch:
+def expand(plan: Plan, *, count, prefetch, vocabulary, labels) -> dict[str, str]:
+    """Add to the concepts of `plan` the keyword spellings close to a real word and the typo
+    correction of an unknown word; returns {typed word: suggestion}. `count(alt)` is the number
+    of sheets holding an alternative, `prefetch(alts)` may fetch several at once first. The same
+    for every way of matching (search.matching.evaluate, search.textindex)."""
+    corrections: dict[str, str] = {}
+    prefetch([a for c in plan.concepts for a in c.alternatives] + plan.excluded)
+    # A real word also finds the keyword spellings close to it; an unknown word is a typo.
+    known = [c for c in plan.concepts if c.correctable and count(c.alternatives[0])]
+    if known:
+        keyword_labels = labels()
+        for concept in known:
+            concept.alternatives += keyword_variants(concept, keyword_labels)
+    for concept in plan.concepts:
+        if concept.correctable and not any(count(a) for a in concept.alternatives):
+            candidates = [
+                (spelling, Alternative(terms, TYPO))
+                for spelling in closest_words(concept.label, vocabulary())
+                if (terms := tuple(analysis.terms(spelling)))
+            ]
+            prefetch([alt for _, alt in candidates])
+            if candidates:
+                # Among the nearest words, the one most sheets hold ("parentalité", not
+                # "parentale"); the first on a tie. A word no published sheet holds (a
+                # draft's, a deleted sheet's) is never suggested.
+                spelling, alt = max(candidates, key=lambda c: count(c[1]))
+                if not count(alt):
+                    continue
+                concept.alternatives.append(alt)
+                # The correction then behaves as if typed, below the typed words.
+                concept.alternatives += [
+                    Alternative(t, w * TYPO) for t, w in plan.table.expansions(alt.terms)
+                ]
+                corrections[concept.label] = spelling
+    prefetch([a for c in plan.concepts for a in c.alternatives])
+    return corrections
+
+
+def evaluate(
+    plan: Plan, backend, *, total: int, vocabulary, labels, universe: set[int] | None = None
+) -> TextMatch:
     """Match `plan` against the index. `vocabulary()` gives {folded word: spelling} for typo
-    corrections, `labels()` the keyword labels (both called only when needed)."""
+    corrections, `labels()` the keyword labels (both called only when needed). `universe`: the
+    sheets that may match (the published ones; `total` is their number), None for every
+    indexed sheet."""
     cache: dict[tuple, dict[int, int]] = {}
 
     def fetch(alts: list[Alternative]) -> None:
@@ -279,6 +321,8 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
         for alt, found in zip(
             missing, backend.term_fields([(a.terms, a.prefix) for a in missing]), strict=True
         ):
+            if universe is not None:
+                found = {pk: bits for pk, bits in found.items() if pk in universe}
             cache[alt.key] = found
 
     def hits(alt: Alternative) -> dict[int, int]:
@@ -286,33 +330,9 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
             fetch([alt])
         return cache[alt.key]
 
-    corrections: dict[str, str] = {}
-    fetch([a for c in plan.concepts for a in c.alternatives] + plan.excluded)
-    # A real word also finds the keyword spellings close to it; an unknown word is a typo.
-    known = [c for c in plan.concepts if c.correctable and hits(c.alternatives[0])]
-    if known:
-        keyword_labels = labels()
-        for concept in known:
-            concept.alternatives += keyword_variants(concept, keyword_labels)
-    for concept in plan.concepts:
-        if concept.correctable and not any(hits(a) for a in concept.alternatives):
-            candidates = [
-                (spelling, Alternative(terms, TYPO))
-                for spelling in closest_words(concept.label, vocabulary())
-                if (terms := tuple(analysis.terms(spelling)))
-            ]
-            fetch([alt for _, alt in candidates])
-            if candidates:
-                # Among the nearest words, the one most sheets hold ("parentalité", not
-                # "parentale"); the first on a tie.
-                spelling, alt = max(candidates, key=lambda c: len(hits(c[1])))
-                concept.alternatives.append(alt)
-                # The correction then behaves as if typed, below the typed words.
-                concept.alternatives += [
-                    Alternative(t, w * TYPO) for t, w in plan.table.expansions(alt.terms)
-                ]
-                corrections[concept.label] = spelling
-    fetch([a for c in plan.concepts for a in c.alternatives])
+    corrections = expand(
+        plan, count=lambda a: len(hits(a)), prefetch=fetch, vocabulary=vocabulary, labels=labels
+    )
     n = len(plan.concepts)
     level: dict[int, float] = {}
     score: dict[int, float] = {}
@@ -353,7 +373,7 @@ def evaluate(plan: Plan, backend, *, total: int, vocabulary, labels) -> TextMatc
             chosen |= {pk for pk, c in others.items() if c >= n - 1}
     if not plan.concepts:
         # Only exclusions: every indexed sheet but those.
-        chosen = set(backend.all_ids()) - excluded
+        chosen = (set(backend.all_ids()) if universe is None else set(universe)) - excluded
     # Typed words close together.
     singles = [
         c.alternatives[0].terms[0] if len(c.alternatives[0].terms) == 1 else None

@@ -68,7 +68,7 @@ def search_sheets(
     `as_you_type` matches the last word as the start of a word."""
     base_url = base_url if base_url is not None else reverse("catalogue:sheet-list")
     engine = choose_engine(fast)
-    match = text_match(query.q, prefix_last=as_you_type)
+    match = engine.text_match(query.q, prefix_last=as_you_type)
     return engine.search(
         query,
         match,

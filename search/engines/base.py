@@ -6,11 +6,11 @@ from typing import Protocol
 from django.db.models import Count, F, Max
 from django.db.models.functions import Lower
 
-from catalogue.models import Keyword
+from catalogue.models import ActionSheet, Keyword
 from search import matching
 from search.backends import get_backend
 from search.matching import TextMatch
-from search.models import SearchDocument, SearchWord
+from search.models import SearchWord
 from search.query import SheetQuery
 from search.results import SearchResult
 
@@ -47,10 +47,15 @@ def effective_sort(query: SheetQuery, match: TextMatch | None) -> str:
 _vocabulary_cache: tuple[tuple, dict[str, str]] | None = None
 
 
+def vocabulary_key() -> tuple:
+    """What names the state of the typo vocabulary (SearchWord): its size and last row."""
+    return tuple(SearchWord.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
+
+
 def _vocabulary() -> dict[str, str]:
     """{folded indexed word: its spelling with accents}, cached while the words do not change."""
     global _vocabulary_cache
-    key = tuple(SearchWord.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
+    key = vocabulary_key()
     if _vocabulary_cache is None or _vocabulary_cache[0] != key:
         _vocabulary_cache = (key, dict(SearchWord.objects.values_list("word", "display")))
     return _vocabulary_cache[1]
@@ -62,10 +67,19 @@ def text_match(text: str, *, prefix_last: bool = False) -> TextMatch | None:
     plan = matching.plan_query(text, prefix_last=prefix_last)
     if not plan:
         return None
+    # Only published sheets count (how many hold a word, corrections): a draft's words never
+    # show, and the in-memory text index (search.textindex), which holds the published sheets,
+    # answers the same.
+    published = set(ActionSheet.objects.published().values_list("pk", flat=True))
     return matching.evaluate(
         plan,
         get_backend(),
-        total=SearchDocument.objects.count(),
+        total=len(published),
         vocabulary=_vocabulary,
-        labels=lambda: list(Keyword.objects.values_list("label", flat=True)),
+        labels=keyword_labels,
+        universe=published,
     )
+
+
+def keyword_labels() -> list[str]:
+    return list(Keyword.objects.values_list("label", flat=True))

@@ -80,6 +80,9 @@ def iter_ids(query: SheetQuery, sort: str, match: TextMatch | None):
 
 
 class DatabaseEngine:
+    def text_match(self, text: str, *, prefix_last: bool = False):
+        return text_match(text, prefix_last=prefix_last)
+
     def search(self, query, match, *, sort, page, per_page, with_facets, base_url, records):
         qs = filtered_sheets(query, match=match)
         total = qs.count()

@@ -23,12 +23,22 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+from django.conf import settings
 from django.db import connection
 from pyroaring import FrozenBitMap
 
 from catalogue.models import ActionSheet
+from search import matching, textindex
+from search.backends import get_backend
 from search.changes import log_state
-from search.engines.base import ORDERINGS
+from search.engines.base import (
+    ORDERINGS,
+    _vocabulary,
+    keyword_labels,
+    text_match,
+    vocabulary_key,
+)
 from search.facets import DEFINITIONS, Facet, FacetValue, _label
 from search.models import IndexChange
 from search.results import load_sheets, page_bounds, result_for
@@ -86,6 +96,40 @@ class Index:
     vendor: str = ""
     log: tuple[int, int] = (0, 0)  # (rows, last id) of the change log when last read
     applied: dict[int, str] = field(default_factory=dict)  # change row id -> stamp
+    text: textindex.TextIndex | None = None  # the text index (None: text from the database)
+    matches: textindex.MatchCache = field(default_factory=textindex.MatchCache)
+    _title_rank: np.ndarray | None = None
+    _position_array: np.ndarray | None = None
+    _structure_codes: tuple | None = None
+
+    @property
+    def structure_codes(self) -> tuple[np.ndarray, list, dict]:
+        """(position -> structure code, -1 for none; code -> structure id; structure id ->
+        code): the structure facet counted with numpy."""
+        if self._structure_codes is None:
+            values = sorted({s for s in self.structure_of if s is not None})
+            code = {v: i for i, v in enumerate(values)}
+            codes = np.fromiter(
+                (code.get(s, -1) if s is not None else -1 for s in self.structure_of),
+                dtype=np.int64,
+                count=len(self.structure_of),
+            )
+            self._structure_codes = (codes, values, code)
+        return self._structure_codes
+
+    @property
+    def position_array(self) -> np.ndarray:
+        """Sheet id -> position (-1: none), a numpy array (text matches from the database)."""
+        if self._position_array is None:
+            self._position_array = textindex.position_array(self.ids)
+        return self._position_array
+
+    @property
+    def title_rank(self) -> np.ndarray:
+        """Position -> rank in the title order, as a numpy array (relevance ties)."""
+        if self._title_rank is None:
+            self._title_rank = np.asarray(self.rank["title"], dtype=np.int64)
+        return self._title_rank
 
     @staticmethod
     def bitmap_of(positions) -> FrozenBitMap:
@@ -196,7 +240,14 @@ def build_index(token: str) -> Index:
     published = ActionSheet.objects.published()
     _load(index, published)
     _read_orders(index)
+    if text_index_enabled():
+        index.text = textindex.build(index.ids, index.all)
+        textindex.release_memory()
     return index
+
+
+def text_index_enabled() -> bool:
+    return getattr(settings, "SEARCH_TEXT_INDEX_MB", 256) > 0
 
 
 def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
@@ -212,6 +263,7 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
         rank=index.rank,
         order={sort: list(order) for sort, order in index.order.items()},
         vendor=index.vendor,
+        text=index.text,
     )
     if not sheet_ids:
         return new
@@ -231,6 +283,13 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
         for sort, order in new.order.items():
             new.order[sort] = [p for p in order if p not in old]
     placed = _load(new, ActionSheet.objects.published().filter(pk__in=sheet_ids))
+    if new.text is not None:
+        documents = textindex.document_fields([new.ids[p] for p in placed])
+        new.text = textindex.apply(
+            new.text,
+            new.bitmap_of(old),
+            {new.position[pk]: terms for pk, terms in documents.items()},
+        )
     if len(placed) > PLACE_LIMIT:
         _read_orders(new)
     else:
@@ -347,8 +406,23 @@ def _place(index: Index, order: list[int], pk: int, sort: str) -> int:
     return lo
 
 
+def _top_by_rank(index: Index, mask, match, stop: int) -> list[int]:
+    """The first `stop` positions of `mask` by rank of the text `match` (higher first), then
+    title: only the positions ranking at least as the stop-th are sorted."""
+    ps = textindex.positions_of(mask)
+    ranks = match.rank_at(ps)
+    if stop < len(ps):
+        threshold = np.partition(ranks, len(ps) - stop)[len(ps) - stop]
+        keep = ranks >= threshold
+        ps, ranks = ps[keep], ranks[keep]
+    order = np.lexsort((index.title_rank[ps], -ranks))
+    return ps[order[:stop]].tolist()
+
+
 def _text_bitmap(index: Index, match) -> tuple[int, dict[int, float]]:
     """(bitmap of published sheets matching the text, their ranks by position)."""
+    if isinstance(match, textindex.IndexedTextMatch):
+        return match.positions, match
     position = index.position
     ranks = {position[pk]: r for pk, r in match.ranks.items() if pk in position}
     return index.bitmap_of(ranks), ranks
@@ -397,7 +471,9 @@ def select(index: Index, query, match):
     return base, filters, mask, ranks
 
 
-def facet_counts(index: Index, base, filters: dict[str, FrozenBitMap]) -> dict[str, dict]:
+def facet_counts(
+    index: Index, base, filters: dict[str, FrozenBitMap], query=None
+) -> dict[str, dict]:
     """Disjunctive counts: each facet over the text match and every *other* filter."""
     counts: dict[str, dict[object, int]] = {}
     for definition in DEFINITIONS:
@@ -407,6 +483,10 @@ def facet_counts(index: Index, base, filters: dict[str, FrozenBitMap]) -> dict[s
             if other != name:
                 facet_base &= bits
         table = index.bitmaps[name]
+        if name == "structure" and definition.limit and len(facet_base) > 4 * definition.limit:
+            selected = set(getattr(query, name, None) or ())
+            counts[name] = _top_structures(index, facet_base, definition.limit, selected)
+            continue
         if name == "structure" and len(facet_base) < len(table):
             # Fewer sheets than structures: counting the sheets' structures is cheaper.
             counter = Counter(map(index.structure_of.__getitem__, facet_base))
@@ -420,11 +500,33 @@ def facet_counts(index: Index, base, filters: dict[str, FrozenBitMap]) -> dict[s
     return counts
 
 
+def _top_structures(index: Index, positions, limit: int, selected: set) -> dict[object, int]:
+    """The structure facet's counts (tens of thousands of structures) with numpy: only the
+    values _facet can show (counting at least as much as the limit-th, or selected)."""
+    codes, values, code_of = index.structure_codes
+    found = codes[textindex.positions_of(positions)]
+    counted = np.bincount(found[found >= 0], minlength=len(values))
+    present = np.flatnonzero(counted)
+    if len(present) > limit:
+        floor = np.partition(counted[present], len(present) - limit)[len(present) - limit]
+        keep = present[counted[present] >= floor]
+    else:
+        keep = present
+    out = {values[i]: int(counted[i]) for i in keep.tolist()}
+    for value in selected:
+        code = code_of.get(value)
+        if code is not None and counted[code] and value not in out:
+            out[value] = int(counted[code])
+    return out
+
+
 def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, limit: int | None):
     if total == 0:
         return []
     stop = total if limit is None else min(total, offset + limit)
-    if sort == "relevance" and ranks is not None:
+    if sort == "relevance" and isinstance(ranks, textindex.IndexedTextMatch):
+        chosen = _top_by_rank(index, mask, ranks, stop)
+    elif sort == "relevance" and ranks is not None:
         title = index.rank["title"]
         key = lambda p: (-ranks.get(p, float("-inf")), title[p])  # noqa: E731
         positions = list(mask)
@@ -454,6 +556,32 @@ class MemoryEngine:
     def __init__(self, index: Index | None = None):
         self.index = index
 
+    def text_match(self, text: str, *, prefix_last: bool = False):
+        """The text match (search.matching) from the in-memory text index, cached per index;
+        search.engines.base.text_match (the database) when the index has none."""
+        index = self.index = self.index or get_index()
+        if index.text is None:
+            return text_match(text, prefix_last=prefix_last)
+        plan = matching.plan_query(text, prefix_last=prefix_last)
+        if not plan:
+            return None
+        key = (text, prefix_last)
+        found = index.matches.get(key, plan.table, vocabulary_key)
+        if found is not None:
+            return found
+        used = []
+
+        def vocabulary():
+            used.append(vocabulary_key())
+            return _vocabulary()
+
+        matcher = textindex.Matcher(index.text, index.position_array, index.all, get_backend())
+        match = textindex.evaluate(
+            plan, matcher, index.ids, vocabulary=vocabulary, labels=keyword_labels
+        )
+        index.matches.put(key, match, plan.table, used[0] if used else None)
+        return match
+
     def search(self, query, match, *, sort, page, per_page, with_facets, base_url, records):
         """search.engines.database's answer from the index: same SearchResult, same values."""
         index = self.index or get_index()
@@ -466,7 +594,7 @@ class MemoryEngine:
         result = result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
         result.requested_page = requested_page
         if with_facets:
-            counts = facet_counts(index, base, filters)
+            counts = facet_counts(index, base, filters, query)
             for definition in DEFINITIONS:
                 facet = _facet(definition, counts[definition.name], index, query, base_url)
                 result.facet_groups.append(facet)

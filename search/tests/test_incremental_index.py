@@ -16,6 +16,7 @@ from search.engines import memory
 from search.query import SheetQuery
 from search.service import search_sheets
 from search.tests.test_fast_path import facets_of
+from search.tests.test_text_index import assert_same_match
 
 QUERIES = [
     SheetQuery(),
@@ -27,6 +28,13 @@ QUERIES = [
     SheetQuery(departement=["35", "974"], sort="title"),
 ]
 TITLES = ["Grainothèque du quartier", "Jardin partagé", "Aide aux devoirs", "Atelier vélo"]
+TEXTS = [
+    "grainothèque",
+    "jardin partagé parents",
+    "aide aux devoirs",
+    "atelier velo",
+    "grainoteque",
+]
 OPERATIONS = ["create", "edit", "pending", "archive", "delete"]
 
 
@@ -38,6 +46,10 @@ def assert_same_answers(case, context: str) -> None:
         case.assertEqual(quick.total, slow.total, label)
         case.assertEqual([s.pk for s in quick.sheets], [s.pk for s in slow.sheets], label)
         case.assertEqual(facets_of(quick), facets_of(slow), label)
+    # The text index followed too: same sheets, ranks, flags and corrections as the database.
+    case.assertIsNotNone(memory.get_index().text)
+    for text in TEXTS:
+        assert_same_match(case, text)
 
 
 def make_people():

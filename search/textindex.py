@@ -1,0 +1,656 @@
+"""The in-memory text index of the memory engine: per analysed term, one bitmap of engine
+positions per field class (title, keywords/structure/partners/publics, summary, long texts),
+for the published sheets. A text search then costs bitmap operations and numpy arrays over
+positions instead of {sheet id: field bits} dictionaries fetched from the database and walked
+in Python (tens of milliseconds for "famille" in 60,000 sheets of 100,000).
+
+It is read from the database's own index, never by analysing the texts again: SQLite's
+`fts5vocab` (instance) of `search_fts`, PostgreSQL's `unnest(vector)`. It follows the change
+log with the other bitmaps of search.engines.memory and is rebuilt with them. Phrases,
+prefixes and "words close together" are still asked from the database (they need word
+positions), and so are the terms left out by the size cap (SEARCH_TEXT_INDEX_MB): the rarest.
+
+`evaluate` gives exactly what search.matching.evaluate gives over the published sheets (same
+sheets, ranks, relaxed/widened flags and corrections): both share the planning and expansion
+(search.matching.expand) and the same arithmetic, done here per bitmap class with numpy;
+search/tests/test_text_index.py and test_fast_path.py compare them.
+"""
+
+import array
+import bisect
+import contextlib
+import ctypes
+import logging
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from pyroaring import BitMap, FrozenBitMap
+
+from search import matching
+from search.matching import FEW, FIELD_WEIGHTS, NEAR_DISTANCE, PROXIMITY, SAME_FIELD, Alternative
+
+logger = logging.getLogger(__name__)
+BITS = (1, 2, 4, 8)  # field bit of each class: title, keywords/structure, summary, long texts
+EMPTY = FrozenBitMap()
+NOTHING = (EMPTY, EMPTY, EMPTY, EMPTY)
+# FTS5 column -> field class (search.backends.sqlite_fts5._COLUMNS).
+_CLASS_OF_COLUMN = {"title": 0, "keywords": 1, "structure": 1, "summary": 2, "body": 3}
+# PostgreSQL weight -> field class (search.backends.postgres.WEIGHTS).
+_CLASS_OF_WEIGHT = {"A": 0, "B": 1, "C": 2, "D": 3}
+# Bytes of Python objects per stored term and per non-empty bitmap, beside the bitmaps' own.
+_TERM_OVERHEAD, _BITMAP_OVERHEAD = 200, 100
+
+
+def bitmap(positions) -> FrozenBitMap:
+    """A bitmap of a numpy array of positions (through array.array: C speed)."""
+    return FrozenBitMap(array.array("I", np.asarray(positions, dtype=np.uint32).tobytes()))
+
+
+def positions_of(bits) -> np.ndarray:
+    return np.frombuffer(bits.to_array(), dtype=np.uint32).astype(np.intp)
+
+
+MAX_CACHE_BYTES = 32 * 1024 * 1024  # of the matches kept per index
+# Phrases kept once asked from the database (beside the thesaurus', read at build).
+MAX_PHRASES = 5000
+
+
+@dataclass
+class TextIndex:
+    terms: dict[str, tuple[FrozenBitMap, ...]]  # term -> 4 bitmaps (field classes)
+    complete: bool = True  # False: terms were left out by the cap, the database has them
+    nbytes: int = 0  # estimated memory of the terms and bitmaps
+    # Phrases (several terms in a row in one field) -> 4 bitmaps: the thesaurus' expressions
+    # and phrases asked since, kept up to date with the terms.
+    phrases: dict[tuple[str, ...], tuple[FrozenBitMap, ...]] = field(default_factory=dict)
+    # Pairs of terms (in order) -> the sheets where they are close (NEAR_DISTANCE words, one
+    # field), kept once asked from the database and up to date with the terms.
+    near: dict[tuple[str, str], FrozenBitMap] = field(default_factory=dict)
+    _sorted: list[str] | None = None
+
+    def sorted_terms(self) -> list[str]:
+        """The terms in order (prefixes: a range of them)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.terms)
+        return self._sorted
+
+    def candidates(self, terms: tuple[str, ...]) -> tuple[FrozenBitMap, ...] | None:
+        """Per field class, the sheets holding every term of a phrase (None: a term is not
+        here and the index is incomplete)."""
+        found = [self.terms.get(t) for t in terms]
+        if any(f is None for f in found):
+            return None if not self.complete else NOTHING
+        return tuple(FrozenBitMap.intersection(*(f[k] for f in found)) for k in range(4))
+
+
+def _size(bitmaps) -> int:
+    return _TERM_OVERHEAD + sum(
+        _BITMAP_OVERHEAD + len(b.serialize()) for b in bitmaps if b is not EMPTY
+    )
+
+
+def cap_bytes() -> int:
+    return int(float(getattr(settings, "SEARCH_TEXT_INDEX_MB", 256)) * 1024 * 1024)
+
+
+# --- Reading the database's index ------------------------------------------------------------------
+
+
+def _sqlite_rows():
+    """(term, "doc*4+class,...") for every term of search_fts."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.essaimage_fts_instance "
+            "USING fts5vocab(main, search_fts, instance)"
+        )
+        case = " ".join(f"WHEN '{c}' THEN {k}" for c, k in _CLASS_OF_COLUMN.items())
+        # One row per occurrence, in (term, doc, column) order: the duplicates are dropped in
+        # numpy (DISTINCT here costs more).
+        cursor.execute(
+            f"SELECT term, group_concat(doc * 4 + CASE col {case} ELSE 3 END) "  # noqa: S608
+            "FROM temp.essaimage_fts_instance GROUP BY term"
+        )
+        while rows := cursor.fetchmany(2000):
+            yield from rows
+
+
+def _postgres_rows():
+    case = " ".join(f"WHEN '{w}' THEN {k}" for w, k in _CLASS_OF_WEIGHT.items())
+    # A server-side cursor: the rows (one per term) come in chunks, not all at once.
+    connection.ensure_connection()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(
+            "SELECT u.lexeme, string_agg(DISTINCT (d.sheet_id::bigint * 4 + "
+            f"CASE w {case} ELSE 3 END)::text, ',') "
+            "FROM search_searchdocument d, unnest(d.vector) u, unnest(u.weights) w "
+            "GROUP BY u.lexeme"
+        )
+        while rows := cursor.fetchmany(2000):
+            yield from rows
+
+
+def build(ids: list[int], published: FrozenBitMap) -> TextIndex | None:
+    """The text index of the published positions `published` (`ids`: position -> sheet id),
+    or None when the database cannot give it (a read-only SQLite file refuses the temporary
+    vocabulary table): the database then matches the text."""
+    try:
+        with transaction.atomic():
+            return _build(ids, published)
+    except DatabaseError as error:
+        logger.warning("text index unavailable, the database matches the text: %s", error)
+        return None
+
+
+def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
+    n = len(ids)
+    if not n:
+        return TextIndex({})
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    position = np.full(int(ids_arr.max()) + 1, -1, dtype=np.int64)
+    pub = positions_of(published)
+    position[ids_arr[pub]] = pub  # the published sheets only
+    top = len(position)
+    rows = _postgres_rows() if connection.vendor == "postgresql" else _sqlite_rows()
+    terms: dict[str, tuple[FrozenBitMap, ...]] = {}
+    sizes: dict[str, int] = {}
+    for term, packed in rows:
+        if not packed:
+            continue
+        values = np.fromstring(packed, dtype=np.int64, sep=",")
+        steps = np.diff(values)
+        if (steps < 0).any():  # in (doc, column) order as SQLite gives them, else sorted here
+            values = np.sort(values)
+            steps = np.diff(values)
+        values = values[np.concatenate(([True], steps != 0))]
+        docs = values >> 2
+        keep = docs < top
+        docs, classes = docs[keep], (values & 3)[keep]
+        pos = position[docs]
+        found = pos >= 0
+        if not found.any():
+            continue
+        pos, classes = pos[found], classes[found]
+        bitmaps = tuple(
+            bitmap(np.sort(pos[classes == k])) if (classes == k).any() else EMPTY for k in range(4)
+        )
+        terms[term] = bitmaps
+        sizes[term] = _size(bitmaps)
+    text = _capped(TextIndex(terms, True, sum(sizes.values())), sizes)
+    _read_phrases(text, position, published)
+    return text
+
+
+def _read_phrases(text: TextIndex, position: np.ndarray, published: FrozenBitMap) -> None:
+    """The thesaurus' expressions of several words, from the database (one query per 100)."""
+    from search import thesaurus
+    from search.backends import get_backend
+
+    table = thesaurus.current()
+    wanted = {k for k in table.related if len(k) > 1}
+    wanted |= {o for others in table.related.values() for o, _ in others if len(o) > 1}
+    asked = []
+    for terms in sorted(wanted):
+        if not all(t.isalnum() for t in terms):
+            text.phrases[terms] = NOTHING
+            continue
+        candidates = text.candidates(terms)
+        if candidates is not None and not any(candidates):
+            text.phrases[terms] = NOTHING
+        else:
+            asked.append(terms)
+    backend = get_backend()
+    for start in range(0, len(asked), 100):
+        chunk = asked[start : start + 100]
+        for terms, found in zip(
+            chunk, backend.term_fields([(t, False) for t in chunk]), strict=True
+        ):
+            text.phrases[terms] = _to_positions(found, position, published)
+
+
+def position_array(ids: list[int]) -> np.ndarray:
+    """Sheet id -> engine position (-1: none), as a numpy array indexed by id."""
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    position = np.full(int(ids_arr.max()) + 1 if len(ids_arr) else 1, -1, dtype=np.int64)
+    position[ids_arr] = np.arange(len(ids_arr))
+    return position
+
+
+def _to_positions(found: dict[int, int], position: np.ndarray, published: FrozenBitMap):
+    """{sheet id: field bits} -> 4 bitmaps of published positions (`position`: a numpy array
+    sheet id -> position, -1 for none)."""
+    if not found:
+        return NOTHING
+    pks = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+    bits = np.fromiter(found.values(), dtype=np.int64, count=len(found))
+    inside = pks < len(position)
+    pos, bits = position[pks[inside]], bits[inside]
+    known = pos >= 0
+    pos, bits = pos[known], bits[known]
+    out = []
+    for k in range(4):
+        ps = pos[(bits & 1 << k) != 0]
+        out.append(bitmap(np.sort(ps)) & published if len(ps) else EMPTY)
+    return tuple(out)
+
+
+def _capped(text: TextIndex, sizes: dict[str, int]) -> TextIndex:
+    """Above the cap, the rarest terms leave (the database answers them: few sheets each)."""
+    cap = cap_bytes()
+    if text.nbytes <= cap:
+        return text
+    by_size = sorted(text.terms, key=lambda t: (sum(len(b) for b in text.terms[t]), t))
+    for term in by_size:
+        if text.nbytes <= cap:
+            break
+        text.nbytes -= sizes[term]
+        del text.terms[term]
+    text.complete = False
+    return text
+
+
+def document_fields(sheet_ids: list[int]) -> dict[int, list[tuple[int, list[str]]]]:
+    """{sheet id: [(field class, its terms in order), ...]} of the indexed documents of
+    `sheet_ids` (one item per run of words: a column on SQLite, consecutive positions on
+    PostgreSQL), from the index as written (a few sheets: the change log)."""
+    out: dict[int, list[tuple[int, list[str]]]] = {}
+    if not sheet_ids:
+        return out
+    if connection.vendor == "postgresql":
+        placed: dict[int, dict[int, tuple[str, int]]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.sheet_id, u.lexeme, u.positions, u.weights "
+                "FROM search_searchdocument d, unnest(d.vector) u WHERE d.sheet_id = ANY(%s)",
+                [list(sheet_ids)],
+            )
+            for pk, term, positions, weights in cursor.fetchall():
+                at = placed.setdefault(pk, {})
+                for p, w in zip(positions or [], weights or [], strict=False):
+                    at[p] = (term, _CLASS_OF_WEIGHT.get(w, 3))
+        for pk, at in placed.items():
+            runs = out.setdefault(pk, [])
+            previous = None
+            for p in sorted(at):
+                term, k = at[p]
+                if previous is None or p != previous + 1 or runs[-1][0] != k:
+                    runs.append((k, []))
+                runs[-1][1].append(term)
+                previous = p
+        return out
+    from search.backends.sqlite_fts5 import document_terms
+    from search.models import SearchDocument
+
+    classes = (0, 1, 1, 2, 3)  # title, keywords, structure, summary, body
+    for document in SearchDocument.objects.filter(pk__in=list(sheet_ids)):
+        out[document.sheet_id] = [
+            (k, text.split())
+            for k, text in zip(classes, document_terms(document), strict=True)
+            if text
+        ]
+    return out
+
+
+def _close(runs: list[tuple[int, list[str]]], a: str, b: str) -> bool:
+    """Whether `a` and `b` are at most NEAR_DISTANCE words apart in one run."""
+    for _, terms in runs:
+        at_a = [i for i, t in enumerate(terms) if t == a]
+        if not at_a:
+            continue
+        at_b = [i for i, t in enumerate(terms) if t == b]
+        if any(abs(i - j) <= NEAR_DISTANCE for i in at_a for j in at_b):
+            return True
+    return False
+
+
+def _holds(runs: list[tuple[int, list[str]]], phrase: tuple[str, ...]) -> int:
+    """Field class bits of the runs holding `phrase` (its terms in a row)."""
+    bits, size = 0, len(phrase)
+    for k, terms in runs:
+        if bits & 1 << k:
+            continue
+        for i in range(len(terms) - size + 1):
+            if terms[i] == phrase[0] and tuple(terms[i : i + size]) == phrase:
+                bits |= 1 << k
+                break
+    return bits
+
+
+def _without(table: dict, cleared: FrozenBitMap) -> dict:
+    out = dict(table)
+    if cleared:
+        for key, bitmaps in list(out.items()):
+            if any(b.intersect(cleared) for b in bitmaps):
+                out[key] = tuple(b - cleared if b else EMPTY for b in bitmaps)
+    return out
+
+
+def _add(table: dict, added: dict) -> None:
+    for key, lists in added.items():
+        old = table.get(key, NOTHING)
+        table[key] = tuple(
+            old[k] | FrozenBitMap(lists[k]) if lists[k] else old[k] for k in range(4)
+        )
+
+
+def apply(
+    text: TextIndex, cleared: FrozenBitMap, documents: dict[int, list[tuple[int, list[str]]]]
+) -> TextIndex:
+    """A copy of `text` without the positions `cleared`, then with `documents` ({position:
+    document_fields' runs}: the changed sheets that are published now)."""
+    terms = _without(text.terms, cleared)
+    phrases = _without(text.phrases, cleared)
+    # list(dict.items()) copies at once: searches of other threads may add pairs meanwhile.
+    near = {pair: bits - cleared for pair, bits in list(text.near.items())}
+    added_near: dict[tuple[str, str], list[int]] = {}
+    added: dict[str, list[list[int]]] = {}
+    added_phrases: dict[tuple[str, ...], list[list[int]]] = {}
+    for p, runs in documents.items():
+        held: dict[str, int] = {}
+        for k, words in runs:
+            for term in words:
+                held[term] = held.get(term, 0) | 1 << k
+        for term, bits in held.items():
+            if not text.complete and term not in terms:
+                continue  # left out by the cap: the database answers it
+            lists = added.setdefault(term, [[], [], [], []])
+            for k in range(4):
+                if bits & 1 << k:
+                    lists[k].append(p)
+        for pair in near:
+            if pair[0] in held and pair[1] in held and _close(runs, *pair):
+                added_near.setdefault(pair, []).append(p)
+        for phrase in phrases:
+            if all(t in held for t in phrase) and (bits := _holds(runs, phrase)):
+                lists = added_phrases.setdefault(phrase, [[], [], [], []])
+                for k in range(4):
+                    if bits & 1 << k:
+                        lists[k].append(p)
+    _add(terms, added)
+    _add(phrases, added_phrases)
+    for pair, ps in added_near.items():
+        near[pair] = near[pair] | FrozenBitMap(ps)
+    nbytes = text.nbytes + sum(_size(terms[t]) for t in added)
+    return TextIndex(terms, text.complete, nbytes, phrases, near)
+
+
+def release_memory() -> None:
+    """Give the build's transient memory (texts of the whole index) back to the system."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+# --- Matching ------------------------------------------------------------------------------------
+
+
+class IndexedTextMatch:
+    """search.matching.TextMatch over engine positions: `positions` (the matching published
+    sheets, a bitmap) and their ranks (`rank_at`)."""
+
+    def __init__(self, ids, positions, ranks, relaxed, widened, corrections, highlight):
+        self._ids = ids
+        self.positions = positions
+        self._ps = positions_of(positions).astype(np.uint32)  # in order
+        self._rank = ranks  # of each of _ps
+        self.relaxed = relaxed
+        self.widened = widened
+        self.corrections = corrections
+        self.highlight = highlight
+        self._ranks = None
+
+    @property
+    def ranks(self) -> dict[int, float]:
+        """{sheet id: rank} as search.matching.TextMatch (the database engine reads it)."""
+        if self._ranks is None:
+            self._ranks = dict(
+                zip(map(self._ids.__getitem__, self._ps), self._rank.tolist(), strict=True)
+            )
+        return self._ranks
+
+    def rank_at(self, ps: np.ndarray) -> np.ndarray:
+        """The ranks of positions `ps` (all of them matching)."""
+        return self._rank[np.searchsorted(self._ps, ps)]
+
+    @property
+    def nbytes(self) -> int:
+        return self._ps.nbytes + self._rank.nbytes + 2 * len(self._ps)
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.ranks)
+
+
+class Matcher:
+    """Field bitmaps of alternatives: from the text index, or from the database (phrases,
+    prefixes, terms left out by the cap) converted to positions."""
+
+    def __init__(self, text: TextIndex, position: np.ndarray, published: FrozenBitMap, backend):
+        self.text = text
+        self.position = position
+        self.published = published
+        self.backend = backend
+        self.cache: dict[tuple, tuple[FrozenBitMap, ...]] = {}
+        self.unions: dict[tuple, FrozenBitMap] = {}
+
+    def _local(self, alt: Alternative):
+        if not alt.terms or not all(t.isalnum() for t in alt.terms):
+            return NOTHING  # as the backends: nothing to match
+        text = self.text
+        if len(alt.terms) == 1 and not alt.prefix:
+            found = text.terms.get(alt.terms[0])
+            if found is not None:
+                return found
+            return NOTHING if text.complete else None
+        if alt.prefix and len(alt.terms) == 1:
+            if not text.complete:
+                return None
+            words = text.sorted_terms()
+            start = alt.terms[0]
+            first = bisect.bisect_left(words, start)
+            last = bisect.bisect_left(words, start + "\U0010ffff", first)
+            found = [text.terms[w] for w in words[first:last]]
+            return tuple(FrozenBitMap.union(*(f[k] for f in found), EMPTY) for k in range(4))
+        if not alt.prefix:
+            found = text.phrases.get(alt.terms)
+            if found is not None:
+                return found
+            candidates = text.candidates(alt.terms)
+            if candidates is not None and not any(candidates):
+                return NOTHING
+        return None
+
+    def prefetch(self, alts: list[Alternative]) -> None:
+        remote = {}
+        for alt in alts:
+            if alt.key in self.cache:
+                continue
+            found = self._local(alt)
+            if found is None:
+                remote[alt.key] = alt
+            else:
+                self.cache[alt.key] = found
+        if not remote:
+            return
+        answers = self.backend.term_fields([(a.terms, a.prefix) for a in remote.values()])
+        for (terms, prefix), found in zip(remote, answers, strict=True):
+            bitmaps = _to_positions(found, self.position, self.published)
+            self.cache[terms, prefix] = bitmaps
+            phrases = self.text.phrases
+            if len(terms) > 1 and not prefix and len(phrases) < MAX_PHRASES:
+                # Kept with the index: the next change of these sheets updates it.
+                phrases[terms] = bitmaps
+
+    def near(self, pairs: list[tuple[str, str]]) -> list[FrozenBitMap]:
+        """For each pair of terms, the published sheets where they are close: kept with the
+        index once asked from the database (one query for the missing pairs)."""
+        memo = self.text.near
+        missing = list(dict.fromkeys(p for p in pairs if p not in memo))
+        if missing:
+            for pair, close in zip(missing, self.backend.near(missing, NEAR_DISTANCE), strict=True):
+                found = _to_positions(dict.fromkeys(close, 1), self.position, self.published)
+                if len(memo) < MAX_PHRASES:
+                    memo[pair] = found[0]
+                else:
+                    self.cache["near", pair] = found[0]
+        return [memo[p] if p in memo else self.cache["near", p] for p in pairs]
+
+    def fields(self, alt: Alternative) -> tuple[FrozenBitMap, ...]:
+        if alt.key not in self.cache:
+            self.prefetch([alt])
+        return self.cache[alt.key]
+
+    def union(self, alt: Alternative) -> FrozenBitMap:
+        if alt.key not in self.unions:
+            self.unions[alt.key] = FrozenBitMap.union(*self.fields(alt))
+        return self.unions[alt.key]
+
+
+def evaluate(
+    plan: matching.Plan, matcher: Matcher, ids: list[int], *, vocabulary, labels
+) -> IndexedTextMatch:
+    """search.matching.evaluate over the published sheets, with bitmaps: every sheet holding
+    an alternative of a concept falls in one class (level, field weight × weight), the best
+    it holds; sums over concepts are numpy scatters over positions."""
+    published = matcher.published
+    total = len(published)
+    corrections = matching.expand(
+        plan,
+        count=lambda a: len(matcher.union(a)),
+        prefetch=matcher.prefetch,
+        vocabulary=vocabulary,
+        labels=labels,
+    )
+    size = len(ids)
+    n = len(plan.concepts)
+    level = np.zeros(size)
+    score = np.zeros(size)
+    coverage = np.zeros(size, dtype=np.int64)
+    holders: list[FrozenBitMap] = []
+    masks: list[list[FrozenBitMap]] = []  # per concept: per field class, the sheets
+    for concept in plan.concepts:
+        classes = []
+        by_field: list[list[FrozenBitMap]] = [[], [], [], []]
+        for alt in concept.alternatives:
+            lvl, weight = matching.level_of(alt), alt.weight
+            for k, bits in enumerate(matcher.fields(alt)):
+                if bits:
+                    classes.append((lvl, weight * FIELD_WEIGHTS[BITS[k]], bits))
+                    by_field[k].append(bits)
+        fields = [FrozenBitMap.union(*bs) if bs else EMPTY for bs in by_field]
+        holder = FrozenBitMap.union(*fields)
+        holders.append(holder)
+        masks.append(fields)
+        idf = math.log(1 + total / len(holder)) if holder else 0.0
+        # Best class first: a sheet takes the value of the first class holding it.
+        classes.sort(key=lambda c: (c[0], c[1]), reverse=True)
+        taken = BitMap()
+        for lvl, weighted, bits in classes:
+            new = bits - taken
+            if not new:
+                continue
+            taken |= new
+            ps = positions_of(new)
+            coverage[ps] += 1
+            level[ps] += lvl
+            score[ps] += idf * weighted
+    excluded = FrozenBitMap.union(*(matcher.union(a) for a in plan.excluded), EMPTY)
+    relaxed = widened = False
+    if plan.concepts:
+        every = FrozenBitMap.intersection(*holders) - excluded
+        chosen = every
+        if n >= 2 and len(every) < FEW:
+            others = FrozenBitMap.union(*holders) - excluded - every
+            if not every and others:
+                relaxed = True
+                ps = positions_of(others)
+                best = int(coverage[ps].max())
+                floor = max(1, best - (1 if n >= 4 else 0))
+                chosen = bitmap(ps[coverage[ps] >= floor])
+            elif every and others:
+                widened = True
+                ps = positions_of(others)
+                chosen = every | bitmap(ps[coverage[ps] >= n - 1])
+    else:
+        # Only exclusions: every published sheet but those.
+        chosen = published - excluded
+    chosen_ps = positions_of(chosen)
+    # Typed words close together.
+    singles = [
+        c.alternatives[0].terms[0] if len(c.alternatives[0].terms) == 1 else None
+        for c in plan.concepts
+    ]
+    pairs = [(a, b) for a, b in zip(singles, singles[1:], strict=False) if a and b and a != b]
+    if pairs and len(chosen) > 1:
+        for near in matcher.near(pairs):
+            ps = positions_of(near & chosen)
+            score[ps] += PROXIMITY
+    if n >= 2 and len(chosen_ps):
+        bonus = np.zeros(len(chosen_ps))
+        for k, bit in enumerate(BITS):
+            sharing = np.zeros(size, dtype=np.int64)
+            for fields in masks:
+                if fields[k]:
+                    sharing[positions_of(fields[k] & chosen)] += 1
+            s = sharing[chosen_ps]
+            value = np.where(s >= 2, SAME_FIELD * FIELD_WEIGHTS[bit] * (s - 1), 0.0)
+            bonus = np.maximum(bonus, value)
+        score[chosen_ps] += bonus
+    # round() as Python does it (search.matching), once per distinct value.
+    ranks = (
+        coverage[chosen_ps] * 1e6 + _rounded(level[chosen_ps]) * 1e3 + _rounded(score[chosen_ps])
+        if len(chosen_ps)
+        else np.zeros(0)
+    )
+    highlight = frozenset(
+        t
+        for c in plan.concepts
+        for a in c.alternatives
+        if not a.prefix and matcher.union(a).intersect(chosen)
+        for t in a.terms
+    )
+    return IndexedTextMatch(ids, chosen, ranks, relaxed, widened, corrections, highlight)
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    if not len(values):
+        return values
+    unique, inverse = np.unique(values, return_inverse=True)
+    return np.array([round(v, 6) for v in unique.tolist()], dtype=np.float64)[inverse]
+
+
+# --- A small cache of matches per index -------------------------------------------------------------
+
+
+@dataclass
+class MatchCache:
+    """The last matches of one index (an Index is replaced on every change: its cache goes
+    with it). The facet and page requests of one search (htmx, API pages) evaluate once."""
+
+    entries: OrderedDict = field(default_factory=OrderedDict)
+
+    def get(self, key, table, vocabulary_key):
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        match, cached_table, needed_vocabulary = entry
+        if cached_table is not table or (
+            needed_vocabulary is not None and needed_vocabulary != vocabulary_key()
+        ):
+            return None
+        self.entries.move_to_end(key)
+        return match
+
+    def put(self, key, match, table, needed_vocabulary) -> None:
+        limit = int(getattr(settings, "SEARCH_TEXT_CACHE", 64))
+        if limit <= 0:
+            return
+        self.entries[key] = (match, table, needed_vocabulary)
+        # At most `limit` matches and MAX_CACHE_BYTES (a match of 1,000,000 sheets: 14 MB).
+        while len(self.entries) > limit or (
+            len(self.entries) > 1
+            and sum(m.nbytes for m, _, _ in self.entries.values()) > MAX_CACHE_BYTES
+        ):
+            self.entries.popitem(last=False)
