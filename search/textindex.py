@@ -281,16 +281,22 @@ def document_fields(sheet_ids: list[int]) -> dict[int, list[tuple[int, list[str]
                 runs[-1][1].append(term)
                 previous = p
         return out
-    from search.backends.sqlite_fts5 import document_terms
-    from search.models import SearchDocument
-
+    # SQLite: the terms exactly as the index holds them (search_terms, the content table of the
+    # external-content FTS5 table search_fts).
     classes = (0, 1, 1, 2, 3)  # title, keywords, structure, summary, body
-    for document in SearchDocument.objects.filter(pk__in=list(sheet_ids)):
-        out[document.sheet_id] = [
-            (k, text.split())
-            for k, text in zip(classes, document_terms(document), strict=True)
-            if text
-        ]
+    ids = list(sheet_ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                "SELECT id, title, keywords, structure, summary, body FROM search_terms "
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                chunk,
+            )
+            for pk, *columns in cursor.fetchall():
+                out[pk] = [
+                    (k, text.split()) for k, text in zip(classes, columns, strict=True) if text
+                ]
     return out
 
 
