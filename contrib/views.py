@@ -852,7 +852,8 @@ def thesaurus(request: HttpRequest) -> HttpResponse:
         entry = form.save()
         messages.success(request, f"Groupe ajouté : {entry.expressions}.")
         return redirect("contrib:thesaurus")
-    q = " ".join(request.GET.get("q", "").split())[:100]
+    # (NUL characters cannot be searched: PostgreSQL refuses them.)
+    q = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:100]
     entries = ThesaurusEntry.objects.all()
     if q:
         entries = entries.filter(expressions__icontains=q)

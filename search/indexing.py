@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from catalogue.fields import TEXT_FIELDS
-from catalogue.models import ActionSheet, Keyword, Structure
+from catalogue.models import ActionSheet, Keyword, PartnerKind, Public, Structure
 from catalogue.signals import sheets_changed
 from search import analysis
 from search.backends import get_backend
@@ -230,18 +231,37 @@ def _on_structure_saved(sender, instance, created, raw=False, **kwargs):
         index_sheets(stale.values_list("pk", flat=True))
 
 
-@receiver(pre_save, sender=Keyword, dispatch_uid="search_keyword_before_save")
-def _before_keyword_saved(sender, instance, raw=False, **kwargs):
+# Vocabularies whose labels the index holds (keywords; partners and publics with the structure):
+# model -> the sheets' relations to it.
+LABELLED_VOCABULARIES = {
+    Keyword: ("keywords",),
+    PartnerKind: ("action_partners", "financial_partners"),
+    Public: ("publics",),
+}
+
+
+def _before_label_saved(sender, instance, raw=False, **kwargs):
     if instance.pk and not raw:
         instance._indexed_label = (
-            Keyword.objects.filter(pk=instance.pk).values_list("label", flat=True).first()
+            sender.objects.filter(pk=instance.pk).values_list("label", flat=True).first()
         )
 
 
-@receiver(post_save, sender=Keyword, dispatch_uid="search_reindex_keyword")
-def _on_keyword_saved(sender, instance, created, raw=False, **kwargs):
-    if created or raw:
+def _on_label_saved(sender, instance, created, raw=False, **kwargs):
+    """A renamed value (moderators' vocabulary page, admin, shell): its sheets are reindexed."""
+    if created or raw or getattr(instance, "_indexed_label", None) == instance.label:
         return
-    if getattr(instance, "_indexed_label", None) != instance.label:
-        stale = SearchDocument.objects.filter(sheet__keywords=instance)
-        index_sheets(stale.values_list("pk", flat=True))
+    using = Q()
+    for relation in LABELLED_VOCABULARIES[sender]:
+        using |= Q(**{f"sheet__{relation}": instance})
+    stale = SearchDocument.objects.filter(using).distinct()
+    index_sheets(stale.values_list("pk", flat=True))
+
+
+for _model in LABELLED_VOCABULARIES:
+    pre_save.connect(
+        _before_label_saved, sender=_model, dispatch_uid=f"search_{_model.__name__}_before_save"
+    )
+    post_save.connect(
+        _on_label_saved, sender=_model, dispatch_uid=f"search_reindex_{_model.__name__}"
+    )

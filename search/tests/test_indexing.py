@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
-from catalogue.models import ActionSheet, Keyword, PublicationStatus
+from catalogue.models import ActionSheet, Keyword, PartnerKind, Public, PublicationStatus
 from catalogue.signals import sheets_changed
 from essaimage.test import make_sheet
 from search.backends import get_backend
@@ -114,6 +114,22 @@ class IndexingTestCase(SearchTestCase):
         keyword.label = "Précarité énergétique"
         keyword.save()
         self.assertEqual(set(found("énergétique")), {self.numerique, self.service})
+
+    def test_it_follows_partner_and_public_renames(self):
+        partner = PartnerKind.objects.create(label="Fondation Lumière")
+        public = Public.objects.create(label="Aidants familiaux")
+        self.cafe.financial_partners.add(partner)
+        self.service.publics.add(public)
+        sheets_changed.send(sender=None, sheet_ids=[self.cafe.pk, self.service.pk])
+        self.assertEqual(found("lumière"), [self.cafe])
+        # Renamed anywhere (the admin, a shell): the sheets using it follow.
+        partner.label = "Fondation Horizon"
+        partner.save()
+        public.label = "Proches aidants"
+        public.save()
+        self.assertEqual(found("horizon"), [self.cafe])
+        self.assertEqual(found("lumière"), [])
+        self.assertEqual(found("proches aidants"), [self.service])
 
     def test_it_follows_admin_saves(self):
         admin = get_user_model().objects.create_superuser("admin@example.org", "pw")
