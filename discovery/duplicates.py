@@ -135,65 +135,22 @@ def _near_identical_texts(candidates: list[ActionSheet], stored: dict | None = N
     long_enough = np.flatnonzero(np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS)
     if len(long_enough) < 2:
         return []
-    matrix = normalize(counts[long_enough]).tocsr()
-    return [
-        (candidates[long_enough[i]], candidates[long_enough[j]], cosine)
-        for i, j, cosine in cosine_pairs(matrix, TEXT_COSINE)
-    ]
-
-
-def cosine_pairs(matrix: sparse.csr_matrix, threshold: float) -> list[tuple[int, int, float]]:
-    """(i, j, cosine) for i < j of the rows of `matrix` (unit rows, non-negative) whose cosine
-    is at least `threshold`, without computing every product: prefix filtering (Bayardo,
-    Ma and Srikant, "Scaling up all pairs similarity search", 2007). Each row's terms are taken
-    from the rarest in the corpus; its "prefix" stops where the rest of the row has a norm
-    below the threshold. Two rows that share no term of one's prefix have a cosine below the
-    threshold (Cauchy-Schwarz), so only rows sharing a prefix term are candidates, and those
-    pairs are scored exactly. Rare terms make few candidates: near-identical texts share theirs.
-    Same pairs as the full product (discovery/tests/test_duplicate_list.py compares both)."""
-    rows, columns = matrix.shape
-    if rows < 2:
-        return []
-    frequency = np.bincount(matrix.indices, minlength=columns)
-    rarity = np.empty(columns, dtype=np.int64)
-    rarity[np.argsort(frequency, kind="stable")] = np.arange(columns)
-    # A little under the threshold: rounding never drops a pair at the threshold.
-    bound = (threshold - 1e-6) ** 2
-    prefix_rows, prefix_columns = [], []
-    for row in range(rows):
-        start, stop = matrix.indptr[row], matrix.indptr[row + 1]
-        terms = matrix.indices[start:stop]
-        order = np.argsort(rarity[terms], kind="stable")
-        squares = matrix.data[start:stop][order] ** 2
-        rest = np.cumsum(squares[::-1])[::-1]  # rest[k]: squared norm of the terms from k on
-        length = int(np.count_nonzero(rest >= bound))
-        prefix_rows.append(np.full(length, row))
-        prefix_columns.append(terms[order[:length]])
-    prefix = sparse.csr_matrix(
-        (
-            np.ones(sum(len(c) for c in prefix_columns), dtype=np.float32),
-            (np.concatenate(prefix_rows), np.concatenate(prefix_columns)),
-        ),
-        shape=matrix.shape,
-    )
-    present = matrix.copy()
-    present.data = np.ones_like(present.data)
-    found: list[tuple[int, int, float]] = []
-    # Blocks of rows: memory O(BLOCK × sheets) at worst, even for a whole catalogue.
-    for begin in range(0, rows, BLOCK):
-        block = (prefix[begin : begin + BLOCK] @ present.T).tocoo()
-        first, second = block.row + begin, block.col
-        keep = first != second
-        first, second = first[keep], second[keep]
-        if not len(first):
-            continue
-        cosines = np.asarray(matrix[first].multiply(matrix[second]).sum(axis=1)).ravel()
-        for i, j, cosine in zip(first.tolist(), second.tolist(), cosines.tolist(), strict=True):
-            if cosine >= threshold:
-                found.append((min(i, j), max(i, j), cosine))
-    # A pair may be found from either row's prefix: keep it once.
-    unique = {(i, j): cosine for i, j, cosine in found}
-    return [(i, j, cosine) for (i, j), cosine in sorted(unique.items())]
+    matrix = normalize(counts[long_enough])
+    found = []
+    # Blocks of rows: memory O(BLOCK × sheets), even for an administrator's whole catalogue.
+    for start in range(0, matrix.shape[0], BLOCK):
+        products = (matrix[start : start + BLOCK] @ matrix.T).toarray()
+        for i, j in zip(*np.nonzero(products >= TEXT_COSINE), strict=True):
+            row = start + int(i)
+            if row < j:
+                found.append(
+                    (
+                        candidates[long_enough[row]],
+                        candidates[long_enough[j]],
+                        float(products[i, j]),
+                    )
+                )
+    return found
 
 
 def pair(sheets: QuerySet[ActionSheet], first_pk: int, second_pk: int) -> DuplicatePair | None:
