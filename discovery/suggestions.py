@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from catalogue.fields import TEXT_FIELDS
@@ -151,18 +152,6 @@ def load_training_data() -> TrainingData:
     )
 
 
-def _idf(counts: sparse.csr_matrix) -> np.ndarray:
-    # scikit-learn's smooth IDF (TfidfTransformer): ln((1 + n) / (1 + df)) + 1.
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    return (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
-
-
-def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    matrix = counts.astype(np.float32).tocsr(copy=True)
-    matrix.data = (1 + np.log(matrix.data)) * idf[matrix.indices]
-    return matrix
-
-
 def fit(data: TrainingData, rows: Sequence[int] | None = None) -> Model | None:
     """A model of the sheets at `rows` (all by default); None when they are too few to say
     anything but noise (fewer than MIN_SHEETS with at least one value)."""
@@ -177,12 +166,14 @@ def fit(data: TrainingData, rows: Sequence[int] | None = None) -> Model | None:
         (counts.data, np.searchsorted(columns, counts.indices), counts.indptr),
         shape=(len(rows), len(columns)),
     )
-    idf = _idf(compact)
+    # The same weighting as discovery.similarity (scikit-learn's smooth IDF, sublinear tf); the
+    # IDF is kept in the model to weigh the text typed later (`_queries`).
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(compact)
     model = Model(
         ids=data.ids[rows],
         columns=columns,
-        idf=idf,
-        text=_top_terms(_tfidf(compact, idf), TOP_TERMS).astype(np.float32).tocsr(),
+        idf=tfidf.idf_.astype(np.float32),
+        text=_top_terms(tfidf.transform(compact), TOP_TERMS).astype(np.float32).tocsr(),
     )
     for name in FIELDS:
         support = Counter(v for i in rows.tolist() for v in set(data.values[name][i]))
