@@ -84,12 +84,13 @@ def search_sheets(
 def selected_sheets(query: SheetQuery) -> QuerySet:
     """The published sheets the list shows for `query` (same text matching), unordered:
     what statistics, feeds and counts aggregate over."""
-    return filtered_sheets(query)
+    return filtered_sheets(query, match=choose_engine().text_match(query.q))
 
 
 def iter_sheet_ids(query: SheetQuery) -> Iterator[int]:
     """Every matching sheet id, in the query's order, without loading the sheets."""
-    match = text_match(query.q)
+    # The text matched as the list matches it (the in-memory index when ready: same answer).
+    match = choose_engine().text_match(query.q)
     yield from database.iter_ids(query, effective_sort(query, match), match)
 
 

@@ -11,12 +11,12 @@ both on random selections); when the index is off or rebuilding, stats.queries a
 
 from collections import Counter
 
+from django.db.models import QuerySet
 from pyroaring import FrozenBitMap
 
 from catalogue.models import Structure
 from search.engines import memory
-from search.engines.base import text_match
-from search.service import choose_engine
+from search.service import choose_engine, filtered_sheets
 from stats.queries import (
     CatalogueStats,
     KeywordTrends,
@@ -32,12 +32,20 @@ from stats.queries import (
 def selection(query) -> tuple[memory.Index, FrozenBitMap] | None:
     """(index, bitmap of the published sheets `query` selects) from the memory engine, or None
     when the database engine answers searches now."""
+    return selection_and_sheets(query)[0]
+
+
+def selection_and_sheets(query) -> tuple[tuple[memory.Index, FrozenBitMap] | None, QuerySet]:
+    """`selection(query)` and the same sheets as a queryset (for the aggregates still done by
+    the database), with one choice of engine and one text match."""
     engine = choose_engine()
+    match = engine.text_match(query.q)
+    sheets = filtered_sheets(query, match=match)
     index = getattr(engine, "index", None)
     if index is None:
-        return None
-    _, _, mask, _ = memory.select(index, query, text_match(query.q))
-    return index, mask
+        return None, sheets
+    _, _, mask, _ = memory.select(index, query, match)
+    return (index, mask), sheets
 
 
 def _counts(index: memory.Index, mask: FrozenBitMap, facet: str) -> dict:

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 from contrib import access
 from search.changes import current_generation
 from search.forms import SearchForm
-from search.service import selected_sheets
 from stats import indexed
 from stats.charts import bar_chart
 from stats.figures import correct_figures, refresh_figures
@@ -113,8 +112,7 @@ def _figures(request: HttpRequest) -> dict:
     key = _cache_key(query, view)
     computed = cache.get(key) if key else None
     if computed is None:
-        sheets = selected_sheets(query)
-        bitmaps = indexed.selection(query)
+        bitmaps, sheets = indexed.selection_and_sheets(query)
         if bitmaps is None:
             stats = catalogue_stats(sheets)
             trends = keyword_trends(sheets, stats.by_year)
@@ -154,12 +152,8 @@ def _map_svg(request: HttpRequest) -> str:
     form = SearchForm(request.GET)
     form.is_valid()
     query = form.to_query()
-    bitmaps = indexed.selection(query)
-    stats = (
-        catalogue_stats(selected_sheets(query))
-        if bitmaps is None
-        else indexed.catalogue_stats(*bitmaps)
-    )
+    bitmaps, sheets = indexed.selection_and_sheets(query)
+    stats = catalogue_stats(sheets) if bitmaps is None else indexed.catalogue_stats(*bitmaps)
     _, france = _map(request, query, stats)
     body = render_to_string("stats/_map.svg", {"map": france, "id": "carte", "standalone": True})
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
