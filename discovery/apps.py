@@ -6,4 +6,5 @@ class DiscoveryConfig(AppConfig):
     verbose_name = "Découverte"
 
     def ready(self):
-        from discovery import similarity  # noqa: F401  (connects the signal receiver)
+        # Connect the signal receivers (similarity first: duplicates reads its profiles).
+        from discovery import duplicates, similarity  # noqa: F401

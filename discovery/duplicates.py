@@ -9,22 +9,41 @@ Two rules, each computed in C (rapidfuzz, SciPy), never pair by pair in Python:
   least MIN_TERMS terms (two nearly empty sheets are not duplicates).
 
 Archived sheets are left out (a merged duplicate is archived, so a merge empties its pair).
+
+The moderators' list reads stored pairs (ProbableDuplicate), never computes: `compute_pairs()`
+recomputes the whole base (end of `manage.py compute_similar`, nightly; `compute_duplicates`),
+`update_pairs(ids)` follows `catalogue.signals.sheets_changed` and recomputes only the pairs of
+the changed sheets (title rule within their structure, text rule one row × the base).
+`probable_duplicates` computes the same pairs among a few sheets on the fly (the pair view) and
+is the reference the stored pairs are tested against.
 """
 
+import logging
 import re
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import NamedTuple
 
 import numpy as np
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.dispatch import receiver
+from django.utils import timezone
 from rapidfuzz import fuzz, process
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
+from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, PublicationStatus
-from discovery.models import SimilarityProfile
+from catalogue.signals import sheets_changed
+from discovery.models import DuplicateComputation, ProbableDuplicate, SimilarityProfile
 from discovery.similarity import BLOCK, feature, sheet_terms, term_vector, vectors_matrix
 from search import analysis
+
+logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+")
 TITLE_RATIO = 90
@@ -111,10 +130,14 @@ def _text_counts(candidates: list[ActionSheet], stored: dict) -> sparse.csr_matr
     """Term counts of each candidate's texts without its title (counted twice in a stored
     vector): a re-titled copy is a copy. One row per candidate."""
     blobs = [stored[s.pk] if s.pk in stored else term_vector(sheet_terms(s)) for s in candidates]
+    return _counts_without_titles([s.title for s in candidates], blobs)
+
+
+def _counts_without_titles(titles: list[str], blobs: list) -> sparse.csr_matrix:
     counts = vectors_matrix(blobs)
     rows, columns = [], []
-    for row, sheet in enumerate(candidates):
-        for term in analysis.terms(sheet.title):
+    for row, title in enumerate(titles):
+        for term in analysis.terms(title):
             rows.append(row)
             columns.append(feature(term))
     title = sparse.csr_matrix(
@@ -242,3 +265,291 @@ def duplicates_within_structures(sheet_ids) -> list[DuplicatePair]:
                     f"textes presque identiques ({100 * cosine:.0f} %), même structure",
                 )
     return sorted(found.values(), key=lambda p: (-p.score, p.first.pk, p.second.pk))
+
+
+# Stored pairs: what the moderators' list reads.
+
+Progress = Callable[[int, int], None]
+# The most frequent terms, kept as dense columns for the bound of `_text_pairs_all`.
+HEAVY_TERMS = 256
+# Float32 rounding of the bound's products: a pair this close under the threshold is checked.
+BOUND_SLACK = 1e-3
+# Cells of one block of bound products (rows × sheets, float32, ~80 MB).
+BLOCK_CELLS = 20_000_000
+# Rows of a bulk write.
+WRITE_BATCH = 1000
+
+
+class _Sheet(NamedTuple):
+    pk: int
+    structure_id: int
+    title: str
+
+
+class _Found:
+    """Pairs found, keyed (smaller pk, larger pk): score and reasons, title reason first."""
+
+    def __init__(self, involving: set[int] | None = None):
+        self.pairs: dict[tuple[int, int], tuple[float, list[str]]] = {}
+        self.involving = involving  # keep only the pairs of these sheets (None: all)
+
+    def add(self, a: _Sheet, b: _Sheet, score: float, reason: str) -> None:
+        if self.involving is not None and not {a.pk, b.pk} & self.involving:
+            return
+        key = (a.pk, b.pk) if a.pk < b.pk else (b.pk, a.pk)
+        old_score, reasons = self.pairs.get(key, (score, []))
+        reasons.append(reason)
+        self.pairs[key] = (max(old_score, score), reasons)
+
+    def add_text(self, a: _Sheet, b: _Sheet, cosine: float) -> None:
+        where = "même structure" if a.structure_id == b.structure_id else "autre structure"
+        self.add(a, b, 100 * cosine, f"textes presque identiques ({100 * cosine:.0f} %), {where}")
+
+    def records(self, now) -> list[ProbableDuplicate]:
+        return [
+            ProbableDuplicate(
+                first_id=first, second_id=second, score=score, reasons=reasons, computed_at=now
+            )
+            for (first, second), (score, reasons) in self.pairs.items()
+        ]
+
+
+def _load(fresh: set[int] = frozenset()) -> tuple[list[_Sheet], list]:
+    """Every non-archived sheet (pk order) and its stored term vector; the vectors of sheets
+    without a profile (drafts, pending) and of `fresh` ones (just changed: their profile may
+    still be refreshed by the similarity task) are computed from the sheets."""
+    sheets, blobs = [], []
+    rows = (
+        ActionSheet.objects.exclude(publication_status=PublicationStatus.ARCHIVED)
+        .order_by("pk")
+        .values_list("pk", "structure_id", "title", "similarity_profile__vector")
+    )
+    for pk, structure_id, title, vector in rows.iterator(chunk_size=2000):
+        sheets.append(_Sheet(pk, structure_id, title))
+        blobs.append(None if vector is None or pk in fresh else vector)
+    missing = [i for i, blob in enumerate(blobs) if blob is None]
+    for start in range(0, len(missing), 500):
+        chunk = {sheets[i].pk: i for i in missing[start : start + 500]}
+        for sheet in ActionSheet.objects.filter(pk__in=chunk).only("pk", "title", *TEXT_FIELDS):
+            blobs[chunk[sheet.pk]] = term_vector(sheet_terms(sheet))
+    return sheets, blobs
+
+
+def _by_structure(sheets: list[_Sheet]) -> dict[int, list[_Sheet]]:
+    groups: dict[int, list[_Sheet]] = {}
+    for sheet in sheets:
+        groups.setdefault(sheet.structure_id, []).append(sheet)
+    return groups
+
+
+def _normalized(counts: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """(rows with at least MIN_TERMS terms, their L2-normalised counts)."""
+    long_enough = np.flatnonzero(np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS)
+    rows = counts[long_enough]
+    return long_enough, normalize(rows) if len(long_enough) else rows
+
+
+def _text_pairs_all(counts: sparse.csr_matrix, progress: Progress | None = None):
+    """(i, j, cosine) for every pair of rows i < j with near-identical texts, exactly as
+    `_near_identical_texts`, without its O(n²) sparse products.
+
+    Each normalised row a splits into its HEAVY_TERMS most frequent terms a_H (dense) and the
+    rest a_R: a·b = a_H·b_H + a_R·b_R ≤ a_H·b_H + |a_R||b_R| (Cauchy–Schwarz). With |a_R| as
+    one more dense column, one float32 BLAS product per block gives that bound for every pair;
+    only the pairs whose bound reaches TEXT_COSINE get their exact cosine (sparse, row by row).
+    The sparse products cost Σ df² over all terms, dominated by the few terms most sheets share:
+    those are exactly the dense columns here."""
+    long_enough, matrix = _normalized(counts)
+    n = matrix.shape[0]
+    if n < 2:
+        return
+    used, matrix.indices = np.unique(matrix.indices, return_inverse=True)
+    matrix = sparse.csr_matrix((matrix.data, matrix.indices, matrix.indptr), (n, len(used)))
+    frequency = np.bincount(matrix.indices, minlength=len(used))
+    heavy = np.argsort(-frequency, kind="stable")[:HEAVY_TERMS]
+    heavy = heavy[frequency[heavy] > 1]
+    dense = np.zeros((n, len(heavy) + 1), dtype=np.float32)
+    dense[:, :-1] = matrix[:, heavy].toarray()
+    rest = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel() - (dense**2).sum(axis=1)
+    dense[:, -1] = np.sqrt(np.maximum(rest, 0))
+    step = max(64, min(2048, BLOCK_CELLS // n))
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        bound = dense[start:stop] @ dense[start:].T
+        i, j = np.nonzero(bound >= TEXT_COSINE - BOUND_SLACK)
+        del bound
+        i, j = i + start, j + start
+        keep = i < j
+        i, j = i[keep], j[keep]
+        if len(i):
+            cosines = _cosines(matrix, i, j)
+            for k in np.flatnonzero(cosines >= TEXT_COSINE).tolist():
+                yield int(long_enough[i[k]]), int(long_enough[j[k]]), float(cosines[k])
+        if progress:
+            # Block rows cost in proportion to the columns still ahead of them.
+            done = n * n - (n - stop) * (n - stop)
+            progress(done, n * n)
+
+
+def _cosines(matrix: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Cosines of the row pairs (i, j), to the last bit as the sparse product `matrix @
+    matrix.T` gives them (float32 sums in row i's term order): a pair at 0.9 stays on the same
+    side of the threshold as with `_near_identical_texts`. Sequential sums over padded rows."""
+    products = matrix[i].multiply(matrix[j]).tocsr()
+    lengths = np.diff(products.indptr)
+    padded = np.zeros((len(i), int(lengths.max(initial=0))), dtype=np.float32)
+    rows = np.repeat(np.arange(len(i)), lengths)
+    padded[rows, np.arange(products.nnz) - products.indptr[rows]] = products.data
+    sums = np.zeros(len(i), dtype=np.float32)
+    for column in padded.T:
+        sums += column
+    return sums
+
+
+def _text_pairs_of(counts: sparse.csr_matrix, rows: list[int]):
+    """(i, j, cosine) for the pairs of `rows` with every other row (i in rows, j not i)."""
+    long_enough, matrix = _normalized(counts)
+    where = {int(r): k for k, r in enumerate(long_enough.tolist())}
+    query = [where[r] for r in rows if r in where]
+    for start in range(0, len(query), BLOCK):
+        block = query[start : start + BLOCK]
+        products = (matrix[block] @ matrix.T).toarray()
+        for a, j in zip(*np.nonzero(products >= TEXT_COSINE), strict=True):
+            if block[a] != j:
+                yield int(long_enough[block[a]]), int(long_enough[j]), float(products[a, j])
+
+
+def compute_pairs(progress: Progress | None = None) -> tuple[int, int]:
+    """Recompute the probable duplicates of the whole base and replace the stored pairs
+    (atomically: the list shows the old pairs until the new ones are written).
+    Returns (sheets compared, pairs). `progress(done, total)` follows the text comparison."""
+    started = time.monotonic()
+    sheets, blobs = _load()
+    found = _Found()
+    for group in _by_structure(sheets).values():
+        for a, b, ratio, reason in _close_titles(group):
+            found.add(a, b, ratio, reason)
+    counts = _counts_without_titles([s.title for s in sheets], blobs)
+    for i, j, cosine in _text_pairs_all(counts, progress):
+        found.add_text(sheets[i], sheets[j], cosine)
+    now = timezone.now()
+    records = found.records(now)
+    with transaction.atomic():
+        ProbableDuplicate.objects.all().delete()
+        ProbableDuplicate.objects.bulk_create(records, batch_size=WRITE_BATCH)
+        DuplicateComputation.objects.all().delete()
+        DuplicateComputation.objects.create(
+            computed_at=now,
+            sheets=len(sheets),
+            pairs=len(records),
+            seconds=round(time.monotonic() - started, 1),
+        )
+    return len(sheets), len(records)
+
+
+def _forget(ids: set[int]) -> None:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        ProbableDuplicate.objects.filter(Q(first_id__in=chunk) | Q(second_id__in=chunk)).delete()
+
+
+@transaction.atomic
+def update_pairs(ids: Iterable[int]) -> int:
+    """Recompute the pairs of the sheets `ids` (just written: published, edited, archived,
+    merged, deleted) with the rest of the base; other pairs stay. Returns the pairs stored."""
+    ids = {int(i) for i in ids}
+    if not ids:
+        return 0
+    _forget(ids)
+    live = set(
+        ActionSheet.objects.filter(pk__in=ids)
+        .exclude(publication_status=PublicationStatus.ARCHIVED)
+        .values_list("pk", flat=True)
+    )
+    if not live:
+        return 0  # archived or deleted: their pairs are gone
+    sheets, blobs = _load(fresh=live)
+    found = _Found(involving=live)
+    structures = {s.structure_id for s in sheets if s.pk in live}
+    for structure, group in _by_structure(sheets).items():
+        if structure in structures:
+            for a, b, ratio, reason in _close_titles(group):
+                found.add(a, b, ratio, reason)
+    counts = _counts_without_titles([s.title for s in sheets], blobs)
+    rows = [k for k, s in enumerate(sheets) if s.pk in live]
+    for i, j, cosine in _text_pairs_of(counts, rows):
+        found.add_text(sheets[i], sheets[j], cosine)
+    records = found.records(timezone.now())
+    ProbableDuplicate.objects.bulk_create(records, batch_size=WRITE_BATCH, ignore_conflicts=True)
+    return len(records)
+
+
+@transaction.atomic
+def refresh_within_structures(ids: Iterable[int]) -> int:
+    """An import batch (more than SIMILAR_SYNC_MAX sheets): the pairs of `ids` within their
+    structures only, at the cost of their structures' sizes. Pairs of texts across structures
+    wait for the next full computation (`compute_similar`, nightly)."""
+    ids = {int(i) for i in ids}
+    _forget(ids)
+    now = timezone.now()
+    records = [
+        ProbableDuplicate(
+            first_id=p.first.pk,
+            second_id=p.second.pk,
+            score=p.score,
+            reasons=p.reasons,
+            computed_at=now,
+        )
+        for p in duplicates_within_structures(ids)
+    ]
+    ProbableDuplicate.objects.bulk_create(records, batch_size=WRITE_BATCH, ignore_conflicts=True)
+    return len(records)
+
+
+@receiver(sheets_changed, dispatch_uid="discovery_duplicates_changed_sheets")
+def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
+    # Every status counts (drafts and pending sheets are in the list): whatever sends
+    # sheets_changed (creation, saved edit, publication, archive, merge, import) refreshes the
+    # pairs of its sheets. An autosave sends nothing: its text is not the sheet's yet.
+    ids = {int(i) for i in sheet_ids}
+    if not ids:
+        return
+    if len(ids) > settings.SIMILAR_SYNC_MAX:
+        # Profiles of an import batch are already fresh: discovery.similarity's receiver,
+        # connected first (this module imports it), saved them synchronously.
+        refresh_within_structures(ids)
+    elif settings.SIMILAR_IN_BACKGROUND:
+        # One row against the base loads every sheet's terms (about 1 s per 10,000 sheets):
+        # the job worker does it, committed with the change like discovery.tasks.update_similar.
+        from discovery.tasks import update_duplicates
+
+        update_duplicates.enqueue(sorted(ids))
+    else:
+        update_pairs(ids)
+
+
+# What the list shows of each sheet.
+SHOWN = ("title", "year", "structure__name")
+
+
+def stored_pairs(sheets: QuerySet[ActionSheet], limit: int) -> tuple[list[ProbableDuplicate], int]:
+    """The stored pairs with both sheets among `sheets` (a moderator's territory), most
+    probable first, at most `limit`, sheets and structures loaded; and how many there are."""
+    active = sheets.exclude(publication_status=PublicationStatus.ARCHIVED).values("pk")
+    pairs = ProbableDuplicate.objects.filter(first__in=active, second__in=active)
+    listed = list(
+        pairs.select_related("first__structure", "second__structure")
+        .only(
+            "score",
+            "reasons",
+            *(f"{side}__{name}" for side in ("first", "second") for name in SHOWN),
+        )
+        .order_by("-score", "first_id", "second_id")[:limit]
+    )
+    total = len(listed) if len(listed) < limit else pairs.count()
+    return listed, total
+
+
+def last_computation() -> DuplicateComputation | None:
+    return DuplicateComputation.objects.order_by("-computed_at").first()

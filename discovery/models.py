@@ -44,6 +44,49 @@ class SimilarSheet(models.Model):
         return f"{self.sheet_id} → {self.other_id} ({self.score:.2f})"
 
 
+class ProbableDuplicate(models.Model):
+    """Two non-archived sheets that are probably the same action (discovery.duplicates), stored
+    so that the moderators' list reads its territory's pairs instead of comparing the base."""
+
+    first = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()  # 0–100
+    # Phrases shown in the list ("même titre, même structure").
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "doublon probable"
+        verbose_name_plural = "doublons probables"
+        ordering = ["-score", "first", "second"]
+        indexes = [models.Index(fields=["-score", "first", "second"], name="duplicate_rank")]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_unique_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_ordered_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score:.0f})"
+
+
+class DuplicateComputation(models.Model):
+    """The last full computation of the probable duplicates (one row), shown on the list."""
+
+    computed_at = models.DateTimeField()
+    sheets = models.PositiveIntegerField()
+    pairs = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        verbose_name = "calcul des doublons"
+        verbose_name_plural = "calculs des doublons"
+
+    def __str__(self) -> str:
+        return f"doublons calculés le {self.computed_at:%Y-%m-%d %H:%M}"
+
+
 class SearchAlert(models.Model):
     """ "Recevoir les nouvelles actions par e-mail": a catalogue query string replayed by
     `manage.py send_alerts`. No account needed; nothing is sent before the address confirms."""

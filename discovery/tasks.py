@@ -2,9 +2,14 @@
 
 from django_tasks import task
 
-from discovery import similarity
+from discovery import duplicates, similarity
 
 
 @task()
 def update_similar(sheet_ids: list[int]) -> None:
     similarity.update_sheets(sheet_ids)
+
+
+@task()
+def update_duplicates(sheet_ids: list[int]) -> None:
+    duplicates.update_pairs(sheet_ids)

@@ -27,11 +27,17 @@ def _moderator_sheets(user):
 @login_required
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
-    pairs = duplicates.probable_duplicates(_moderator_sheets(request.user))
+    # Stored pairs (discovery.duplicates.compute_pairs, update_pairs): nothing computed here.
+    pairs, total = duplicates.stored_pairs(_moderator_sheets(request.user), LISTED_PAIRS)
     return render(
         request,
         "discovery/duplicate_list.html",
-        {"pairs": pairs[:LISTED_PAIRS], "total": len(pairs), "listed": LISTED_PAIRS},
+        {
+            "pairs": pairs,
+            "total": total,
+            "listed": LISTED_PAIRS,
+            "computation": duplicates.last_computation(),
+        },
     )
 
 

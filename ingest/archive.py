@@ -70,6 +70,9 @@ BACKED_UP = (
     "stats.SheetFigures",
     "stats.SheetFunding",
     "discovery.SimilarSheet",
+    # Derived too, but the moderators' list needs a full computation to be complete again.
+    "discovery.ProbableDuplicate",
+    "discovery.DuplicateComputation",
     "contrib.Membership",
     "contrib.ModeratorTerritory",
     "contrib.JoinRequest",

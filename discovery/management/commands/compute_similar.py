@@ -1,4 +1,5 @@
-"""Recompute the similar actions of every published sheet (nightly, or after a large import)."""
+"""Recompute the similar actions of every published sheet (nightly, or after a large import), then
+the probable duplicates of the whole base from the same fresh terms."""
 
 import sys
 import time
@@ -6,6 +7,8 @@ import time
 from django.core.management.base import BaseCommand
 
 from discovery import suggestions
+from discovery.duplicates import compute_pairs
+from discovery.management.commands.compute_duplicates import summary
 from discovery.similarity import compute_all
 from essaimage.lib.french import count_noun
 
@@ -22,6 +25,11 @@ class Command(BaseCommand):
             f"{count_noun(pairs, 'lien', 'liens')} vers des actions similaires "
             f"({time.monotonic() - started:.1f} s)."
         )
+        # The moderators' duplicate list compares the terms just stored.
+        started = time.monotonic()
+        self.step = "doublons"
+        sheets, pairs = compute_pairs(progress=self._progress)
+        self.stdout.write(summary(sheets, pairs, time.monotonic() - started))
         # The suggestions learn from the same stored terms: retrain them while they are fresh.
         started = time.monotonic()
         model = suggestions.train()
@@ -37,7 +45,7 @@ class Command(BaseCommand):
             return
         width = 30
         filled = width * done // total
-        step = "analyse" if done * 2 <= total else "comparaison"
+        step = getattr(self, "step", None) or ("analyse" if done * 2 <= total else "comparaison")
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({step})")
         if done == total:
             sys.stderr.write("\n")
