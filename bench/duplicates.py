@@ -26,7 +26,12 @@ def timed(function, *args):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--old", action="store_true", help="also time the on-the-fly version")
+    parser.add_argument(
+        "--old", action="store_true", help="also time the on-the-fly version (whole base)"
+    )
+    parser.add_argument(
+        "--old-region", action="store_true", help="time the on-the-fly version of the région"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     import django
@@ -39,7 +44,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from catalogue.models import ActionSheet, PublicationStatus, Region
-    from contrib.access import reviewable_sheets
+    from contrib.access import reviewable_sheets, reviewed_departements
     from contrib.models import ModeratorTerritory, User
     from discovery import duplicates
 
@@ -76,14 +81,14 @@ def main() -> None:
             assert response.status_code == 200
             times.append((wall, cpu))
         territory = reviewable_sheets(user).count()
-        total = duplicates.stored_pairs(reviewable_sheets(user), 1)[1]
+        total = duplicates.stored_pairs(reviewed_departements(user), 1)[1]
         print(
             f"list page, {label} ({territory} sheets, {total} pairs): "
             f"median {statistics.median(t[0] for t in times) * 1000:.0f} ms wall, "
             f"{statistics.median(t[1] for t in times) * 1000:.0f} ms CPU, "
             f"{len(queries)} queries"
         )
-        if args.old:
+        if args.old_region and user == moderator:
             old, wall, cpu = timed(duplicates.probable_duplicates, reviewable_sheets(user))
             print(f"  before (on the fly): {wall:.2f} s wall, {cpu:.2f} s CPU")
 

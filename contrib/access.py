@@ -101,6 +101,15 @@ def reviewable_sheets(user) -> QuerySet[ActionSheet]:
     return ActionSheet.objects.filter(structure__departement__in=moderated_departements(user))
 
 
+def reviewed_departements(user) -> list[str] | None:
+    """Codes of the départements of `reviewable_sheets(user)`; None: every sheet (an
+    administrator's, sheets of structures without département included). For tables that
+    point at sheets and filter through joins (discovery.duplicates.stored_pairs)."""
+    if _is_user(user) and user.is_superuser:
+        return None
+    return list(moderated_departements(user).values_list("code", flat=True))
+
+
 def review_queue(user) -> QuerySet[ActionSheet]:
     """Sheets of `user`'s territory waiting for review, oldest submission first."""
     last_submission = (

@@ -533,11 +533,19 @@ def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
 SHOWN = ("title", "year", "structure__name")
 
 
-def stored_pairs(sheets: QuerySet[ActionSheet], limit: int) -> tuple[list[ProbableDuplicate], int]:
-    """The stored pairs with both sheets among `sheets` (a moderator's territory), most
-    probable first, at most `limit`, sheets and structures loaded; and how many there are."""
-    active = sheets.exclude(publication_status=PublicationStatus.ARCHIVED).values("pk")
-    pairs = ProbableDuplicate.objects.filter(first__in=active, second__in=active)
+def stored_pairs(departements: list[str] | None, limit: int) -> tuple[list[ProbableDuplicate], int]:
+    """The stored pairs with both sheets in `departements` (a moderator's territory, None: the
+    whole base), most probable first, at most `limit`, sheets and structures loaded; and how
+    many there are. Joins, not `first__in=<sheets>`: SQLite would probe the (first, second)
+    index with every combination of both lists (5 minutes at 20,000 sheets)."""
+    pairs = ProbableDuplicate.objects.exclude(
+        first__publication_status=PublicationStatus.ARCHIVED
+    ).exclude(second__publication_status=PublicationStatus.ARCHIVED)
+    if departements is not None:
+        pairs = pairs.filter(
+            first__structure__departement__in=departements,
+            second__structure__departement__in=departements,
+        )
     listed = list(
         pairs.select_related("first__structure", "second__structure")
         .only(

@@ -28,7 +28,9 @@ def _moderator_sheets(user):
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     # Stored pairs (discovery.duplicates.compute_pairs, update_pairs): nothing computed here.
-    pairs, total = duplicates.stored_pairs(_moderator_sheets(request.user), LISTED_PAIRS)
+    _moderator_sheets(request.user)
+    territory = access.reviewed_departements(request.user)
+    pairs, total = duplicates.stored_pairs(territory, LISTED_PAIRS)
     return render(
         request,
         "discovery/duplicate_list.html",
