@@ -18,7 +18,6 @@ the changed sheets (title rule within their structure, text rule one row × the 
 is the reference the stored pairs are tested against.
 """
 
-import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -42,8 +41,6 @@ from catalogue.signals import sheets_changed
 from discovery.models import DuplicateComputation, ProbableDuplicate, SimilarityProfile
 from discovery.similarity import BLOCK, feature, sheet_terms, term_vector, vectors_matrix
 from search import analysis
-
-logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+")
 TITLE_RATIO = 90
@@ -276,6 +273,8 @@ HEAVY_TERMS = 256
 BOUND_SLACK = 1e-3
 # Cells of one block of bound products (rows × sheets, float32, ~80 MB).
 BLOCK_CELLS = 20_000_000
+# Pairs whose exact cosine is computed at once.
+CHECK_PAIRS = 100_000
 # Rows of a bulk write.
 WRITE_BATCH = 1000
 
@@ -372,7 +371,7 @@ def _text_pairs_all(counts: sparse.csr_matrix, progress: Progress | None = None)
     dense[:, :-1] = matrix[:, heavy].toarray()
     rest = np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel() - (dense**2).sum(axis=1)
     dense[:, -1] = np.sqrt(np.maximum(rest, 0))
-    step = max(64, min(2048, BLOCK_CELLS // n))
+    step = max(16, min(2048, BLOCK_CELLS // n))
     for start in range(0, n, step):
         stop = min(start + step, n)
         bound = dense[start:stop] @ dense[start:].T
@@ -381,10 +380,12 @@ def _text_pairs_all(counts: sparse.csr_matrix, progress: Progress | None = None)
         i, j = i + start, j + start
         keep = i < j
         i, j = i[keep], j[keep]
-        if len(i):
-            cosines = _cosines(matrix, i, j)
+        # Survivors in chunks: `_cosines` pads each pair's shared terms (memory).
+        for first in range(0, len(i), CHECK_PAIRS):
+            a, b = i[first : first + CHECK_PAIRS], j[first : first + CHECK_PAIRS]
+            cosines = _cosines(matrix, a, b)
             for k in np.flatnonzero(cosines >= TEXT_COSINE).tolist():
-                yield int(long_enough[i[k]]), int(long_enough[j[k]]), float(cosines[k])
+                yield int(long_enough[a[k]]), int(long_enough[b[k]]), float(cosines[k])
         if progress:
             # Block rows cost in proportion to the columns still ahead of them.
             done = n * n - (n - stop) * (n - stop)

@@ -1,4 +1,5 @@
 from catalogue.models import PublicationStatus
+from catalogue.signals import sheets_changed
 from contrib.tests.helpers import ContribTestCase
 from essaimage.test import make_sheet
 
@@ -6,6 +7,7 @@ from essaimage.test import make_sheet
 class DuplicatePairTestCase(ContribTestCase):
     def setUp(self):
         self.copy = make_sheet(self.adesir, "REPAIR CAFE <b>", summary="Réparer <i>ensemble</i>")
+        sheets_changed.send(sender=None, sheet_ids=[self.copy.pk])  # as the write paths do
         self.url = f"/contribuer/doublons/{self.sheet.pk}-{self.copy.pk}/"
 
     def test_it_shows_both_sheets_side_by_side_with_the_reason(self):
@@ -26,6 +28,7 @@ class DuplicatePairTestCase(ContribTestCase):
 
     def test_its_merge_button_archives_the_other_sheet(self):
         self.client.force_login(self.mona)
+        self.assertEqual(len(self.client.get("/contribuer/doublons/").context["pairs"]), 1)
         r = self.client.post(
             f"/contribuer/relecture/{self.copy.pk}/fusionner/", {"target": self.sheet.pk}
         )

@@ -4,6 +4,7 @@ merge empties its pair."""
 
 import random
 from io import StringIO
+from unittest import mock
 
 from django.core.management import call_command
 from django.test import TestCase, override_settings
@@ -130,6 +131,21 @@ class FullComputationTestCase(TestCase):
         self.assertEqual(stored(), expected)
         run = DuplicateComputation.objects.get()
         self.assertEqual(run.pairs, len(expected))
+
+    def test_blocks_and_bound_do_not_change_the_pairs(self):
+        base = RandomBase(seed=7)
+        for _ in range(60):
+            base.sheet()
+        compute_all()
+        # Few dense terms (a loose bound), blocks of 16 rows, survivors checked 7 at a time.
+        with (
+            mock.patch("discovery.duplicates.HEAVY_TERMS", 3),
+            mock.patch("discovery.duplicates.BLOCK_CELLS", 1),
+            mock.patch("discovery.duplicates.CHECK_PAIRS", 7),
+        ):
+            compute_pairs()
+        self.assertEqual(stored(), on_the_fly())
+        self.assertGreater(len(stored()), 10)
 
     def test_compute_similar_and_compute_duplicates_store_them(self):
         structure = make_structure("Centre social", dep="35")
