@@ -33,6 +33,9 @@ def main() -> None:
         "--old-region", action="store_true", help="time the on-the-fly version of the région"
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--no-compute", action="store_true", help="keep the stored pairs (pages and update only)"
+    )
     args = parser.parse_args()
     import django
 
@@ -50,8 +53,9 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     print(f"load average {os.getloadavg()[0]:.2f}; {ActionSheet.objects.count()} sheets")
-    (sheets, pairs), wall, cpu = timed(duplicates.compute_pairs)
-    print(f"compute_pairs: {sheets} sheets, {pairs} pairs, {wall:.1f} s wall, {cpu:.1f} s CPU")
+    if not args.no_compute:
+        (sheets, pairs), wall, cpu = timed(duplicates.compute_pairs)
+        print(f"compute_pairs: {sheets} sheets, {pairs} pairs, {wall:.1f} s wall, {cpu:.1f} s CPU")
     if args.old:
         old, wall, cpu = timed(duplicates.probable_duplicates, ActionSheet.objects.all())
         print(f"probable_duplicates (old): {len(old)} pairs, {wall:.1f} s wall, {cpu:.1f} s CPU")

@@ -516,6 +516,14 @@ def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
     ids = {int(i) for i in sheet_ids}
     if not ids:
         return
+    # Archived (a merge): their pairs go at once, so the list needs no filter on the status.
+    _forget(
+        set(
+            ActionSheet.objects.filter(
+                pk__in=ids, publication_status=PublicationStatus.ARCHIVED
+            ).values_list("pk", flat=True)
+        )
+    )
     if len(ids) > settings.SIMILAR_SYNC_MAX:
         # Profiles of an import batch are already fresh: discovery.similarity's receiver,
         # connected first (this module imports it), saved them synchronously.
@@ -538,10 +546,10 @@ def stored_pairs(departements: list[str] | None, limit: int) -> tuple[list[Proba
     """The stored pairs with both sheets in `departements` (a moderator's territory, None: the
     whole base), most probable first, at most `limit`, sheets and structures loaded; and how
     many there are. Joins, not `first__in=<sheets>`: SQLite would probe the (first, second)
-    index with every combination of both lists (5 minutes at 20,000 sheets)."""
-    pairs = ProbableDuplicate.objects.exclude(
-        first__publication_status=PublicationStatus.ARCHIVED
-    ).exclude(second__publication_status=PublicationStatus.ARCHIVED)
+    index with every combination of both lists (5 minutes at 20,000 sheets). No filter on the
+    status: the pairs of an archived sheet are deleted when it is archived (`_on_sheets_changed`),
+    and an administrator's count is then a plain count."""
+    pairs = ProbableDuplicate.objects.all()
     if departements is not None:
         pairs = pairs.filter(
             first__structure__departement__in=departements,

@@ -235,6 +235,14 @@ class InBackgroundTestCase(ContribTestCase):
         self.assertEqual(pair, (self.sheet.pk, draft.pk))
         self.assertRegex(reason, r"^titre proche \(9\d %\), même structure$")
 
+    def test_a_merge_empties_its_pair_before_the_worker_runs(self):
+        copy = make_sheet(self.adesir, "REPAIR CAFE")
+        sheets_changed.send(sender=None, sheet_ids=[copy.pk])
+        run_worker()
+        self.assertEqual(list(stored()), [(self.sheet.pk, copy.pk)])
+        moderation.merge(copy, self.sheet, self.mona)
+        self.assertEqual(stored(), {})
+
     def setUp(self):
         background = override_settings(SIMILAR_IN_BACKGROUND=True)
         background.enable()
