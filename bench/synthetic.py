@@ -842,6 +842,7 @@ def generate_sheets(
 
 
 M2M = LIST_FIELDS
+SIGNAL_SHEETS = 250
 
 
 @transaction.atomic
@@ -910,7 +911,12 @@ def _write_batch(batch, ids, structure_pks, existing, report: GenerationReport) 
     new_ids = [s.pk for s in sheets]
     report.sheets += len(sheets)
     report.sheet_ids.extend(new_ids)
-    sheets_changed.send(sender=generate_sheets, sheet_ids=new_ids)
+    # In parts, so that the similarity profiles find the texts the search index has just
+    # analysed in search.analysis's cache of recent texts (4,096 texts: some 800 sheets).
+    for start in range(0, len(new_ids), SIGNAL_SHEETS):
+        sheets_changed.send(
+            sender=generate_sheets, sheet_ids=new_ids[start : start + SIGNAL_SHEETS]
+        )
     # With DEBUG, Django keeps the last 9,000 queries, texts included (SQLite prints the
     # values): hundreds of MB at 100,000 sheets. A batch needs none of them afterwards.
     reset_queries()

@@ -66,8 +66,17 @@ def texts_terms(title: str, texts: Iterable[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for _ in range(2):
         counts.update(analysis.terms(title))
-    for text in texts:
-        counts.update(analysis.terms(text))
+    body = []
+    for name, text in zip(TEXT_FIELDS, texts, strict=True):
+        if name == "summary":
+            counts.update(analysis.terms(text))
+        elif text:
+            body.append(text)
+    # The other texts joined as the search index joins them (search.indexing.BODY_FIELDS), so
+    # that analysis.terms answers from what the index just analysed. The terms are those of
+    # each text: a word's term never depends on its neighbours or on the text's case (they only
+    # decide whether it is marked an acronym); discovery/tests/test_sheet_terms.py checks it.
+    counts.update(analysis.terms("\n\n".join(body)))
     return counts
 
 
