@@ -131,13 +131,16 @@ def index_sheets(ids: Iterable[int]) -> int:
 LABELLED_RELATIONS = ("keywords", "action_partners", "financial_partners", "publics")
 
 
-def _vocabulary_labels() -> dict[str, dict[int, tuple]]:
-    """relation -> {value id: (position, label)}: the vocabularies are small, read them once."""
+def _vocabulary_labels(only: dict[str, set[int]] | None = None) -> dict[str, dict[int, tuple]]:
+    """relation -> {value id: (position, label)}: the vocabularies are small, read them once
+    (`only`: the values of these ids)."""
     out = {}
     for name in LABELLED_RELATIONS:
-        model = ActionSheet._meta.get_field(name).related_model
+        values = ActionSheet._meta.get_field(name).related_model.objects.all()
+        if only is not None:
+            values = values.filter(pk__in=only.get(name, ()))
         out[name] = {pk: (position, label) for pk, position, label in
-                     model.objects.values_list("pk", "position", "label")}  # fmt: skip
+                     values.values_list("pk", "position", "label")}  # fmt: skip
     return out
 
 
@@ -149,18 +152,27 @@ def _documents(chunk: list[int], labels: dict[str, dict[int, tuple]]) -> list[Do
         *TEXT_FIELDS,
     )  # fmt: skip
     values: dict[str, dict[int, list]] = {}
+    missing: dict[str, set[int]] = {}
     for name in LABELLED_RELATIONS:
         m2m = ActionSheet._meta.get_field(name)
         source, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
         found: dict[int, list] = {}
         through = m2m.remote_field.through.objects.filter(**{f"{source}__in": chunk})
         for sheet_id, value_id in through.values_list(source, target):
-            found.setdefault(sheet_id, []).append(labels[name][value_id])
+            found.setdefault(sheet_id, []).append(value_id)
+            if value_id not in labels[name]:
+                missing.setdefault(name, set()).add(value_id)
         values[name] = found
+    if missing:  # values created since the labels were read
+        for name, more in _vocabulary_labels(missing).items():
+            labels[name].update(more)
     documents = []
     for pk, title, name, commune, departement, *texts in rows:
         # The vocabularies' order (position, label), as sheet.keywords.all() gives them.
-        related = {r: [label for _, label in sorted(values[r].get(pk, ()))] for r in values}
+        related = {
+            r: [label for _, label in sorted(labels[r][v] for v in values[r].get(pk, ()))]
+            for r in values
+        }
         text = dict(zip(TEXT_FIELDS, texts, strict=True))
         documents.append(
             DocumentText(

@@ -79,3 +79,11 @@ class BulkIndexTestCase(BaseTestCase):
         self.assertEqual(index_rows(), written)
         self.assertEqual(sorted(SearchWord.objects.values_list("word", "display")), words)
         self.assertEqual({q: answers(q) for q in queries}, found)
+
+    def test_values_created_after_the_labels_were_read_are_labelled(self):
+        from search.indexing import LABELLED_RELATIONS, _documents
+
+        import_paths([SAMPLE_PATH])
+        sheet = ActionSheet.objects.filter(keywords__isnull=False, publics__isnull=False).first()
+        labels = {name: {} for name in LABELLED_RELATIONS}  # read before any value existed
+        self.assertEqual(_documents([sheet.pk], labels), [build_document(sheet)])
