@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from essaimage.lib.text import normalize_key
@@ -842,10 +842,12 @@ def generate_sheets(
 
 
 M2M = LIST_FIELDS
+SIGNAL_SHEETS = 250
 
 
 @transaction.atomic
 def _write_batch(batch, ids, structure_pks, existing, report: GenerationReport) -> None:
+    from catalogue.bulk import add_relation_rows
     from catalogue.models import ActionSheet, PublicationStatus, Source, Structure
     from catalogue.signals import sheets_changed
 
@@ -897,20 +899,27 @@ def _write_batch(batch, ids, structure_pks, existing, report: GenerationReport) 
         )
     sheets = ActionSheet.objects.bulk_create(sheets)
     for name in M2M:
-        through = getattr(ActionSheet, name).through
-        m2m = getattr(ActionSheet, name).field
-        source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
-        rows = [
-            through(**{f"{source}_id": sheet.pk, f"{target}_id": ids[name][label]})
-            for sheet, r in zip(sheets, batch, strict=True)
-            for label in r[name]
-            if label in ids[name]
-        ]
-        through.objects.bulk_create(rows, batch_size=5000)
+        add_relation_rows(
+            name,
+            (
+                (sheet.pk, ids[name][label])
+                for sheet, r in zip(sheets, batch, strict=True)
+                for label in r[name]
+                if label in ids[name]
+            ),
+        )
     new_ids = [s.pk for s in sheets]
     report.sheets += len(sheets)
     report.sheet_ids.extend(new_ids)
-    sheets_changed.send(sender=generate_sheets, sheet_ids=new_ids)
+    # In parts, so that the similarity profiles find the texts the search index has just
+    # analysed in search.analysis's cache of recent texts (4,096 texts: some 800 sheets).
+    for start in range(0, len(new_ids), SIGNAL_SHEETS):
+        sheets_changed.send(
+            sender=generate_sheets, sheet_ids=new_ids[start : start + SIGNAL_SHEETS]
+        )
+    # With DEBUG, Django keeps the last 9,000 queries, texts included (SQLite prints the
+    # values): hundreds of MB at 100,000 sheets. A batch needs none of them afterwards.
+    reset_queries()
 
 
 # --- SENACS text export --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
@@ -57,14 +58,29 @@ Progress = Callable[[int, int], None]
 
 
 def sheet_terms(sheet: ActionSheet) -> Counter[str]:
+    return texts_terms(sheet.title, [getattr(sheet, name) for name in TEXT_FIELDS])
+
+
+def texts_terms(title: str, texts: Iterable[str]) -> Counter[str]:
+    """The counted terms of a sheet's title (twice) and texts (TEXT_FIELDS order)."""
     counts: Counter[str] = Counter()
     for _ in range(2):
-        counts.update(analysis.terms(sheet.title))
-    for name in TEXT_FIELDS:
-        counts.update(analysis.terms(getattr(sheet, name)))
+        counts.update(analysis.terms(title))
+    body = []
+    for name, text in zip(TEXT_FIELDS, texts, strict=True):
+        if name == "summary":
+            counts.update(analysis.terms(text))
+        elif text:
+            body.append(text)
+    # The other texts joined as the search index joins them (search.indexing.BODY_FIELDS), so
+    # that analysis.terms answers from what the index just analysed. The terms are those of
+    # each text: a word's term never depends on its neighbours or on the text's case (they only
+    # decide whether it is marked an acronym); discovery/tests/test_sheet_terms.py checks it.
+    counts.update(analysis.terms("\n\n".join(body)))
     return counts
 
 
+@lru_cache(maxsize=200_000)
 def feature(term: str) -> int:
     """A term's column: CRC-32 (stable across processes, unlike hash()) in FEATURES columns;
     collisions are rare enough (2^20 columns, some 10^5 distinct terms) to be harmless."""
@@ -99,9 +115,11 @@ def _save_profiles(ids: Iterable[int], progress: Progress | None = None, total: 
     ids = sorted(ids)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        sheets = ActionSheet.objects.filter(pk__in=chunk).only("pk", "title", *TEXT_FIELDS)
+        # Plain rows, not model instances: an import batch analyses thousands of sheets.
+        rows = ActionSheet.objects.filter(pk__in=chunk).values_list("pk", "title", *TEXT_FIELDS)
         profiles = [
-            SimilarityProfile(sheet_id=s.pk, vector=term_vector(sheet_terms(s))) for s in sheets
+            SimilarityProfile(sheet_id=pk, vector=term_vector(texts_terms(title, texts)))
+            for pk, title, *texts in rows
         ]
         SimilarityProfile.objects.filter(sheet_id__in=chunk).delete()
         SimilarityProfile.objects.bulk_create(profiles)

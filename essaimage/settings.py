@@ -185,12 +185,13 @@ LOGIN_WINDOW_SECONDS = envint("LOGIN_WINDOW_SECONDS", 15 * 60)
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/hour")
 PASSWORD_RESET_EMAIL_RATE = os.environ.get("PASSWORD_RESET_EMAIL_RATE", "3/hour")
 SIGN_UP_RATE = os.environ.get("SIGN_UP_RATE", "5/hour")
-# Most sheets, and about the most seconds, the SENACS importer spends in one transaction:
-# the site's other writers wait at most one batch.
+# The SENACS importer writes batches of IMPORT_BATCH_SIZE sheets; a transaction holds batches
+# until another writer waits (SQLite, ingest/write_gate.py: it waits at most one batch) or for
+# about IMPORT_BATCH_SECONDS (what writers outside a transaction, such as last_login, may wait).
 IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 50)
-IMPORT_BATCH_SECONDS = float(os.environ.get("IMPORT_BATCH_SECONDS", "0.5"))
-# Between batches on SQLite, the importer pauses, then waits (at most IMPORT_BATCH_YIELD seconds)
-# until no writer of the site waits for the lock (ingest/write_gate.py).
+IMPORT_BATCH_SECONDS = float(os.environ.get("IMPORT_BATCH_SECONDS", "1"))
+# After a transaction on SQLite, the importer pauses, then waits (at most IMPORT_BATCH_YIELD
+# seconds) until no writer of the site waits for the lock (ingest/write_gate.py).
 IMPORT_BATCH_PAUSE = float(os.environ.get("IMPORT_BATCH_PAUSE", "0.05"))
 IMPORT_BATCH_YIELD = float(os.environ.get("IMPORT_BATCH_YIELD", "1"))
 

@@ -1,9 +1,12 @@
 """SENACS sheets into the database: all or nothing per file, idempotent, with a report.
 
 A file is parsed and checked whole before the first write, so a refused file writes nothing.
-An accepted file is then written in short transactions (at most `IMPORT_BATCH_SIZE` sheets or
-about `IMPORT_BATCH_SECONDS`), so the site's own writers (autosaves, logins, API) wait at most
-one batch instead of the whole file.
+An accepted file is then written in batches of `IMPORT_BATCH_SIZE` sheets, each written in bulk
+(one `sheets_changed` per batch: the search index and the other followers work in bulk too). A
+transaction holds batches until another connection waits to write (SQLite: `ingest.write_gate`)
+or it has lasted `IMPORT_BATCH_SECONDS`: an import alone writes in large transactions, and the
+site's own writers (autosaves, logins, API) wait at most one batch, or one transaction for
+those that write outside a transaction.
 If a batch fails, what the earlier batches created is deleted again; if the process is killed
 between batches, running the same import again completes it (the import is idempotent).
 
@@ -20,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from catalogue import models as catalogue
+from catalogue.bulk import add_relation_rows
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.signals import sheets_changed
 from discovery.duplicates import duplicates_within_structures
@@ -252,7 +256,8 @@ class _Writer:
         self.created_values: dict[type, list[int]] = {}
 
     def write(self, sheets: list[ParsedSheet], *, batch_size: int) -> None:
-        """Write `sheets` in transactions of `batch_size`; on failure, undo the earlier batches."""
+        """Write `sheets` in batches of `batch_size` (see the module docstring for the
+        transactions); on failure, undo what the earlier transactions committed."""
         with transaction.atomic():
             existing = self._existing(sheets)
             self._create_structures(sheets)
@@ -260,7 +265,13 @@ class _Writer:
             done = 0
             while done < len(sheets):
                 with transaction.atomic():
-                    done = self._write_batch(sheets, existing, done, batch_size)
+                    began = time.monotonic()
+                    while done < len(sheets):
+                        done = self._write_batch(sheets, existing, done, batch_size)
+                        if time.monotonic() - began >= settings.IMPORT_BATCH_SECONDS:
+                            break
+                        if write_gate.writers_waiting(connection):
+                            break
                 if connection.vendor == "sqlite" and not connection.in_atomic_block:
                     # SQLite's busy handler polls: without this the importer would take the
                     # write lock again before the waiting autosaves and logins get their turn.
@@ -273,11 +284,7 @@ class _Writer:
     def _write_batch(
         self, sheets: list[ParsedSheet], existing: dict, start: int, batch_size: int
     ) -> int:
-        """Write sheets from `start`, at most `batch_size` or IMPORT_BATCH_SECONDS' worth.
-
-        Returns the position of the first sheet not written yet.
-        """
-        began = time.monotonic()
+        """Write the `batch_size` sheets from `start`; returns the position after them."""
         now = timezone.now()
         to_create: list[tuple[catalogue.ActionSheet, ParsedSheet]] = []
         changed_before = len(self.report.sheet_ids)
@@ -313,13 +320,13 @@ class _Writer:
                 self._update(sheet, parsed, fingerprint, now)
             if self.progress and (position % 100 == 0 or position == total):
                 self.progress(position, total)
-            # The creations and the indexing still to come take about three times as long.
-            if time.monotonic() - began > settings.IMPORT_BATCH_SECONDS / 4:
-                break
         self._create(to_create)
         changed = self.report.sheet_ids[changed_before:]
         if changed:
             sheets_changed.send(sender=self.__class__, sheet_ids=list(changed))
+        # With DEBUG, Django keeps the last 9,000 queries, values included: the memory of a
+        # large import would grow with the texts it wrote.
+        reset_queries()
         return position
 
     def _undo(self) -> None:
@@ -428,15 +435,14 @@ class _Writer:
             batch = pairs[start : start + BATCH_SIZE]
             created = catalogue.ActionSheet.objects.bulk_create([sheet for sheet, _ in batch])
             for name in LIST_FIELDS:
-                m2m = catalogue.ActionSheet._meta.get_field(name)
-                through = m2m.remote_field.through
-                source, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
-                rows = [
-                    through(**{source: sheet.pk, target: value.pk})
-                    for sheet, (_, parsed) in zip(created, batch, strict=True)
-                    for value in self._values(parsed, name)
-                ]
-                through.objects.bulk_create(rows)
+                add_relation_rows(
+                    name,
+                    (
+                        (sheet.pk, value.pk)
+                        for sheet, (_, parsed) in zip(created, batch, strict=True)
+                        for value in self._values(parsed, name)
+                    ),
+                )
             for sheet, (_, parsed) in zip(created, batch, strict=True):
                 self._attach(sheet, parsed)
             self.report.created += len(created)

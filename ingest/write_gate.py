@@ -4,7 +4,8 @@ SQLite has one writer at a time and its waiting writers poll (busy timeout), so 
 that commits and begins again at once can win the lock over and over. Every connection to a
 SQLite file holds a shared lock on `<database>.writers` while it waits to begin a write
 transaction; between two batches the importer takes that lock exclusively, which it gets only
-once no writer is waiting any more. A writer thus waits for at most the batch in progress.
+once no writer is waiting any more. The importer also looks (`writers_waiting`) after each batch
+and commits at once when someone waits: a writer thus waits for at most the batch in progress.
 """
 
 import fcntl
@@ -45,6 +46,20 @@ def _announce_writer(execute, sql, params, many, context):
 def install(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite" and _announce_writer not in connection.execute_wrappers:
         connection.execute_wrappers.append(_announce_writer)
+
+
+def writers_waiting(connection) -> bool:
+    """Whether another connection waits to begin a write transaction (never on PostgreSQL,
+    whose writers do not wait for the importer's transaction)."""
+    gate = _gate(connection)
+    if gate is None:
+        return False
+    try:
+        fcntl.flock(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    fcntl.flock(gate, fcntl.LOCK_UN)
+    return False
 
 
 def let_writers_through(connection, *, timeout: float) -> None:

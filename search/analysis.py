@@ -21,6 +21,7 @@ over-stems ("café" and "CAF", "formation" and "format"). See README "Search".
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -284,6 +285,7 @@ def set_normaliser(name: str) -> None:
     _normaliser = name
     normalise.cache_clear()
     _word.cache_clear()
+    _word_terms.cache_clear()
     _recent_terms.cache_clear()
 
 
@@ -418,6 +420,7 @@ def _is_capitals(raw: str, shortest: int = 2) -> bool:
 
 
 def terms(text: str) -> list[str]:
+    """The terms of `tokens(text)`."""
     return list(_recent_terms(text))
 
 
@@ -425,7 +428,25 @@ def terms(text: str) -> list[str]:
 def _recent_terms(text: str) -> tuple[str, ...]:
     # The same texts are analysed again within a batch (the search index, then the similarity
     # profiles; titles twice): keep the latest.
-    return tuple(t.term for t in tokens(text))
+    if not text:
+        return ()
+    return tuple(chain.from_iterable(map(_word_terms, _TOKEN.findall(text))))
+
+
+@lru_cache(maxsize=300_000)
+def _word_terms(raw: str) -> tuple[str, ...]:
+    """The terms `tokens` gives a word, which never depend on its neighbours nor on the text's
+    case: those only decide whether a word in capitals is marked an acronym, and its term is
+    the same either way (a stop word is dropped either way; it has two letters or more). So the
+    indexers, which want terms only, skip the per-token work (test_analysis checks it)."""
+    folded, in_table, _, _, term, numbered = _word(raw)
+    if numbered:
+        return (numbered[1], numbered[2])
+    if in_table:
+        return (folded,)
+    if folded in STOP_WORDS or len(folded) == 1 and not folded.isdigit():
+        return ()
+    return (term,)
 
 
 def index_text(text: str, *, limit: int = MAX_POSITION) -> str:

@@ -60,8 +60,13 @@ def snippet_sources(sheet: ActionSheet) -> list[str]:
 
 
 def _clean(value: str) -> str:
-    # The PostgreSQL backend marks matches with these private characters.
-    return (value or "").translate(_PRIVATE)
+    # The PostgreSQL backend marks matches with these private characters (translate copies
+    # every text, and texts almost never hold them: look first).
+    if not value:
+        return ""
+    if "\ue000" in value or "\ue001" in value:
+        return value.translate(_PRIVATE)
+    return value
 
 
 def build_document(sheet: ActionSheet) -> DocumentText:
@@ -113,15 +118,85 @@ def index_sheets(ids: Iterable[int]) -> int:
     """(Re)index the sheets `ids`; ids of deleted sheets leave the index. Returns the number indexed."""
     ids = sorted({int(i) for i in ids})
     indexed = 0
+    labels = None
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        sheets = (
-            ActionSheet.objects.filter(pk__in=chunk)
-            .select_related("structure__departement")
-            .prefetch_related("keywords", "action_partners", "financial_partners", "publics")
-        )
-        indexed += index_documents([build_document(sheet) for sheet in sheets], replace=chunk)
+        if labels is None:
+            labels = _vocabulary_labels()
+        indexed += index_documents(_documents(chunk, labels), replace=chunk)
     return indexed
+
+
+# The relations whose labels a document holds, in build_document's order.
+LABELLED_RELATIONS = ("keywords", "action_partners", "financial_partners", "publics")
+
+
+def _vocabulary_labels(only: dict[str, set[int]] | None = None) -> dict[str, dict[int, tuple]]:
+    """relation -> {value id: (position, label)}: the vocabularies are small, read them once
+    (`only`: the values of these ids)."""
+    out = {}
+    for name in LABELLED_RELATIONS:
+        values = ActionSheet._meta.get_field(name).related_model.objects.all()
+        if only is not None:
+            values = values.filter(pk__in=only.get(name, ()))
+        out[name] = {pk: (position, label) for pk, position, label in
+                     values.values_list("pk", "position", "label")}  # fmt: skip
+    return out
+
+
+def _documents(chunk: list[int], labels: dict[str, dict[int, tuple]]) -> list[DocumentText]:
+    """build_document of the sheets `chunk`, read as plain rows (no model instances: the
+    importer and the generator index thousands of sheets per second)."""
+    rows = ActionSheet.objects.filter(pk__in=chunk).values_list(
+        "pk", "title", "structure__name", "structure__commune", "structure__departement__name",
+        *TEXT_FIELDS,
+    )  # fmt: skip
+    values: dict[str, dict[int, list]] = {}
+    missing: dict[str, set[int]] = {}
+    for name in LABELLED_RELATIONS:
+        m2m = ActionSheet._meta.get_field(name)
+        source, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+        found: dict[int, list] = {}
+        through = m2m.remote_field.through.objects.filter(**{f"{source}__in": chunk})
+        for sheet_id, value_id in through.values_list(source, target):
+            found.setdefault(sheet_id, []).append(value_id)
+            if value_id not in labels[name]:
+                missing.setdefault(name, set()).add(value_id)
+        values[name] = found
+    if missing:  # values created since the labels were read
+        for name, more in _vocabulary_labels(missing).items():
+            labels[name].update(more)
+    documents = []
+    for pk, title, name, commune, departement, *texts in rows:
+        # The vocabularies' order (position, label), as sheet.keywords.all() gives them.
+        related = {
+            r: [label for _, label in sorted(labels[r][v] for v in values[r].get(pk, ()))]
+            for r in values
+        }
+        text = dict(zip(TEXT_FIELDS, texts, strict=True))
+        documents.append(
+            DocumentText(
+                sheet_id=pk,
+                title=_clean(title),
+                keywords=_clean(" ; ".join(related["keywords"])),
+                structure=_clean(
+                    " ; ".join(
+                        filter(
+                            None,
+                            [
+                                _structure_text(name, commune, departement),
+                                *related["action_partners"],
+                                *related["financial_partners"],
+                                *related["publics"],
+                            ],
+                        )
+                    )
+                ),
+                summary=_clean(text["summary"]),
+                body=_clean("\n\n".join(filter(None, (text[n] for n in BODY_FIELDS)))),
+            )
+        )
+    return documents
 
 
 def index_documents(documents: list[DocumentText], *, replace: Iterable[int] = ()) -> int:

@@ -4,13 +4,16 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
-from django.test import SimpleTestCase, TestCase, override_settings
+from django.db import connection
+from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 
 from catalogue.models import ActionSheet, Keyword, Structure
 from catalogue.signals import sheets_changed
-from essaimage.test import SAMPLE_PATH
+from essaimage.test import SAMPLE_PATH, ensure_reference_data
+from ingest import write_gate
 from ingest.importer import import_paths
 
 ROOT = Path(settings.BASE_DIR)
@@ -74,4 +77,29 @@ class ImportBatchesTestCase(TestCase):
         self.assertEqual(ActionSheet.objects.count(), 24)
         again = import_paths([SAMPLE_PATH])
         self.assertEqual(again.total("unchanged"), 24)
+        self.assertEqual(ActionSheet.objects.count(), 24)
+
+
+@override_settings(IMPORT_BATCH_SIZE=5, IMPORT_BATCH_SECONDS=600)
+class ImportTransactionsTestCase(TransactionTestCase):
+    """Batches share a transaction until another writer waits (or for IMPORT_BATCH_SECONDS)."""
+
+    def setUp(self):
+        ensure_reference_data()
+
+    def commits(self, waiting: bool) -> int:
+        with (
+            mock.patch.object(write_gate, "writers_waiting", return_value=waiting),
+            mock.patch.object(connection, "commit", wraps=connection.commit) as commit,
+        ):
+            import_paths([SAMPLE_PATH])
+        return commit.call_count
+
+    def test_an_import_alone_writes_its_batches_in_one_transaction(self):
+        # The structures, then the 24 sheets' 5 batches together.
+        self.assertEqual(self.commits(waiting=False), 2)
+        self.assertEqual(ActionSheet.objects.count(), 24)
+
+    def test_an_import_commits_each_batch_while_another_writer_waits(self):
+        self.assertEqual(self.commits(waiting=True), 1 + 5)
         self.assertEqual(ActionSheet.objects.count(), 24)

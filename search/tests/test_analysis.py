@@ -40,3 +40,21 @@ class AnalysisTestCase(SimpleTestCase):
         self.assertEqual([t.is_acronym for t in tokens], [False] * len(tokens))
         self.assertEqual(analysis.terms("MARAIS"), analysis.terms("marais"))
         self.assertEqual(analysis.terms("CAFE DE LA CONNAISSANCE"), ["cafe", "connaissance"])
+
+    def test_terms_are_the_terms_of_the_tokens(self):
+        # terms() skips the tokens (the indexers' fast path): the same terms, whatever the
+        # case of the text and the neighbours of words in capitals.
+        from essaimage.test import SAMPLE_PATH
+
+        texts = [
+            "MJC du BRT",
+            "CENTRE SOCIAL DES MARAIS avec la CAF et le BRT",
+            "A B C D E F G H I",
+            "Le PIJ25 de LA VILLE, CAF25 et 3D",
+            "ÉTÉ ET HIVER À LA MJC, ẞTRASSE ŒUVRE",
+            "un ET deux, X Y, 25 ans, l'été d'ADESIR",
+            *SAMPLE_PATH.read_text(encoding="utf-8").split("\n- "),
+        ]
+        for text in texts:
+            with self.subTest(text=text[:60]):
+                self.assertEqual(analysis.terms(text), [t.term for t in analysis.tokens(text)])
