@@ -46,6 +46,8 @@ def deep_size(obj, seen: set) -> int:
     seen.add(id(obj))
     if isinstance(obj, np.ndarray):
         return obj.nbytes + 112
+    if isinstance(getattr(obj, "array", None), np.ndarray):  # memory.Positions
+        return deep_size(obj.array, seen)
     if isinstance(obj, AbstractBitMap):
         return sys.getsizeof(obj) + len(obj.serialize())
     size = sys.getsizeof(obj)
@@ -117,7 +119,8 @@ def main() -> None:
         "_position_array",
         "_structure_codes",
     ):
-        sizes[name] = round(deep_size(getattr(index, name), seen) / MB, 1)
+        if hasattr(index, name):
+            sizes[name] = round(deep_size(getattr(index, name), seen) / MB, 1)
     if index.text is not None:
         sizes["text.terms"] = round(deep_size(index.text.terms, seen) / MB, 1)
         sizes["text.phrases"] = round(deep_size(index.text.phrases, seen) / MB, 1)
