@@ -62,7 +62,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-text", action="store_true", help="SEARCH_TEXT_INDEX_MB=0")
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--chunk", type=int, help="textindex.CHUNK_DOCUMENTS (PostgreSQL)")
     args = parser.parse_args()
+    from search import textindex
+
+    if args.chunk and hasattr(textindex, "CHUNK_DOCUMENTS"):
+        textindex.CHUNK_DOCUMENTS = args.chunk
 
     from search.changes import log_state
     from search.engines import memory
