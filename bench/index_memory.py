@@ -3,7 +3,8 @@
     DATABASE_URL=... python bench/index_memory.py [--no-text] [--tracemalloc]
 
 Prints the build's wall clock, CPU seconds of this process and seconds spent waiting for the
-database (execute calls), the process's RSS after the build and its peak (VmHWM), and the size
+database (execute calls; not the fetches of a server-side cursor), the server backend's CPU
+seconds (PostgreSQL on this machine), the process's RSS after the build and its peak (VmHWM), and the size
 of each structure of the index (MB: Python objects counted deeply, bitmaps by their serialized
 size). `--tracemalloc` adds the top allocation sites of the build (slower build).
 Not a test: no assertion, only numbers.
@@ -39,6 +40,15 @@ def status(field: str) -> float:
     return 0.0
 
 
+def backend_cpu(pid: int | None) -> float:
+    """CPU seconds of the PostgreSQL backend `pid` (same machine), 0 when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def deep_size(obj, seen: set) -> int:
     """Bytes of `obj` and what it holds (containers, numpy buffers, bitmaps serialized)."""
     if id(obj) in seen:
@@ -63,6 +73,12 @@ def main() -> None:
     parser.add_argument("--no-text", action="store_true", help="SEARCH_TEXT_INDEX_MB=0")
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--chunk", type=int, help="textindex.CHUNK_DOCUMENTS (PostgreSQL)")
+    parser.add_argument(
+        "--search",
+        nargs=2,
+        metavar=("QUERIES", "REPEAT"),
+        help="then bench/worker.py's search with this index (its JSON on the last line)",
+    )
     args = parser.parse_args()
     from search import textindex
 
@@ -86,6 +102,12 @@ def main() -> None:
 
         tracemalloc.start()
     rss_before = status("VmRSS")
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    server_before = backend_cpu(backend)
     settings = {"SEARCH_TEXT_INDEX_MB": 0} if args.no_text else {}
     with override_settings(**settings), connection.execute_wrapper(timed):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -97,6 +119,8 @@ def main() -> None:
         "build_seconds": round(wall, 1),
         "build_cpu_seconds": round(cpu, 1),
         "database_seconds": round(waited[0], 1),
+        # The build runs on this connection: its backend's CPU is the server's work.
+        "server_cpu_seconds": round(backend_cpu(backend) - server_before, 1),
         "rss_before_mb": round(rss_before),
         "rss_after_mb": round(status("VmRSS")),
         "peak_mb": round(status("VmHWM")),
@@ -131,7 +155,12 @@ def main() -> None:
         sizes["text.phrases"] = round(deep_size(index.text.phrases, seen) / MB, 1)
         out["terms"] = len(index.text.terms)
     out["sizes_mb"] = sizes
-    print(json.dumps(out))
+    print(json.dumps(out), flush=True)
+    if args.search:
+        from bench import worker
+
+        memory._index = index  # the one just built: no second build at this size
+        worker.task_search(*args.search)
 
 
 if __name__ == "__main__":
