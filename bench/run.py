@@ -546,7 +546,8 @@ def start_gunicorn(url: str, args) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=open(WORK / "gunicorn.log", "w"),  # noqa: SIM115
     )
-    if not wait_for(args.port, "/healthz"):
+    # With GUNICORN_PRELOAD the master builds the search index before answering.
+    if not wait_for(args.port, "/healthz", seconds=1800):
         process.terminate()
         raise SystemExit(
             f"gunicorn did not answer on port {args.port}: see {WORK / 'gunicorn.log'}"
