@@ -546,7 +546,8 @@ def start_gunicorn(url: str, args) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=open(WORK / "gunicorn.log", "w"),  # noqa: SIM115
     )
-    if not wait_for(args.port, "/healthz"):
+    # With GUNICORN_PRELOAD the master builds the search index before answering.
+    if not wait_for(args.port, "/healthz", seconds=1800):
         process.terminate()
         raise SystemExit(
             f"gunicorn did not answer on port {args.port}: see {WORK / 'gunicorn.log'}"
@@ -571,6 +572,24 @@ def peak_memory_mb(pids: list[int]) -> float:
     return round(peak / 1024, 1)
 
 
+def memory_mb(pid: int) -> dict:
+    """RSS, PSS (shared pages divided among the processes sharing them) and USS (private
+    pages only) of `pid`, from /proc/<pid>/smaps_rollup: with GUNICORN_PRELOAD the workers
+    share the master's index, which RSS counts in full in every worker."""
+    fields = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value, *_ = line.split()
+            fields[name.rstrip(":")] = int(value)
+    except OSError:
+        return {}
+    return {
+        "rss": round(fields.get("Rss", 0) / 1024),
+        "pss": round(fields.get("Pss", 0) / 1024),
+        "uss": round((fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)) / 1024),
+    }
+
+
 def bench_http(url: str, args) -> None:
     process = start_gunicorn(url, args)
     http: dict = {"workers": len(worker_pids(process.pid)), "clients": CLIENTS}
@@ -581,6 +600,7 @@ def bench_http(url: str, args) -> None:
         }
         # Warm-up, not measured: every worker builds its search index on its first search.
         load(args.port, pages["catalogue /actions/"][:16], 2)
+        time.sleep(args.http_settle)
         sheet_urls = worker(url, "sheet-urls", str(args.sheet_pages)).get("urls", [])
         pages["sheet page"] = sheet_urls
         pages["statistics page"] = [args.stats_path]
@@ -623,6 +643,11 @@ def bench_http(url: str, args) -> None:
             http["CSV export"] = {"absent": f"{args.export_path} answers {status}"}
         log(f"http CSV export: {http['CSV export']}")
         http["worker_peak_mb"] = peak_memory_mb(worker_pids(process.pid))
+        http["memory_mb"] = {
+            "master": memory_mb(process.pid),
+            "workers": [memory_mb(pid) for pid in worker_pids(process.pid)],
+        }
+        log(f"http memory (MB): {http['memory_mb']}")
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -1002,6 +1027,8 @@ def main() -> None:
     parser.add_argument("--datasette-concurrent-limit-ms", type=int, default=3000,
                         help="skip Datasette's 8-client run for a family slower than this sequentially")  # fmt: skip
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--http-settle", type=float, default=0,
+                        help="seconds to wait after the warm-up (workers building their index in the background)")  # fmt: skip
     parser.add_argument("--stats-path", default="/statistiques/")
     parser.add_argument("--sheet-pages", type=int, default=200, help="distinct sheet pages")
     parser.add_argument("--export-path", default="/actions/export.csv")

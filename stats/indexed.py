@@ -89,7 +89,7 @@ def catalogue_stats(index: memory.Index, mask: FrozenBitMap) -> CatalogueStats:
     type_labels = dict(Structure.Type.choices)
     types = sort_groups([(t, n) for t, n in _counts(index, mask, "structure_type").items()])
     structures = (
-        len({index.structure_of[p] for p in mask} - {None})
+        len({index.structure_of[p] for p in mask} - {memory.NONE})
         if len(mask) < len(index.bitmaps["structure"])
         else sum(1 for bits in index.bitmaps["structure"].values() if mask.intersect(bits))
     )

@@ -18,6 +18,7 @@ worker of every server. A changed sheet is placed in each sort order by asking t
 order it among a few pivots (three or four small queries per order at 100,000 sheets).
 """
 
+import array
 import heapq
 import threading
 from collections import Counter
@@ -80,56 +81,103 @@ MULTI = {
 }
 SORTS = ("title", "departement", "year", "recent")
 EMPTY = FrozenBitMap()
+NONE = -1  # structure_of: no structure
+
+
+def _np(values: array.array) -> np.ndarray:
+    """A numpy view of an array.array (no copy)."""
+    return np.frombuffer(values, dtype=np.uint32 if values.typecode == "I" else np.int64)
+
+
+class Positions:
+    """Sheet id -> engine position: a numpy array indexed by id (-1: none). 4 bytes per id
+    where a dict took about 100 per sheet (100 MB at 1,000,000 sheets); plain numpy pages,
+    shared between forked workers until one writes."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, values: np.ndarray | None = None):
+        self.array = np.full(1024, -1, dtype=np.int32) if values is None else values
+
+    def get(self, pk: int, default=None):
+        if 0 <= pk < len(self.array):
+            p = int(self.array[pk])
+            if p >= 0:
+                return p
+        return default
+
+    def __contains__(self, pk: int) -> bool:
+        return self.get(pk) is not None
+
+    def __getitem__(self, pk: int) -> int:
+        p = self.get(pk)
+        if p is None:
+            raise KeyError(pk)
+        return p
+
+    def __setitem__(self, pk: int, p: int) -> None:
+        self.reserve(pk)
+        self.array[pk] = p
+
+    def reserve(self, top: int) -> None:
+        """Room for ids up to `top`."""
+        if top >= len(self.array):
+            grown = np.full(max(top + 1, len(self.array) * 5 // 4), -1, dtype=np.int32)
+            grown[: len(self.array)] = self.array
+            self.array = grown
+
+    def of(self, pks: np.ndarray) -> np.ndarray:
+        """The positions of `pks` (-1: none)."""
+        out = np.full(len(pks), -1, dtype=np.int64)
+        inside = (pks >= 0) & (pks < len(self.array))
+        out[inside] = self.array[pks[inside]]
+        return out
+
+    def copy(self) -> "Positions":
+        return Positions(self.array.copy())
 
 
 @dataclass
 class Index:
     generation: str  # IndexState.generation it was built for
-    ids: list[int]  # position -> sheet id (a sheet keeps its position once given one)
-    position: dict[int, int]
+    # Per sheet, compact arrays rather than Python objects (1,000,000 sheets: 4 or 8 bytes per
+    # sheet and array, not 30-100).
+    ids: array.array  # "q": position -> sheet id (a sheet keeps its position once given one)
+    position: Positions  # sheet id -> position
     all: FrozenBitMap  # the published sheets' positions
     bitmaps: dict[str, dict[object, FrozenBitMap]]  # facet -> value -> positions
     labels: dict[str, dict[object, str]]  # facet -> value -> label from the database
-    structure_of: list[int | None]  # position -> structure id
-    rank: dict[str, list[int]]  # sort -> position -> rank in that order
-    order: dict[str, list[int]]  # sort -> published positions in that order
+    structure_of: array.array  # "q": position -> structure id (NONE: none)
+    rank: dict[str, np.ndarray]  # sort -> position -> rank in that order (int32)
+    order: dict[str, array.array]  # "I": sort -> published positions in that order
     vendor: str = ""
     log: tuple[int, int] = (0, 0)  # (rows, last id) of the change log when last read
     applied: dict[int, str] = field(default_factory=dict)  # change row id -> stamp
     text: textindex.TextIndex | None = None  # the text index (None: text from the database)
     matches: textindex.MatchCache = field(default_factory=textindex.MatchCache)
-    _title_rank: np.ndarray | None = None
-    _position_array: np.ndarray | None = None
     _structure_codes: tuple | None = None
 
     @property
-    def structure_codes(self) -> tuple[np.ndarray, list, dict]:
-        """(position -> structure code, -1 for none; code -> structure id; structure id ->
-        code): the structure facet counted with numpy."""
+    def structure_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(position -> structure code, -1 for none; code -> structure id, sorted): the
+        structure facet counted with numpy."""
         if self._structure_codes is None:
-            values = sorted({s for s in self.structure_of if s is not None})
-            code = {v: i for i, v in enumerate(values)}
-            codes = np.fromiter(
-                (code.get(s, -1) if s is not None else -1 for s in self.structure_of),
-                dtype=np.int64,
-                count=len(self.structure_of),
-            )
-            self._structure_codes = (codes, values, code)
+            structures = _np(self.structure_of)
+            values = np.unique(structures[structures != NONE])
+            codes = np.searchsorted(values, structures).astype(np.int32)
+            codes[structures == NONE] = -1
+            self._structure_codes = (codes, values)
         return self._structure_codes
 
     @property
     def position_array(self) -> np.ndarray:
         """Sheet id -> position (-1: none), a numpy array (text matches from the database)."""
-        if self._position_array is None:
-            self._position_array = textindex.position_array(self.ids)
-        return self._position_array
+        return self.position.array
 
     @property
     def title_rank(self) -> np.ndarray:
         """Position -> rank in the title order, as a numpy array (relevance ties)."""
-        if self._title_rank is None:
-            self._title_rank = np.asarray(self.rank["title"], dtype=np.int64)
-        return self._title_rank
+        return self.rank["title"]
 
     @staticmethod
     def bitmap_of(positions) -> FrozenBitMap:
@@ -225,12 +273,12 @@ def build_index(token: str) -> Index:
     rows = _read_log()
     index = Index(
         generation=token,
-        ids=[],
-        position={},
+        ids=array.array("q"),
+        position=Positions(),
         all=EMPTY,
         bitmaps={name: {} for name in (*SCALAR, *MULTI)},
         labels={name: {} for name in (*LABELS, *MULTI)},
-        structure_of=[],
+        structure_of=array.array("q"),
         rank={},
         order={},
         vendor=connection.vendor,
@@ -242,7 +290,8 @@ def build_index(token: str) -> Index:
     _read_orders(index)
     if text_index_enabled():
         index.text = textindex.build(index.ids, index.all)
-        textindex.release_memory()
+    # The build's temporaries (rows, texts) back to the system, not kept by malloc.
+    textindex.release_memory()
     return index
 
 
@@ -254,14 +303,14 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
     """A copy of `index` where the sheets `sheet_ids` hold their current values (or are gone)."""
     new = Index(
         generation=index.generation,
-        ids=list(index.ids),
-        position=dict(index.position),
+        ids=index.ids[:],
+        position=index.position.copy(),
         all=index.all,
         bitmaps={name: dict(table) for name, table in index.bitmaps.items()},
         labels={name: dict(table) for name, table in index.labels.items()},
-        structure_of=list(index.structure_of),
+        structure_of=index.structure_of[:],
         rank=index.rank,
-        order={sort: list(order) for sort, order in index.order.items()},
+        order={sort: order[:] for sort, order in index.order.items()},
         vendor=index.vendor,
         text=index.text,
     )
@@ -279,9 +328,11 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
                 if bits is not None and bits.intersect(clear):
                     table[value] = bits - clear
         for p in old:
-            new.structure_of[p] = None
+            new.structure_of[p] = NONE
+        gone = np.fromiter(old, dtype=np.uint32, count=len(old))
         for sort, order in new.order.items():
-            new.order[sort] = [p for p in order if p not in old]
+            kept = _np(order)
+            new.order[sort] = array.array("I", kept[~np.isin(kept, gone)].tobytes())
     placed = _load(new, ActionSheet.objects.published().filter(pk__in=sheet_ids))
     if new.text is not None:
         documents = textindex.document_fields([new.ids[p] for p in placed])
@@ -304,24 +355,33 @@ def _load(index: Index, sheets) -> list[int]:
     """Set the bits, structure and labels of `sheets` (published), giving new sheets a
     position. Returns their positions."""
     names = list(SCALAR)
-    rows = list(sheets.order_by("pk").values_list("pk", *SCALAR.values()))
-    placed = []
-    grouped: dict[str, dict[object, list[int]]] = {name: {} for name in names}
-    for row in rows:
-        p = index.position.get(row[0])
+    structure_column = 1 + names.index("structure")
+    placed = array.array("I")
+    grouped: dict[str, dict[object, array.array]] = {name: {} for name in names}
+    position, ids, structure_of = index.position, index.ids, index.structure_of
+    rows = sheets.order_by("pk").values_list("pk", *SCALAR.values())
+    # In chunks (a server-side cursor on PostgreSQL): never every row at once.
+    for row in rows.iterator(chunk_size=20000):
+        p = position.get(row[0])
         if p is None:
-            p = index.position[row[0]] = len(index.ids)
-            index.ids.append(row[0])
-            index.structure_of.append(None)
+            p = len(ids)
+            position[row[0]] = p
+            ids.append(row[0])
+            structure_of.append(NONE)
         placed.append(p)
         for name, value in zip(names, row[1:], strict=True):
             if value is not None:
-                grouped[name].setdefault(value, []).append(p)
-        index.structure_of[p] = row[1 + names.index("structure")]
+                table = grouped[name]
+                ps = table.get(value)
+                if ps is None:
+                    ps = table[value] = array.array("I")
+                ps.append(p)
+        structure = row[structure_column]
+        structure_of[p] = NONE if structure is None else structure
     index.all = index.all | index.bitmap_of(placed)
     for name in names:
         table = index.bitmaps[name]
-        for value, ps in grouped[name].items():
+        for value, ps in grouped.pop(name).items():
             table[value] = table.get(value, EMPTY) | index.bitmap_of(ps)
     for name, path in LABELS.items():
         value_path = SCALAR[name]
@@ -331,9 +391,12 @@ def _load(index: Index, sheets) -> list[int]:
             .values_list(value_path, path)
             .distinct()
         )
-    wanted = None if len(placed) == len(index.ids) else [index.ids[p] for p in placed]
+    wanted = None if len(placed) == len(ids) else [ids[p] for p in placed]
+    is_placed = np.zeros(len(ids), dtype=bool)
+    is_placed[_np(placed)] = True
     for name in MULTI:
-        # Plain rows of the through table (no join): the largest read of the build.
+        # Plain rows of the through table (no join): the largest read of the build, turned
+        # into positions with numpy, chunk by chunk.
         m2m = ActionSheet._meta.get_field(name)
         through = m2m.remote_field.through
         sheet_column = f"{m2m.m2m_field_name()}_id"
@@ -341,7 +404,6 @@ def _load(index: Index, sheets) -> list[int]:
         vocabulary = list(m2m.related_model.objects.values_list("pk", "value", "label"))
         value_of = {pk: value for pk, value, _ in vocabulary}
         labels_of = {value: label for _, value, label in vocabulary}
-        by_value: dict[object, list[int]] = {}
         sql = f"SELECT {sheet_column}, {value_column} FROM {through._meta.db_table}"  # noqa: S608
         params: list = []
         if wanted is not None:
@@ -349,37 +411,55 @@ def _load(index: Index, sheets) -> list[int]:
                 continue
             sql += f" WHERE {sheet_column} IN ({', '.join(['%s'] * len(wanted))})"
             params = wanted
-        published = set(placed)
+        found_values, found_positions = [], []
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(50000):
-                for sheet_id, value_id in chunk:
-                    p = index.position.get(sheet_id)
-                    if p is not None and p in published:
-                        by_value.setdefault(value_of[value_id], []).append(p)
+                pairs = np.array(chunk, dtype=np.int64)
+                ps = position.of(pairs[:, 0])
+                keep = ps >= 0
+                keep[keep] = is_placed[ps[keep]]
+                found_values.append(pairs[keep, 1])
+                found_positions.append(ps[keep].astype(np.uint32))
+        if not found_values:
+            continue
+        values = np.concatenate(found_values)
+        ps = np.concatenate(found_positions)
+        del found_values, found_positions
+        by_value = np.argsort(values, kind="stable")
+        values, ps = values[by_value], ps[by_value]
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+        ends = np.r_[starts[1:], len(values)]
         table = index.bitmaps[name]
-        for value, ps in by_value.items():
-            table[value] = table.get(value, EMPTY) | index.bitmap_of(ps)
+        for value_id, start, end in zip(
+            values[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
+        ):
+            value = value_of[value_id]
+            bits = textindex.bitmap(np.sort(ps[start:end]))
+            table[value] = table.get(value, EMPTY) | bits
             index.labels[name][value] = labels_of[value]
-    return placed
+    return placed.tolist()
 
 
 def _read_orders(index: Index) -> None:
     published = ActionSheet.objects.published()
-    position = index.position
     for sort in SORTS:
-        index.order[sort] = [
-            position[pk] for pk in published.order_by(*ORDERINGS[sort]).values_list("pk", flat=True)
-        ]
+        pks = np.fromiter(
+            published.order_by(*ORDERINGS[sort]).values_list("pk", flat=True).iterator(20000),
+            dtype=np.int64,
+        )
+        ps = index.position.of(pks)
+        # A sheet published since _load has no position yet: the change log brings it.
+        ps = ps[ps >= 0].astype(np.uint32)
+        index.order[sort] = array.array("I", ps.tobytes())
     index.rank = _ranks(index)
 
 
-def _ranks(index: Index) -> dict[str, list[int]]:
+def _ranks(index: Index) -> dict[str, np.ndarray]:
     out = {}
     for sort, order in index.order.items():
-        rank = [0] * len(index.ids)
-        for r, p in enumerate(order):
-            rank[p] = r
+        rank = np.zeros(len(index.ids), dtype=np.int32)
+        rank[_np(order)] = np.arange(len(order), dtype=np.int32)
         out[sort] = rank
     return out
 
@@ -490,7 +570,7 @@ def facet_counts(
         if name == "structure" and len(facet_base) < len(table):
             # Fewer sheets than structures: counting the sheets' structures is cheaper.
             counter = Counter(map(index.structure_of.__getitem__, facet_base))
-            counts[name] = {s: c for s, c in counter.items() if s is not None}
+            counts[name] = {s: c for s, c in counter.items() if s != NONE}
             continue
         counts[name] = {
             value: c
@@ -503,7 +583,7 @@ def facet_counts(
 def _top_structures(index: Index, positions, limit: int, selected: set) -> dict[object, int]:
     """The structure facet's counts (tens of thousands of structures) with numpy: only the
     values _facet can show (counting at least as much as the limit-th, or selected)."""
-    codes, values, code_of = index.structure_codes
+    codes, values = index.structure_codes
     found = codes[textindex.positions_of(positions)]
     counted = np.bincount(found[found >= 0], minlength=len(values))
     present = np.flatnonzero(counted)
@@ -512,10 +592,10 @@ def _top_structures(index: Index, positions, limit: int, selected: set) -> dict[
         keep = present[counted[present] >= floor]
     else:
         keep = present
-    out = {values[i]: int(counted[i]) for i in keep.tolist()}
+    out = dict(zip(values[keep].tolist(), counted[keep].tolist(), strict=True))
     for value in selected:
-        code = code_of.get(value)
-        if code is not None and counted[code] and value not in out:
+        code = int(np.searchsorted(values, value)) if isinstance(value, int) else len(values)
+        if code < len(values) and values[code] == value and counted[code] and value not in out:
             out[value] = int(counted[code])
     return out
 
@@ -539,7 +619,8 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
         sort = sort if sort in index.order else "title"
         rank = index.rank[sort]
         if total * 8 < len(index.ids) or limit is None:
-            chosen = sorted(mask, key=rank.__getitem__)[:stop]
+            ps = textindex.positions_of(mask)
+            chosen = ps[np.argsort(rank[ps], kind="stable")[:stop]].tolist()
         else:
             chosen = []
             for p in index.order[sort]:

@@ -2,6 +2,8 @@
 same sheets, same ranks (so the same order), same relaxed/widened flags, corrections and
 highlighted words; with its size cap, after writes, and from its cache."""
 
+from unittest import mock
+
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +12,7 @@ from bench import synthetic
 from catalogue.models import ActionSheet, PublicationStatus
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet
+from search import textindex
 from search.engines import memory
 from search.engines.base import text_match
 from search.query import SheetQuery
@@ -111,6 +114,19 @@ class TextIndexTestCase(BaseTestCase):
                     quick = memory.MemoryEngine(index).text_match(text)
                     self.assertEqual(quick.ranks, slow.ranks, text)
                     self.assertEqual(quick.corrections, slow.corrections, text)
+
+    def test_an_index_read_in_small_chunks_is_the_same(self):
+        # PostgreSQL reads the postings per chunk of documents: a term's bitmaps are the union
+        # of its chunks' (one chunk holds every document of this base by default).
+        whole = memory.build_index(memory.log_state()[0]).text
+        with mock.patch.object(textindex, "CHUNK_DOCUMENTS", 7):
+            index = memory.build_index(memory.log_state()[0])
+        self.assertEqual(index.text.terms, whole.terms)
+        for text in TEXTS:
+            with self.subTest(text=text):
+                quick = memory.MemoryEngine(index).text_match(text)
+                slow = text_match(text)
+                self.assertEqual(quick.ranks if quick else None, slow.ranks if slow else None)
 
     def test_without_text_index_the_database_matches(self):
         with override_settings(SEARCH_TEXT_INDEX_MB=0):

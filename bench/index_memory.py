@@ -1,0 +1,167 @@
+"""Build the memory engine's index once in this process and print what it costs (JSON).
+
+    DATABASE_URL=... python bench/index_memory.py [--no-text] [--tracemalloc]
+
+Prints the build's wall clock, CPU seconds of this process and seconds spent waiting for the
+database (execute calls; not the fetches of a server-side cursor), the server backend's CPU
+seconds (PostgreSQL on this machine), the process's RSS after the build and its peak (VmHWM), and the size
+of each structure of the index (MB: Python objects counted deeply, bitmaps by their serialized
+size). `--tracemalloc` adds the top allocation sites of the build (slower build).
+Not a test: no assertion, only numbers.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "essaimage.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from pyroaring import AbstractBitMap  # noqa: E402
+
+MB = 1024 * 1024
+
+
+def status(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def backend_cpu(pid: int | None) -> float:
+    """CPU seconds of the PostgreSQL backend `pid` (same machine), 0 when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def deep_size(obj, seen: set) -> int:
+    """Bytes of `obj` and what it holds (containers, numpy buffers, bitmaps serialized)."""
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes + 112
+    if isinstance(getattr(obj, "array", None), np.ndarray):  # memory.Positions
+        return deep_size(obj.array, seen)
+    if isinstance(obj, AbstractBitMap):
+        return sys.getsizeof(obj) + len(obj.serialize())
+    size = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        size += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
+    elif isinstance(obj, list | tuple | set | frozenset):
+        size += sum(deep_size(v, seen) for v in obj)
+    return size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--no-text", action="store_true", help="SEARCH_TEXT_INDEX_MB=0")
+    parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--chunk", type=int, help="textindex.CHUNK_DOCUMENTS (PostgreSQL)")
+    parser.add_argument(
+        "--search",
+        nargs=2,
+        metavar=("QUERIES", "REPEAT"),
+        help="then bench/worker.py's search with this index (its JSON on the last line)",
+    )
+    args = parser.parse_args()
+    from search import textindex
+
+    if args.chunk and hasattr(textindex, "CHUNK_DOCUMENTS"):
+        textindex.CHUNK_DOCUMENTS = args.chunk
+
+    from search.changes import log_state
+    from search.engines import memory
+
+    waited = [0.0]
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited[0] += time.perf_counter() - started
+
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start()
+    rss_before = status("VmRSS")
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    server_before = backend_cpu(backend)
+    settings = {"SEARCH_TEXT_INDEX_MB": 0} if args.no_text else {}
+    with override_settings(**settings), connection.execute_wrapper(timed):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        index = memory.build_index(log_state()[0])
+        wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    out = {
+        "sheets": len(index.all),
+        "positions": len(index.ids),
+        "build_seconds": round(wall, 1),
+        "build_cpu_seconds": round(cpu, 1),
+        "database_seconds": round(waited[0], 1),
+        # The build runs on this connection: its backend's CPU is the server's work.
+        "server_cpu_seconds": round(backend_cpu(backend) - server_before, 1),
+        "rss_before_mb": round(rss_before),
+        "rss_after_mb": round(status("VmRSS")),
+        "peak_mb": round(status("VmHWM")),
+        "load_average": os.getloadavg(),
+    }
+    if args.tracemalloc:
+        snapshot = tracemalloc.take_snapshot()
+        out["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / MB)
+        out["top_allocations"] = [
+            f"{stat.size / MB:.1f} MB {stat.traceback}"
+            for stat in snapshot.statistics("lineno")[:12]
+        ]
+        tracemalloc.stop()
+    sizes = {}
+    seen: set = set()
+    for name in (
+        "ids",
+        "position",
+        "structure_of",
+        "rank",
+        "order",
+        "bitmaps",
+        "labels",
+        "_title_rank",
+        "_position_array",
+        "_structure_codes",
+    ):
+        if hasattr(index, name):
+            sizes[name] = round(deep_size(getattr(index, name), seen) / MB, 1)
+    if index.text is not None:
+        sizes["text.terms"] = round(deep_size(index.text.terms, seen) / MB, 1)
+        sizes["text.phrases"] = round(deep_size(index.text.phrases, seen) / MB, 1)
+        out["terms"] = len(index.text.terms)
+    out["sizes_mb"] = sizes
+    print(json.dumps(out), flush=True)
+    if args.search:
+        from bench import worker
+
+        memory._index = index  # the one just built: no second build at this size
+        worker.task_search(*args.search)
+
+
+if __name__ == "__main__":
+    main()
