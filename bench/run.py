@@ -255,6 +255,18 @@ def ensure_base(args) -> str:
         url = sqlite_url(WORK / f"essaimage-{args.sheets}.sqlite3")
     manage(url, "migrate", "--noinput", "-v0")
     info = worker(url, "info")
+    if (
+        args.database_url
+        and info.get("sheets")
+        and info["sheets"] != args.sheets
+        and not args.rebuild
+    ):
+        # A base given by URL may be a real one (or a long-built million): never replace it
+        # because --sheets was left at its default.
+        raise SystemExit(
+            f"{url} holds {info['sheets']} sheets, not --sheets {args.sheets}: pass "
+            f"--sheets {info['sheets']} to measure it, or --rebuild to replace it"
+        )
     if info.get("sheets") != args.sheets or args.rebuild:
         log(f"building a base of {args.sheets} synthetic sheets ({url})")
         started = time.perf_counter()
