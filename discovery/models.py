@@ -54,12 +54,24 @@ class ProbableDuplicate(models.Model):
     # Phrases shown in the list ("même titre, même structure").
     reasons = models.JSONField(default=list)
     computed_at = models.DateTimeField()
+    # Codes of the two sheets' départements ("" without one), copied so that a moderator's list
+    # filters the pairs with an index instead of joining both sheets of every pair of its
+    # territory's sheets (11.8 s for a région at 100,000 synthetic sheets, 2.6 million pairs).
+    # Written with the pair; a structure that changes département updates them (its signal).
+    first_departement = models.CharField(max_length=3, blank=True, default="")
+    second_departement = models.CharField(max_length=3, blank=True, default="")
 
     class Meta:
         verbose_name = "doublon probable"
         verbose_name_plural = "doublons probables"
         ordering = ["-score", "first", "second"]
-        indexes = [models.Index(fields=["-score", "first", "second"], name="duplicate_rank")]
+        indexes = [
+            models.Index(fields=["-score", "first", "second"], name="duplicate_rank"),
+            models.Index(
+                fields=["first_departement", "second_departement", "-score"],
+                name="duplicate_territory",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["first", "second"], name="duplicate_unique_pair"),
             models.CheckConstraint(

@@ -66,6 +66,14 @@ class DuplicateListTestCase(ContribTestCase):
         self.assertEqual(self.pairs(self.nina), [])  # Ille-et-Vilaine
         self.assertEqual(len(self.pairs(self.mona)), 1)
 
+    def test_a_structure_that_changes_departement_takes_its_pairs_along(self):
+        written(self.adesir, "Repair Café")
+        self.assertEqual(len(self.pairs(self.mona)), 1)
+        self.adesir.departement_id = "35"
+        self.adesir.save()
+        self.assertEqual(self.pairs(self.mona), [])
+        self.assertEqual(len(self.pairs(self.nina)), 1)  # Ille-et-Vilaine
+
     def test_it_links_each_pair_to_its_comparison(self):
         copy = written(self.adesir, "Repair Café")
         self.client.force_login(self.mona)
