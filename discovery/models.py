@@ -68,7 +68,7 @@ class ProbableDuplicate(models.Model):
         indexes = [
             models.Index(fields=["-score", "first", "second"], name="duplicate_rank"),
             models.Index(
-                fields=["first_departement", "second_departement", "-score"],
+                fields=["first_departement", "second_departement", "-score", "first", "second"],
                 name="duplicate_territory",
             ),
         ]

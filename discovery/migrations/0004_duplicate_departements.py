@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="probableduplicate",
             index=models.Index(
-                fields=["first_departement", "second_departement", "-score"],
+                fields=["first_departement", "second_departement", "-score", "first", "second"],
                 name="duplicate_territory",
             ),
         ),

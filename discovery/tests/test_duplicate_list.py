@@ -117,7 +117,8 @@ class DuplicateListTestCase(ContribTestCase):
             mock.patch("discovery.duplicates.probable_duplicates") as on_the_fly,
             mock.patch("discovery.duplicates._close_titles") as titles,
             mock.patch("discovery.duplicates._normalized") as texts,
-            self.assertNumQueries(4),  # session, user, pairs (no count below the limit), last run
+            # session, user, the page's pairs, their sheets (no count below the limit), last run
+            self.assertNumQueries(5),
         ):
             r = self.client.get(self.url)
         self.assertEqual(len(r.context["pairs"]), 1)
