@@ -206,6 +206,8 @@ class Structure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["name", "departement"], name="structure_unique_name")
         ]
+        # api.caching.last_change reads the latest date on every API read.
+        indexes = [models.Index(fields=["-updated_at"], name="structure_updated_at")]
 
     def __str__(self) -> str:
         if self.departement_id:
@@ -370,7 +372,11 @@ class ActionSheet(models.Model):
                 name="sheet_unique_source_ref",
             )
         ]
-        indexes = [models.Index(fields=["-published_at"], name="sheet_published_at")]
+        indexes = [
+            models.Index(fields=["-published_at"], name="sheet_published_at"),
+            # api.caching.last_change reads the latest date on every API read.
+            models.Index(fields=["-updated_at"], name="sheet_updated_at"),
+        ]
 
     def __str__(self) -> str:
         return self.title
