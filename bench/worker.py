@@ -51,11 +51,19 @@ def task_import(path: str) -> None:
         out({"error": f"importer unavailable: {error}"})
         return
     before = ActionSheet.objects.count()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = import_paths([Path(path)])
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     created = ActionSheet.objects.count() - before
-    out({"sheets": created, "seconds": seconds, "report": str(report)[:500]})
+    out(
+        {
+            "sheets": created,
+            "seconds": seconds,
+            "cpu_seconds": cpu,
+            "load": os.getloadavg(),
+            "report": str(report)[:500],
+        }
+    )
 
 
 def _search_callable():

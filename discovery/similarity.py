@@ -30,9 +30,8 @@ from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.dispatch import receiver
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.preprocessing import normalize
 
+from catalogue.bulk import insert_rows
 from catalogue.display import display_label
 from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, Dimension, Keyword, PublicationStatus
@@ -117,12 +116,9 @@ def _save_profiles(ids: Iterable[int], progress: Progress | None = None, total: 
         chunk = ids[start : start + CHUNK]
         # Plain rows, not model instances: an import batch analyses thousands of sheets.
         rows = ActionSheet.objects.filter(pk__in=chunk).values_list("pk", "title", *TEXT_FIELDS)
-        profiles = [
-            SimilarityProfile(sheet_id=pk, vector=term_vector(texts_terms(title, texts)))
-            for pk, title, *texts in rows
-        ]
+        profiles = [(pk, term_vector(texts_terms(title, texts))) for pk, title, *texts in rows]
         SimilarityProfile.objects.filter(sheet_id__in=chunk).delete()
-        SimilarityProfile.objects.bulk_create(profiles)
+        insert_rows(SimilarityProfile, ("sheet", "vector"), profiles)
         if progress:
             progress(start + len(chunk), total or len(ids))
 
@@ -154,6 +150,9 @@ def load_corpus() -> Corpus:
     position = {pk: i for i, pk in enumerate(ids.tolist())}
     n = len(rows)
     if n:
+        # scikit-learn here only: an import, which never scores, does not load it (4–5 s).
+        from sklearn.feature_extraction.text import TfidfTransformer
+
         counts = vectors_matrix([r[3] for r in rows])
         text = _top_terms(TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr())
     else:
@@ -195,6 +194,8 @@ def _top_terms(matrix: sparse.csr_matrix, keep: int = TOP_TERMS) -> sparse.csr_m
             weights = matrix.data[start:end]
             weights[np.argpartition(weights, end - start - keep)[: end - start - keep]] = 0
     matrix.eliminate_zeros()
+    from sklearn.preprocessing import normalize
+
     return normalize(matrix)
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.dispatch import receiver
 from django.utils import timezone
 
+from catalogue.bulk import insert_rows
 from catalogue.models import ActionSheet
 from catalogue.signals import sheets_changed
 from search.changes import bump_generation
@@ -20,6 +21,17 @@ from stats.amounts import read_budget, read_people
 from stats.models import SheetFigures, SheetFunding
 
 CHUNK = 1000
+# The columns of a new sheet's figures (the others, corrections, start empty).
+NEW_FIGURES = (
+    "sheet",
+    "text_hash",
+    "budget_read",
+    "budget_source",
+    "budget",
+    "people_read",
+    "people_source",
+    "people",
+)
 
 
 def _hash(financial_resources: str, people_mobilized: str) -> str:
@@ -49,15 +61,31 @@ def refresh_figures(ids: Iterable[int], *, models=None) -> int:
             if figures is not None and figures.text_hash == digest:
                 continue
             budget, count = read_budget(money), read_people(people)
+            changed.append(pk)
+            if budget:
+                fundings.extend((pk, f.kind, f.label, f.amount) for f in budget.funders)
+            budget_read = budget.total if budget else None
+            people_read = count.count if count else None
             if figures is None:
-                figures = Figures(sheet_id=pk)
-                to_create.append(figures)
-            else:
-                to_update.append(figures)
+                # A new sheet (an import, a generation): no correction yet, plain rows.
+                to_create.append(
+                    (
+                        pk,
+                        digest,
+                        budget_read,
+                        budget.source if budget else "",
+                        budget_read,
+                        people_read,
+                        count.source if count else "",
+                        people_read,
+                    )
+                )
+                continue
+            to_update.append(figures)
             figures.text_hash = digest
-            figures.budget_read = budget.total if budget else None
+            figures.budget_read = budget_read
             figures.budget_source = budget.source if budget else ""
-            figures.people_read = count.count if count else None
+            figures.people_read = people_read
             figures.people_source = count.source if count else ""
             figures.budget = (
                 figures.budget_corrected
@@ -69,13 +97,7 @@ def refresh_figures(ids: Iterable[int], *, models=None) -> int:
                 if figures.people_corrected is not None
                 else figures.people_read
             )
-            changed.append(pk)
-            if budget:
-                fundings.extend(
-                    Funding(sheet_id=pk, kind=f.kind, label=f.label, amount=f.amount)
-                    for f in budget.funders
-                )
-        Figures.objects.bulk_create(to_create)
+        insert_rows(Figures, NEW_FIGURES, to_create)
         Figures.objects.bulk_update(
             to_update,
             [
@@ -90,7 +112,7 @@ def refresh_figures(ids: Iterable[int], *, models=None) -> int:
         )
         if changed:
             Funding.objects.filter(sheet_id__in=changed).delete()
-            Funding.objects.bulk_create(fundings)
+            insert_rows(Funding, ("sheet", "kind", "label", "amount"), fundings)
         read += len(changed)
     return read
 
