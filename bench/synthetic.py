@@ -847,7 +847,7 @@ SIGNAL_SHEETS = 250
 
 @transaction.atomic
 def _write_batch(batch, ids, structure_pks, existing, report: GenerationReport) -> None:
-    from catalogue.bulk import add_relation_rows
+    from catalogue.bulk import add_relation_rows, create_sheets
     from catalogue.models import ActionSheet, PublicationStatus, Source, Structure
     from catalogue.signals import sheets_changed
 
@@ -897,7 +897,7 @@ def _write_batch(batch, ids, structure_pks, existing, report: GenerationReport) 
                 **{name: r[name] for name in TEXT_FIELDS},
             )
         )
-    sheets = ActionSheet.objects.bulk_create(sheets)
+    sheets = create_sheets(sheets)
     for name in M2M:
         add_relation_rows(
             name,

@@ -542,13 +542,15 @@ def update_pairs(ids: Iterable[int]) -> int:
 
 
 @transaction.atomic
-def refresh_within_structures(ids: Iterable[int]) -> int:
+def refresh_within_structures(ids: Iterable[int]) -> list[DuplicatePair]:
     """An import batch (more than SIMILAR_SYNC_MAX sheets): the pairs of `ids` within their
     structures only, at the cost of their structures' sizes. Pairs of texts across structures
-    wait for the next full computation (`compute_similar`, nightly)."""
+    wait for the next full computation (`compute_similar`, nightly). Returns the pairs stored
+    (those `duplicates_within_structures(ids)` gives)."""
     ids = {int(i) for i in ids}
     _forget(ids)
     now = timezone.now()
+    pairs = duplicates_within_structures(ids)
     records = _with_departements(
         [
             ProbableDuplicate(
@@ -558,15 +560,15 @@ def refresh_within_structures(ids: Iterable[int]) -> int:
                 reasons=p.reasons,
                 computed_at=now,
             )
-            for p in duplicates_within_structures(ids)
+            for p in pairs
         ]
     )
     ProbableDuplicate.objects.bulk_create(records, batch_size=WRITE_BATCH, ignore_conflicts=True)
-    return len(records)
+    return pairs
 
 
 @receiver(sheets_changed, dispatch_uid="discovery_duplicates_changed_sheets")
-def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
+def _on_sheets_changed(sender, sheet_ids=(), pairs_later=False, **kwargs):
     # Every status counts (drafts and pending sheets are in the list): whatever sends
     # sheets_changed (creation, saved edit, publication, archive, merge, import) refreshes the
     # pairs of its sheets. An autosave sends nothing: its text is not the sheet's yet.
@@ -582,6 +584,10 @@ def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
         )
     )
     if len(ids) > settings.SIMILAR_SYNC_MAX:
+        if pairs_later:
+            # The importer calls refresh_within_structures once for all its batches, by
+            # structure (the same pairs: they never cross a structure), and reports them.
+            return
         # Profiles of an import batch are already fresh: discovery.similarity's receiver,
         # connected first (this module imports it), saved them synchronously.
         refresh_within_structures(ids)

@@ -27,10 +27,10 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from catalogue import models as catalogue
-from catalogue.bulk import add_relation_rows
+from catalogue.bulk import add_relation_rows, create_sheets
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from catalogue.signals import sheets_changed
-from discovery.duplicates import duplicates_within_structures
+from discovery.duplicates import duplicates_within_structures, refresh_within_structures
 from essaimage.lib.french import count_noun
 from essaimage.lib.text import normalize_key
 from ingest import write_gate
@@ -55,6 +55,8 @@ VOCABULARY_OF = {
 # Departement names SENACS may print differently from the INSEE list.
 DEPARTEMENT_ALIASES = {"reunion": "974", "ile de la reunion": "974", "corse du nord": "2B"}
 BATCH_SIZE = 500
+# Sheets compared per transaction in the import's pass over probable duplicates.
+PAIRS_SHEETS = 1000
 # Probable duplicates printed one per line in the summary; the rest are counted.
 LISTED_DUPLICATES = 50
 
@@ -176,21 +178,28 @@ def import_bytes(
     report.truncated = [s.title for s in parsed.truncated]
     if dry_run:
         with transaction.atomic():
-            _Writer(report, progress).write(parsed.sheets, batch_size=len(parsed.sheets) or 1)
-            report.probable_duplicates = _probable_duplicates(report.sheet_ids)
+            writer = _Writer(report, progress)
+            writer.write(parsed.sheets, batch_size=len(parsed.sheets) or 1)
+            report.probable_duplicates = _probable_duplicates(writer)
             transaction.set_rollback(True)
     else:
-        _Writer(report, progress).write(parsed.sheets, batch_size=settings.IMPORT_BATCH_SIZE)
-        report.probable_duplicates = _probable_duplicates(report.sheet_ids)
+        writer = _Writer(report, progress)
+        writer.write(parsed.sheets, batch_size=settings.IMPORT_BATCH_SIZE)
+        report.probable_duplicates = _probable_duplicates(writer)
     return report
 
 
-def _probable_duplicates(sheet_ids: list[int]) -> list[str]:
+def _probable_duplicates(writer: "_Writer") -> list[str]:
     """The report's lines for the probable duplicates the import did not merge (only exact
     copies, same title, structure and year, are merged): close titles or near-identical texts
     within a structure, among the imported sheets and those already there."""
+    if writer.compared == set(writer.report.sheet_ids):
+        # Every batch left its pairs to `_store_pairs`, which found exactly these.
+        pairs = sorted(writer.pairs, key=lambda p: (-p.score, p.first.pk, p.second.pk))
+    else:
+        pairs = duplicates_within_structures(writer.report.sheet_ids)
     lines = []
-    for pair in duplicates_within_structures(sheet_ids):
+    for pair in pairs:
         a, b = pair.first, pair.second
         lines.append(
             f"« {a.title} » (n° {a.pk}{f', {a.year}' if a.year else ''}) et "
@@ -254,6 +263,11 @@ class _Writer:
         self.created_sheet_ids: list[int] = []
         self.created_structure_ids: list[int] = []
         self.created_values: dict[type, list[int]] = {}
+        # Sheets whose probable duplicates are left for one pass (`_store_pairs`), and the
+        # pairs that pass found.
+        self.pairs_later: list[int] = []
+        self.pairs: list = []
+        self.compared: set[int] = set()
 
     def write(self, sheets: list[ParsedSheet], *, batch_size: int) -> None:
         """Write `sheets` in batches of `batch_size` (see the module docstring for the
@@ -272,14 +286,43 @@ class _Writer:
                             break
                         if write_gate.writers_waiting(connection):
                             break
-                if connection.vendor == "sqlite" and not connection.in_atomic_block:
-                    # SQLite's busy handler polls: without this the importer would take the
-                    # write lock again before the waiting autosaves and logins get their turn.
-                    time.sleep(settings.IMPORT_BATCH_PAUSE)
-                    write_gate.let_writers_through(connection, timeout=settings.IMPORT_BATCH_YIELD)
+                self._let_writers_through()
+            self._store_pairs()
         except BaseException:
             self._undo()
             raise
+
+    def _let_writers_through(self) -> None:
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            # SQLite's busy handler polls: without this the importer would take the write lock
+            # again before the waiting autosaves and logins get their turn.
+            time.sleep(settings.IMPORT_BATCH_PAUSE)
+            write_gate.let_writers_through(connection, timeout=settings.IMPORT_BATCH_YIELD)
+
+    def _store_pairs(self) -> None:
+        """The probable duplicates of the batches that left them for later (one pass instead of
+        one per batch: a structure's sheets are compared once), structure by structure in
+        transactions of about PAIRS_SHEETS sheets, with the same pauses as the batches."""
+        ids, self.pairs_later = self.pairs_later, []
+        if not ids:
+            return
+        self.compared.update(ids)
+        by_structure: dict[int, list[int]] = {}
+        for start in range(0, len(ids), BATCH_SIZE):
+            rows = catalogue.ActionSheet.objects.filter(pk__in=ids[start : start + BATCH_SIZE])
+            for pk, structure in rows.values_list("pk", "structure_id"):
+                by_structure.setdefault(structure, []).append(pk)
+        part: list[int] = []
+        groups = list(by_structure.values())
+        for number, group in enumerate(groups, 1):
+            part.extend(group)
+            if len(part) < PAIRS_SHEETS and number < len(groups):
+                continue
+            with transaction.atomic():
+                self.pairs.extend(refresh_within_structures(part))
+            part = []
+            if number < len(groups):
+                self._let_writers_through()
 
     def _write_batch(
         self, sheets: list[ParsedSheet], existing: dict, start: int, batch_size: int
@@ -323,7 +366,12 @@ class _Writer:
         self._create(to_create)
         changed = self.report.sheet_ids[changed_before:]
         if changed:
-            sheets_changed.send(sender=self.__class__, sheet_ids=list(changed))
+            later = len(changed) > settings.SIMILAR_SYNC_MAX
+            if not later:
+                self._store_pairs()  # the earlier batches' pairs first, as they were written
+            sheets_changed.send(sender=self.__class__, sheet_ids=list(changed), pairs_later=later)
+            if later:
+                self.pairs_later.extend(changed)
         # With DEBUG, Django keeps the last 9,000 queries, values included: the memory of a
         # large import would grow with the texts it wrote.
         reset_queries()
@@ -433,7 +481,7 @@ class _Writer:
     def _create(self, pairs: list[tuple[catalogue.ActionSheet, ParsedSheet]]) -> None:
         for start in range(0, len(pairs), BATCH_SIZE):
             batch = pairs[start : start + BATCH_SIZE]
-            created = catalogue.ActionSheet.objects.bulk_create([sheet for sheet, _ in batch])
+            created = create_sheets([sheet for sheet, _ in batch])
             for name in LIST_FIELDS:
                 add_relation_rows(
                     name,

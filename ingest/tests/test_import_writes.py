@@ -19,7 +19,9 @@ from ingest.importer import import_bytes
 from search.models import SearchDocument, SearchWord
 from stats.models import SheetFigures, SheetFunding
 
-GOLDEN_DIGEST = "0f416dde6a04131468bb5f3fb2c6cd58636b76fa982439afbeff29bb9fcd92f0"
+GOLDEN_DIGEST = "221c8065565d3001391e4453fcb94f04199c531d8d63784bcb5f1cab27af9bb6"
+GOLDEN_DIGEST_26 = "88e09fda6a974fea823e5eb07fb368bba9e98430e279e575c15d164c9b602350"
+GOLDEN_DIGEST_7 = "af453081f4f96e38bcc2be23ceb6be9583bbb12dbae1c2467d6612cb310ac087"
 
 
 def written() -> dict:
@@ -71,18 +73,39 @@ def digest(data: dict, report_lines: list[str]) -> str:
 
 
 class ImportWritesTestCase(TestCase):
-    @override_settings(IMPORT_BATCH_SIZE=7)
-    def test_it_writes_what_it_always_wrote(self):
+    def imported(self) -> str:
         out = io.StringIO()
-        synthetic.write_senacs_export(synthetic.synthetic_records(150, 7), out)
+        synthetic.write_senacs_export(synthetic.synthetic_records(80, 7), out)
+        # The same sheets a year later: new sheets, each a probable duplicate of its twin.
+        later = re.sub(
+            r"^(.+ \| .+ \| )(\d{4})( \|)$",
+            lambda m: f"{m.group(1)}{int(m.group(2)) + 1}{m.group(3)}",
+            out.getvalue(),
+            flags=re.MULTILINE,
+        )
         lines = []
         for name, data in (
             ("sample", SAMPLE_PATH.read_bytes()),
             ("synthetic", out.getvalue().encode()),
+            ("a year later", later.encode()),
         ):
             report = import_bytes(data, name=name)
             lines += report.probable_duplicates
         data = written()
-        self.assertEqual(len(data["sheets"]), 24 + 150)
-        self.assertTrue(data["fundings"] and data["pairs"] and data["words"])
-        self.assertEqual(digest(data, lines), GOLDEN_DIGEST)
+        self.assertEqual(len(data["sheets"]), 24 + 80 + 80)
+        self.assertGreaterEqual(len(data["pairs"]), 80)
+        self.assertTrue(data["fundings"] and data["words"])
+        return digest(data, lines)
+
+    def test_it_writes_what_it_always_wrote(self):
+        # Batches of 50: each one's probable duplicates within structures (SIMILAR_SYNC_MAX).
+        self.assertEqual(self.imported(), GOLDEN_DIGEST)
+
+    @override_settings(IMPORT_BATCH_SIZE=26)
+    def test_it_writes_what_it_always_wrote_ending_with_a_small_batch(self):
+        # 3 batches of 26 per file, then 2 sheets: those against the whole base.
+        self.assertEqual(self.imported(), GOLDEN_DIGEST_26)
+
+    @override_settings(IMPORT_BATCH_SIZE=7)
+    def test_it_writes_what_it_always_wrote_in_small_batches(self):
+        self.assertEqual(self.imported(), GOLDEN_DIGEST_7)
