@@ -7,9 +7,24 @@ row (bulk_create builds one, and sends no m2m_changed either: the writers send `
 
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 
 from catalogue.models import ActionSheet
+
+
+def bulk_cursor() -> CursorWrapper:
+    """A cursor for bulk writes. With DEBUG, Django logs every statement with its values, and
+    SQLite's quoting of thousands of texts cost more than writing them (the writers emptied the
+    log after each batch anyway): these statements stay out of it, unless a test counts
+    queries (`assertNumQueries` forces the log on)."""
+    if settings.DEBUG and not connection.force_debug_cursor:
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        with connection.wrap_database_errors:
+            return connection.make_cursor(connection.create_cursor())
+    return connection.cursor()
 
 
 def add_relation_rows(name: str, rows: Iterable[tuple[int, int]]) -> None:
@@ -22,7 +37,7 @@ def add_relation_rows(name: str, rows: Iterable[tuple[int, int]]) -> None:
     quote = connection.ops.quote_name
     source = through.get_field(m2m.m2m_field_name()).column
     target = through.get_field(m2m.m2m_reverse_field_name()).column
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {quote(through.db_table)} ({quote(source)}, {quote(target)}) "
             "VALUES (%s, %s)",
@@ -66,7 +81,7 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
         return 0
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in (*fields, *others))
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
             f"VALUES ({', '.join(['%s'] * (len(fields) + len(others)))})",
@@ -101,7 +116,7 @@ def create_sheets(sheets: list[ActionSheet]) -> list[ActionSheet]:
     placeholder = f"({', '.join(['%s'] * len(fields))})"
     size = max(1, connection.ops.bulk_batch_size(fields, sheets))
     ids = []
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         for start in range(0, len(rows), size):
             part = rows[start : start + size]
             cursor.execute(

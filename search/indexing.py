@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connection
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from catalogue.bulk import bulk_cursor
 from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, Keyword, PartnerKind, Public, Structure
 from catalogue.signals import sheets_changed
@@ -244,7 +244,7 @@ def _remember_words(documents: list[DocumentText]) -> None:
             spelling[folded] = word
     if spelling:
         # What bulk_create(ignore_conflicts=True) writes, without building a model per word.
-        with connection.cursor() as cursor:
+        with bulk_cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO search_searchword (word, display) VALUES (%s, %s) "
                 "ON CONFLICT (word) DO NOTHING",

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from catalogue.bulk import bulk_cursor
 from search.indexing import GAP
 from search.models import SearchDocument
 
@@ -34,7 +35,7 @@ def index_documents(rows: list[tuple[int, list[str]]]) -> None:
     if not rows:
         return
     now = timezone.now()
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.executemany(
             "INSERT INTO search_searchdocument(sheet_id, indexed_at, vector) "
             "VALUES (%s, %s, %s::tsvector)",

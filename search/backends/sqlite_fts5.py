@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from catalogue.bulk import bulk_cursor
+
 COLUMNS = ("title", "keywords", "structure", "summary", "body")
 _INSERT_TERMS = (
     f"INSERT INTO search_terms(id, {', '.join(COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s)"
@@ -25,7 +27,7 @@ def index_documents(rows: list[tuple[int, list[str]]]) -> None:
         return
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     flat = [(pk, *terms) for pk, terms in rows]
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.executemany(
             "INSERT INTO search_searchdocument(sheet_id, indexed_at) VALUES (%s, %s)",
             [(pk, now) for pk, _ in rows],
