@@ -19,7 +19,9 @@ over-stems ("café" and "CAF", "formation" and "format"). See README "Search".
 """
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -286,7 +288,8 @@ def set_normaliser(name: str) -> None:
     normalise.cache_clear()
     _word.cache_clear()
     _word_terms.cache_clear()
-    _recent_terms.cache_clear()
+    with _recent_lock:
+        _recent.clear()
 
 
 def current_normaliser() -> str:
@@ -424,13 +427,43 @@ def terms(text: str) -> list[str]:
     return list(_recent_terms(text))
 
 
-@lru_cache(maxsize=4096)
+def terms_and_words(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """The terms of `text` and its words as written (`_TOKEN`), from one pass over it: the
+    search index keeps the words of the texts it analyses (suggestions, typo corrections)."""
+    if not text:
+        return (), []
+    words = _TOKEN.findall(text)
+    with _recent_lock:
+        found = _recent.get(text)
+    return (found if found is not None else _keep_terms(text, words)), words
+
+
+# The same texts are analysed again within a batch (the search index, then the similarity
+# profiles; titles twice): keep the latest RECENT_TEXTS (least recently used first out).
+RECENT_TEXTS = 4096
+_recent: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def _recent_terms(text: str) -> tuple[str, ...]:
-    # The same texts are analysed again within a batch (the search index, then the similarity
-    # profiles; titles twice): keep the latest.
     if not text:
         return ()
-    return tuple(chain.from_iterable(map(_word_terms, _TOKEN.findall(text))))
+    with _recent_lock:
+        found = _recent.get(text)
+        if found is not None:
+            _recent.move_to_end(text)
+            return found
+    return _keep_terms(text, _TOKEN.findall(text))
+
+
+def _keep_terms(text: str, words: list[str]) -> tuple[str, ...]:
+    found = tuple(chain.from_iterable(map(_word_terms, words)))
+    with _recent_lock:
+        _recent[text] = found
+        _recent.move_to_end(text)
+        if len(_recent) > RECENT_TEXTS:
+            _recent.popitem(last=False)
+    return found
 
 
 @lru_cache(maxsize=300_000)

@@ -39,6 +39,14 @@ COLUMNS = ("title", "keywords", "structure", "summary", "body")
 GAP = 20  # positions left between fields on PostgreSQL (> NEAR distance): kept in the count
 _PRIVATE = str.maketrans("", "", "\ue000\ue001")
 _WORD = re.compile(r"[^\W_]+")
+# The characters whose casefold mixes letters and others, or turns another into a letter
+# ("İ" → "i" + a combining dot): with them, a text's casefolded words are not its words
+# casefolded (search/tests/test_indexing.py checks this list against the Unicode tables).
+CASEFOLD_SPLITS = (
+    "\u0130\u01f0\u0345\u0390\u03b0\u1e96\u1e97\u1e98\u1e99\u1f50\u1f52\u1f54\u1f56\u1fb6"
+    "\u1fb7\u1fc6\u1fc7\u1fd2\u1fd3\u1fd6\u1fd7\u1fe2\u1fe3\u1fe4\u1fe6\u1fe7\u1ff6\u1ff7"
+)
+_CASEFOLD_SPLITS = re.compile(f"[{CASEFOLD_SPLITS}]")
 
 
 @dataclass
@@ -102,14 +110,20 @@ def _structure_text(name, commune, departement) -> str:
     )
 
 
-def document_terms(d: DocumentText) -> list[str]:
+def document_terms(d: DocumentText, words: set[str] | None = None) -> list[str]:
     """The five columns' terms, cut so that the whole document stays within MAX_POSITION
-    (PostgreSQL's limit; both backends lay them out the same way)."""
+    (PostgreSQL's limit; both backends lay them out the same way). `words`: gets the words of
+    the texts, as written."""
     out, used = [], 0
     for value in d.values():
         room = max(0, analysis.MAX_POSITION - used)
-        # (analysis.terms keeps its latest answers: structures and keywords repeat.)
-        terms = analysis.terms(value)[:room]
+        # (analysis keeps its latest answers: structures and keywords repeat.)
+        if words is None:
+            terms = analysis.terms(value)[:room]
+        else:
+            found, written = analysis.terms_and_words(value)
+            words.update(written)
+            terms = found[:room]
         used += len(terms) + GAP
         out.append(" ".join(terms))
     return out
@@ -206,8 +220,9 @@ def index_documents(documents: list[DocumentText], *, replace: Iterable[int] = (
     replace = list(replace)
     if replace:
         SearchDocument.objects.filter(pk__in=replace).delete()
-    get_backend().index_documents([(d.sheet_id, document_terms(d)) for d in documents])
-    _remember_words(documents)
+    words: set[str] = set()
+    get_backend().index_documents([(d.sheet_id, document_terms(d, words)) for d in documents])
+    _remember_words(documents, words)
     return len(documents)
 
 
@@ -232,10 +247,18 @@ def rebuild_index() -> int:
     return count
 
 
-def _remember_words(documents: list[DocumentText]) -> None:
-    # Fold each distinct word once: texts repeat their words many times. (One casefold and one
-    # findall over the batch: the texts are joined by a non-word character.)
-    raw = set(_WORD.findall("\n".join(value for d in documents for value in d.values()).casefold()))
+def _remember_words(documents: list[DocumentText], words: set[str]) -> None:
+    """Keep the words of `documents` (`words`: those the analysis found in them, as written),
+    folding each distinct word once: texts repeat their words many times."""
+    if any(_CASEFOLD_SPLITS.search(value) for d in documents for value in d.values()):
+        # The words of the casefolded texts, as the index always kept them (the texts joined
+        # by a character that is no word).
+        texts = "\n".join(value for d in documents for value in d.values())
+        raw = set(_WORD.findall(texts.casefold()))
+    else:
+        # Without those characters, casefolding a text casefolds each of its words and
+        # nothing else: the same words, without a second pass over the texts.
+        raw = {word.casefold() for word in words}
     spelling: dict[str, str] = {}
     for word in sorted(raw):
         folded = _kept_word(word)

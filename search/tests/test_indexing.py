@@ -1,3 +1,4 @@
+import sys
 from io import StringIO
 
 from django.contrib.auth import get_user_model
@@ -8,7 +9,8 @@ from catalogue.models import ActionSheet, Keyword, PartnerKind, Public, Publicat
 from catalogue.signals import sheets_changed
 from essaimage.test import make_sheet
 from search.backends import get_backend
-from search.models import SearchDocument
+from search.indexing import _WORD, CASEFOLD_SPLITS
+from search.models import SearchDocument, SearchWord
 from search.service import SheetQuery, search_sheets
 from search.tests.base import SearchTestCase
 
@@ -173,3 +175,41 @@ class AnalyserVersionTestCase(SearchTestCase):
         ensure_current_index()
         self.assertIn(self.parentalite, found("parentalité"))
         self.assertEqual(IndexState.objects.get(pk=1).analyser, ANALYSER_VERSION)
+
+
+class RememberedWordsTestCase(SearchTestCase):
+    """The words kept for suggestions are those of the casefolded texts, as they always were,
+    now taken from the analysis' own pass over the texts."""
+
+    def remembered(self, title: str) -> set[tuple[str, str]]:
+        SearchWord.objects.all().delete()
+        sheet = make_sheet(self.loiron, title)
+        sheets_changed.send(sender=None, sheet_ids=[sheet.pk])
+        return set(SearchWord.objects.values_list("word", "display"))
+
+    def test_it_keeps_the_casefolded_words(self):
+        words = self.remembered("Ateliers PARENTALITÉ Straße Œuvre 2024")
+        self.assertLessEqual(
+            {("ateliers", "ateliers"), ("parentalite", "parentalité"), ("strasse", "strasse"),
+             ("oeuvre", "œuvre")},
+            words,
+        )  # fmt: skip
+        self.assertNotIn("2024", {w for w, _ in words})
+
+    def test_a_casefold_that_splits_a_word_splits_it_as_before(self):
+        # "İ" casefolds to "i" and a combining dot, which is no letter: the casefolded text's
+        # words are "i" and "stanbul", not "i̇stanbul".
+        words = {w for w, _ in self.remembered("İSTANBUL en fête")}
+        self.assertIn("stanbul", words)
+        self.assertNotIn("istanbul", words)
+
+    def test_the_splitting_characters_are_those_of_unicode(self):
+        splits = set()
+        for code in range(sys.maxunicode + 1):
+            char = chr(code)
+            folded = char.casefold()
+            if folded != char:
+                is_word = bool(_WORD.fullmatch(char))
+                if any(bool(_WORD.fullmatch(c)) != is_word for c in folded):
+                    splits.add(char)
+        self.assertEqual(splits, set(CASEFOLD_SPLITS))
