@@ -39,7 +39,14 @@ from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, PublicationStatus, Structure
 from catalogue.signals import sheets_changed
 from discovery.models import DuplicateComputation, ProbableDuplicate, SimilarityProfile
-from discovery.similarity import BLOCK, feature, sheet_terms, term_vector, vectors_matrix
+from discovery.similarity import (
+    BLOCK,
+    feature,
+    sheet_terms,
+    term_vector,
+    texts_terms,
+    vectors_matrix,
+)
 from search import analysis
 
 _WORD = re.compile(r"[^\W_]+")
@@ -236,7 +243,9 @@ def duplicates_within_structures(sheet_ids) -> list[DuplicatePair]:
     by_structure: dict[int, list[ActionSheet]] = {}
     for start in range(0, len(structures), 500):
         chunk = structures[start : start + 500]
-        for sheet in _candidates(ActionSheet.objects.filter(structure_id__in=chunk)):
+        # Without their texts: the stored profiles hold their terms (texts read below if not).
+        sheets = ActionSheet.objects.filter(structure_id__in=chunk).defer(*TEXT_FIELDS)
+        for sheet in _candidates(sheets):
             by_structure.setdefault(sheet.structure_id, []).append(sheet)
     groups = [g for g in by_structure.values() if len(g) > 1 and any(s.pk in ids for s in g)]
     found: dict[tuple[int, int], DuplicatePair] = {}
@@ -255,7 +264,13 @@ def duplicates_within_structures(sheet_ids) -> list[DuplicatePair]:
     # Texts: every pair within a structure at once (row-wise products of two matrices).
     sheets = [s for g in groups for s in g]
     if sheets:
-        counts = _text_counts(sheets, _profiles(sheets))
+        stored = _profiles(sheets)
+        missing = [s.pk for s in sheets if s.pk not in stored]
+        for start in range(0, len(missing), 500):
+            texts = ActionSheet.objects.filter(pk__in=missing[start : start + 500])
+            for pk, title, *rest in texts.values_list("pk", "title", *TEXT_FIELDS):
+                stored[pk] = term_vector(texts_terms(title, rest))
+        counts = _text_counts(sheets, stored)
         long_enough = np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS
         matrix = normalize_counts(counts)
         first, second, offset = [], [], 0

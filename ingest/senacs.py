@@ -6,6 +6,7 @@ Every problem carries the line number where it was seen, so the import report ca
 import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from essaimage.lib.text import normalize_key
@@ -345,10 +346,16 @@ def _clean_title(title: str) -> str:
     return " ".join(title.split())
 
 
+@lru_cache(maxsize=65_536)
+def _positions_of(text: str) -> list[int] | None:
+    # List items ("- Familles", "- CAF") repeat from sheet to sheet: their key once each.
+    return _LABEL_POSITIONS.get(_label_key(text))
+
+
 def _label_position(line: str, *, after: int) -> int | None:
     if not line.startswith("- "):
         return None
-    positions = _LABEL_POSITIONS.get(_label_key(line[2:]))
+    positions = _positions_of(line[2:])
     if not positions:
         return None
     # Labels only move forward: "- Public" inside a later free text stays content.

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from catalogue import models as catalogue
+from catalogue.bulk import insert_rows
 from catalogue.models import ActionSheet, PublicationStatus
 from catalogue.signals import sheets_changed
 from search.models import IndexChange, IndexState
@@ -104,9 +105,7 @@ def log_changes(sheet_ids, *, always: bool = False) -> None:
         )
     )
     stamp = uuid.uuid4().hex[:8]
-    IndexChange.objects.bulk_create(
-        [IndexChange(sheet_id=pk, stamp=stamp) for pk in sorted(ids - private)]
-    )
+    insert_rows(IndexChange, ("sheet_id", "stamp"), [(pk, stamp) for pk in sorted(ids - private)])
 
 
 # --- Receivers: every write that can change a search result -------------------------------------
