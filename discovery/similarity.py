@@ -87,9 +87,10 @@ def feature(term: str) -> int:
 
 
 def term_vector(counts: Counter[str]) -> bytes:
-    merged: Counter[int] = Counter()
+    merged: dict[int, int] = {}  # (a Counter calls Python code for every new key)
     for term, n in counts.items():
-        merged[feature(term)] += n
+        column = feature(term)
+        merged[column] = merged.get(column, 0) + n
     keys = sorted(merged)
     return np.array(keys + [merged[k] for k in keys], dtype=np.int32).tobytes()
 
