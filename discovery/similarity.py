@@ -17,21 +17,21 @@ lists of the changed sheets and of their neighbours (old and new). The IDF weigh
 between two full runs; `compute_similar` (nightly, or after a large import) resets them.
 """
 
+from __future__ import annotations
+
 import logging
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.dispatch import receiver
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from catalogue.display import display_label
 from catalogue.fields import TEXT_FIELDS
@@ -40,6 +40,9 @@ from catalogue.models import Public as PublicValue
 from catalogue.signals import sheets_changed
 from discovery.models import SimilarityProfile, SimilarSheet
 from search import analysis
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,22 @@ FEATURES = 1 << 20
 TOP_TERMS = 64
 
 Progress = Callable[[int, int], None]
+
+
+# scikit-learn is imported on first use: 70 MB that a web worker, which reads the stored lists
+# and never computes them, does not hold.
+def normalize(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to a unit L2 norm (scikit-learn's `normalize`)."""
+    from sklearn.preprocessing import normalize as l2_rows
+
+    return l2_rows(matrix)
+
+
+def tfidf():
+    """scikit-learn's TfidfTransformer with sublinear term frequencies."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(sublinear_tf=True)
 
 
 def sheet_terms(sheet: ActionSheet) -> Counter[str]:
@@ -103,6 +122,8 @@ def decode_vector(blob) -> tuple[np.ndarray, np.ndarray]:
 
 def vectors_matrix(blobs: list) -> sparse.csr_matrix:
     """Rows of term counts, one per stored vector."""
+    from scipy import sparse
+
     decoded = [decode_vector(b) for b in blobs]
     indptr = np.zeros(len(decoded) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(k) for k, _ in decoded])
@@ -155,7 +176,7 @@ def load_corpus() -> Corpus:
     n = len(rows)
     if n:
         counts = vectors_matrix([r[3] for r in rows])
-        text = _top_terms(TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr())
+        text = _top_terms(tfidf().fit_transform(counts).tocsr())
     else:
         text = None
     keyword_sets: list[set[int]] = [set() for _ in range(n)]
@@ -199,6 +220,8 @@ def _top_terms(matrix: sparse.csr_matrix, keep: int = TOP_TERMS) -> sparse.csr_m
 
 
 def _binary(sets: list[set[int]]):
+    from scipy import sparse
+
     columns = {v: i for i, v in enumerate(sorted(set().union(*sets)))} if sets else {}
     rows, cols = [], []
     for i, values in enumerate(sets):
@@ -231,7 +254,7 @@ def _scores(corpus: Corpus, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return score, text
 
 
-def _links(corpus: Corpus, rows: np.ndarray, labels: "Labels") -> list[SimilarSheet]:
+def _links(corpus: Corpus, rows: np.ndarray, labels: Labels) -> list[SimilarSheet]:
     links = []
     for start in range(0, len(rows), BLOCK):
         block = rows[start : start + BLOCK]

@@ -123,11 +123,20 @@ def _sqlite_rows():
 CHUNK_DOCUMENTS = 20000
 
 
-def _postgres_rows(sheet_ids: np.ndarray):
-    """(term, "doc*4+class,...") per chunk of CHUNK_DOCUMENTS documents in id order: a term
-    comes once per chunk holding it. One `GROUP BY lexeme` over a million tsvectors was one
-    long server-side sort (870 s at 1,000,000 sheets); per chunk it is a hash aggregate in
-    work_mem, and the bitmaps grow chunk by chunk."""
+# An occurrence of a phrase word on PostgreSQL: sheet id << 17 | field class << 15 | position
+# (tsvector positions stop at 16,383: position + 1 never reaches the class bits).
+_CLASS_SHIFT, _SHEET_SHIFT = 15, 17
+CHUNK_END = None  # what _postgres_rows yields after each chunk
+
+
+def _postgres_rows(sheet_ids: np.ndarray, words: list[str]):
+    """(term, "doc*4+class,...", occurrences) per chunk of CHUNK_DOCUMENTS documents in id
+    order, then CHUNK_END: a term comes once per chunk holding it. One `GROUP BY lexeme` over a
+    million tsvectors was one long server-side sort (870 s at 1,000,000 sheets); per chunk it is
+    a hash aggregate in work_mem, and the bitmaps grow chunk by chunk. For the `words` of the
+    thesaurus' phrases, `occurrences` also gives their positions ("code,...": sheet id, field
+    class, position packed as above; None for the other terms): the chunk's phrases are found
+    from them, in the same pass over the tsvectors."""
     case = " ".join(f"WHEN '{w}' THEN {k}" for w, k in _CLASS_OF_WEIGHT.items())
     bounds = sheet_ids[::CHUNK_DOCUMENTS].tolist() + [int(sheet_ids[-1]) + 1]
     with connection.cursor() as cursor:
@@ -137,13 +146,19 @@ def _postgres_rows(sheet_ids: np.ndarray):
             # No DISTINCT (a sort per group): repeated values fold into the bitmaps.
             cursor.execute(
                 "SELECT u.lexeme, string_agg((d.sheet_id::bigint * 4 + "  # noqa: S608
-                f"CASE w {case} ELSE 3 END)::text, ',') "
-                "FROM search_searchdocument d, unnest(d.vector) u, unnest(u.weights) w "
+                f"CASE w {case} ELSE 3 END)::text, ','), "
+                # (PostgreSQL's << and | have the same precedence, left to right.)
+                f"string_agg(((d.sheet_id::bigint << {_SHEET_SHIFT}) | "
+                f"((CASE w {case} ELSE 3 END) << {_CLASS_SHIFT}) | p)::text, ',') "
+                "FILTER (WHERE u.lexeme = ANY(%s::text[])) "
+                "FROM search_searchdocument d, unnest(d.vector) u, "
+                "unnest(u.positions, u.weights) o(p, w) "
                 "WHERE d.sheet_id >= %s AND d.sheet_id < %s GROUP BY u.lexeme",
-                [low, high],
+                [words, low, high],
             )
             while rows := cursor.fetchmany(2000):
                 yield from rows
+            yield CHUNK_END
 
 
 def build(ids: list[int], published: FrozenBitMap) -> TextIndex | None:
@@ -167,13 +182,29 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     pub = positions_of(published)
     position[ids_arr[pub]] = pub  # the published sheets only
     top = len(position)
-    if connection.vendor == "postgresql":
-        rows = _postgres_rows(np.sort(ids_arr[pub])) if len(pub) else iter(())
+    phrases = _thesaurus_phrases()
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres:
+        # As the backend: a phrase with a word that is not alphanumeric matches nothing.
+        phrases = [terms for terms in phrases if all(t.isalnum() for t in terms)]
+        words = sorted({t for terms in phrases for t in terms})
+        rows = _postgres_rows(np.sort(ids_arr[pub]), words) if len(pub) else iter(())
     else:
         rows = _sqlite_rows()
     # term -> 4 growing bitmaps (a term comes once on SQLite, once per chunk on PostgreSQL).
     growing: dict[str, list] = {}
-    for term, packed in rows:
+    # PostgreSQL: phrase -> 4 growing bitmaps, and the occurrences of the phrases' words in
+    # the current chunk (sorted codes, see _postgres_rows).
+    growing_phrases: dict[tuple[str, ...], list] = {}
+    occurrences: dict[str, np.ndarray] = {}
+    for row in rows:
+        if row is CHUNK_END:
+            _find_phrases(phrases, occurrences, position, growing_phrases)
+            occurrences.clear()
+            continue
+        term, packed, *coded = row
+        if coded and coded[0]:
+            occurrences[term] = np.sort(np.fromstring(coded[0], dtype=np.int64, sep=","))
         if not packed:
             continue
         values = np.fromstring(packed, dtype=np.int64, sep=",")
@@ -184,41 +215,95 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
         found = pos >= 0
         if not found.any():
             continue
-        pos, classes = pos[found], classes[found]
         bitmaps = growing.get(term)
         if bitmaps is None:
             bitmaps = growing[term] = [None, None, None, None]
-        for k in range(4):
-            ps = pos[classes == k]
-            if not len(ps):
-                continue
-            # Sorted and without repeats: the fastest input for a bitmap.
-            chunk = BitMap(array.array("I", np.unique(ps).astype(np.uint32).tobytes()))
-            if bitmaps[k] is None:
-                bitmaps[k] = chunk
-            else:
-                bitmaps[k] |= chunk
+        _grow(bitmaps, pos[found], classes[found])
     terms: dict[str, tuple[FrozenBitMap, ...]] = {}
     sizes: dict[str, int] = {}
     for term in list(growing):
-        bitmaps = tuple(FrozenBitMap(b) if b is not None else EMPTY for b in growing.pop(term))
-        terms[term] = bitmaps
-        sizes[term] = _size(bitmaps)
+        terms[term] = _frozen(growing.pop(term))
+        sizes[term] = _size(terms[term])
     text = _capped(TextIndex(terms, True, sum(sizes.values())), sizes)
-    _read_phrases(text, position, published)
+    if on_postgres:
+        text.phrases = {
+            terms: _frozen(growing_phrases[terms]) if terms in growing_phrases else NOTHING
+            for terms in _thesaurus_phrases()
+        }
+    else:
+        _read_phrases(text, phrases, position, published)
     return text
 
 
-def _read_phrases(text: TextIndex, position: np.ndarray, published: FrozenBitMap) -> None:
-    """The thesaurus' expressions of several words, from the database (one query per 100)."""
+def _grow(bitmaps: list, pos: np.ndarray, classes: np.ndarray) -> None:
+    """Add positions `pos` to the growing bitmaps of their field `classes`."""
+    for k in range(4):
+        ps = pos[classes == k]
+        if not len(ps):
+            continue
+        # Sorted and without repeats: the fastest input for a bitmap.
+        chunk = BitMap(array.array("I", np.unique(ps).astype(np.uint32).tobytes()))
+        if bitmaps[k] is None:
+            bitmaps[k] = chunk
+        else:
+            bitmaps[k] |= chunk
+
+
+def _frozen(bitmaps: list) -> tuple[FrozenBitMap, ...]:
+    return tuple(FrozenBitMap(b) if b else EMPTY for b in bitmaps)
+
+
+def _thesaurus_phrases() -> list[tuple[str, ...]]:
+    """The thesaurus' expressions of several words (an index keeps their sheets: a search
+    expanded by the thesaurus never asks the database for them)."""
     from search import thesaurus
-    from search.backends import get_backend
 
     table = thesaurus.current()
     wanted = {k for k in table.related if len(k) > 1}
     wanted |= {o for others in table.related.values() for o, _ in others if len(o) > 1}
+    return sorted(wanted)
+
+
+def _find_phrases(
+    phrases: list[tuple[str, ...]],
+    occurrences: dict[str, np.ndarray],
+    position: np.ndarray,
+    growing: dict[tuple[str, ...], list],
+) -> None:
+    """Add to `growing` the sheets of one chunk holding each phrase: its words at consecutive
+    positions of one field class (PostgreSQL's `'a':A <-> 'b':A`, read from the same positions
+    and weights), from the chunk's `occurrences` (sorted codes per word)."""
+    for terms in phrases:
+        codes = [occurrences.get(t) for t in terms]
+        if any(c is None for c in codes):
+            continue
+        at = codes[0]
+        for following in codes[1:]:
+            # The occurrences of the next word one position further, same sheet and class.
+            wanted = at + 1
+            where = np.minimum(np.searchsorted(following, wanted), len(following) - 1)
+            at = wanted[following[where] == wanted]
+            if not len(at):
+                break
+        if not len(at):
+            continue
+        docs = at >> _SHEET_SHIFT
+        keep = docs < len(position)
+        pos, classes = position[docs[keep]], (at[keep] >> _CLASS_SHIFT) & 3
+        found = pos >= 0
+        if found.any():
+            bitmaps = growing.setdefault(terms, [None, None, None, None])
+            _grow(bitmaps, pos[found], classes[found])
+
+
+def _read_phrases(
+    text: TextIndex, phrases: list[tuple[str, ...]], position: np.ndarray, published: FrozenBitMap
+) -> None:
+    """The thesaurus' `phrases` from the database (SQLite: one query per 100)."""
+    from search.backends import get_backend
+
     asked = []
-    for terms in sorted(wanted):
+    for terms in phrases:
         if not all(t.isalnum() for t in terms):
             text.phrases[terms] = NOTHING
             continue
