@@ -130,35 +130,49 @@ CHUNK_END = None  # what _postgres_rows yields after each chunk
 
 
 def _postgres_rows(sheet_ids: np.ndarray, words: list[str]):
-    """(term, "doc*4+class,...", occurrences) per chunk of CHUNK_DOCUMENTS documents in id
-    order, then CHUNK_END: a term comes once per chunk holding it. One `GROUP BY lexeme` over a
-    million tsvectors was one long server-side sort (870 s at 1,000,000 sheets); per chunk it is
-    a hash aggregate in work_mem, and the bitmaps grow chunk by chunk. For the `words` of the
-    thesaurus' phrases, `occurrences` also gives their positions ("code,...": sheet id, field
-    class, position packed as above; None for the other terms): the chunk's phrases are found
-    from them, in the same pass over the tsvectors."""
-    case = " ".join(f"WHEN '{w}' THEN {k}" for w, k in _CLASS_OF_WEIGHT.items())
+    """(term, "doc*16+classes,...", occurrences) per chunk of CHUNK_DOCUMENTS documents in id
+    order, then CHUNK_END: a term comes once per chunk holding it, with one value per document
+    (`classes`: the bits of the field classes holding it). One `GROUP BY lexeme` over a million
+    tsvectors was one long server-side sort (870 s at 1,000,000 sheets); per chunk it is a hash
+    aggregate in work_mem, and the bitmaps grow chunk by chunk.
+
+    For the `words` of the thesaurus' phrases, `occurrences` gives their positions too, as four
+    strings (None for the other terms): the documents' ids, each one's number of positions, the
+    positions, their weights (one letter each), so that the chunk's phrases are found from the
+    same pass over the tsvectors. No row per position is made on the server: unnesting the
+    positions cost twice this whole query."""
+    mask = " | ".join(
+        f"(('{w}' = ANY(u.weights))::int << {k})" for w, k in _CLASS_OF_WEIGHT.items()
+    )
     bounds = sheet_ids[::CHUNK_DOCUMENTS].tolist() + [int(sheet_ids[-1]) + 1]
+    phrase = "FILTER (WHERE pw.word IS NOT NULL)"
     with connection.cursor() as cursor:
         # Local to the build's transaction: a chunk's groups stay in memory.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         for low, high in zip(bounds, bounds[1:], strict=False):
-            # No DISTINCT (a sort per group): repeated values fold into the bitmaps.
             cursor.execute(
-                "SELECT u.lexeme, string_agg((d.sheet_id::bigint * 4 + "  # noqa: S608
-                f"CASE w {case} ELSE 3 END)::text, ','), "
-                # (PostgreSQL's << and | have the same precedence, left to right.)
-                f"string_agg(((d.sheet_id::bigint << {_SHEET_SHIFT}) | "
-                f"((CASE w {case} ELSE 3 END) << {_CLASS_SHIFT}) | p)::text, ',') "
-                "FILTER (WHERE u.lexeme = ANY(%s::text[])) "
-                "FROM search_searchdocument d, unnest(d.vector) u, "
-                "unnest(u.positions, u.weights) o(p, w) "
+                f"SELECT u.lexeme, string_agg((d.sheet_id::bigint * 16 + ({mask}))::text, ','), "  # noqa: S608
+                f"string_agg(d.sheet_id::text, ',') {phrase}, "
+                f"string_agg(cardinality(u.positions)::text, ',') {phrase}, "
+                f"string_agg(array_to_string(u.positions, ','), ',') {phrase}, "
+                f"string_agg(array_to_string(u.weights, ''), '') {phrase} "
+                "FROM search_searchdocument d CROSS JOIN LATERAL unnest(d.vector) u "
+                "LEFT JOIN (SELECT unnest(%s::text[]) AS word) pw ON pw.word = u.lexeme "
                 "WHERE d.sheet_id >= %s AND d.sheet_id < %s GROUP BY u.lexeme",
                 [words, low, high],
             )
             while rows := cursor.fetchmany(2000):
                 yield from rows
             yield CHUNK_END
+
+
+def _occurrences(sheets: str, counts: str, positions: str, weights: str) -> np.ndarray:
+    """The sorted codes (see _CLASS_SHIFT) of a word's occurrences in a chunk."""
+    per_sheet = np.fromstring(counts, dtype=np.int64, sep=",")
+    sheet = np.repeat(np.fromstring(sheets, dtype=np.int64, sep=","), per_sheet)
+    classes = np.frombuffer(weights.encode("ascii"), dtype=np.uint8).astype(np.int64) - ord("A")
+    at = np.fromstring(positions, dtype=np.int64, sep=",")
+    return np.sort(sheet << _SHEET_SHIFT | classes << _CLASS_SHIFT | at)
 
 
 def build(ids: list[int], published: FrozenBitMap) -> TextIndex | None:
@@ -197,6 +211,8 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     # the current chunk (sorted codes, see _postgres_rows).
     growing_phrases: dict[tuple[str, ...], list] = {}
     occurrences: dict[str, np.ndarray] = {}
+    # One value per posting: doc << shift | field class bits (PostgreSQL), or doc*4+class.
+    shift = 4 if on_postgres else 2
     for row in rows:
         if row is CHUNK_END:
             _find_phrases(phrases, occurrences, position, growing_phrases)
@@ -204,13 +220,14 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
             continue
         term, packed, *coded = row
         if coded and coded[0]:
-            occurrences[term] = np.sort(np.fromstring(coded[0], dtype=np.int64, sep=","))
+            occurrences[term] = _occurrences(*coded)
         if not packed:
             continue
         values = np.fromstring(packed, dtype=np.int64, sep=",")
-        docs = values >> 2
+        docs = values >> shift
         keep = docs < top
-        docs, classes = docs[keep], (values & 3)[keep]
+        docs, values = docs[keep], values[keep]
+        bits = values & 15 if on_postgres else 1 << (values & 3)
         pos = position[docs]
         found = pos >= 0
         if not found.any():
@@ -218,7 +235,7 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
         bitmaps = growing.get(term)
         if bitmaps is None:
             bitmaps = growing[term] = [None, None, None, None]
-        _grow(bitmaps, pos[found], classes[found])
+        _grow(bitmaps, pos[found], bits[found])
     terms: dict[str, tuple[FrozenBitMap, ...]] = {}
     sizes: dict[str, int] = {}
     for term in list(growing):
@@ -227,18 +244,19 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     text = _capped(TextIndex(terms, True, sum(sizes.values())), sizes)
     if on_postgres:
         text.phrases = {
-            terms: _frozen(growing_phrases[terms]) if terms in growing_phrases else NOTHING
-            for terms in _thesaurus_phrases()
+            phrase: _frozen(growing_phrases[phrase]) if phrase in growing_phrases else NOTHING
+            for phrase in _thesaurus_phrases()
         }
     else:
         _read_phrases(text, phrases, position, published)
     return text
 
 
-def _grow(bitmaps: list, pos: np.ndarray, classes: np.ndarray) -> None:
-    """Add positions `pos` to the growing bitmaps of their field `classes`."""
+def _grow(bitmaps: list, pos: np.ndarray, bits: np.ndarray) -> None:
+    """Add positions `pos` to the growing bitmaps of their field classes (`bits`: 1 << class,
+    or several)."""
     for k in range(4):
-        ps = pos[classes == k]
+        ps = pos[(bits & 1 << k) != 0]
         if not len(ps):
             continue
         # Sorted and without repeats: the fastest input for a bitmap.
@@ -293,7 +311,7 @@ def _find_phrases(
         found = pos >= 0
         if found.any():
             bitmaps = growing.setdefault(terms, [None, None, None, None])
-            _grow(bitmaps, pos[found], classes[found])
+            _grow(bitmaps, pos[found], 1 << classes[found])
 
 
 def _read_phrases(
