@@ -6,9 +6,11 @@ in Python (tens of milliseconds for "famille" in 60,000 sheets of 100,000).
 
 It is read from the database's own index, never by analysing the texts again: SQLite's
 `fts5vocab` (instance) of `search_fts`, PostgreSQL's `unnest(vector)`. It follows the change
-log with the other bitmaps of search.engines.memory and is rebuilt with them. Phrases,
-prefixes and "words close together" are still asked from the database (they need word
-positions), and so are the terms left out by the size cap (SEARCH_TEXT_INDEX_MB): the rarest.
+log with the other bitmaps of search.engines.memory and is rebuilt with them. The thesaurus'
+expressions of several words are read at build (PostgreSQL: from the words' positions, in the
+same pass; SQLite: FTS5 phrase queries). Other phrases, prefixes and "words close together" are
+asked from the database (phrases and close words are then kept with the index), and so are the
+terms left out by the size cap (SEARCH_TEXT_INDEX_MB): the rarest.
 
 `evaluate` gives exactly what search.matching.evaluate gives over the published sheets (same
 sheets, ranks, relaxed/widened flags and corrections): both share the planning and expansion
@@ -196,11 +198,12 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     pub = positions_of(published)
     position[ids_arr[pub]] = pub  # the published sheets only
     top = len(position)
-    phrases = _thesaurus_phrases()
+    expressions = _thesaurus_phrases()
     on_postgres = connection.vendor == "postgresql"
+    phrases = expressions
     if on_postgres:
         # As the backend: a phrase with a word that is not alphanumeric matches nothing.
-        phrases = [terms for terms in phrases if all(t.isalnum() for t in terms)]
+        phrases = [terms for terms in expressions if all(t.isalnum() for t in terms)]
         words = sorted({t for terms in phrases for t in terms})
         rows = _postgres_rows(np.sort(ids_arr[pub]), words) if len(pub) else iter(())
     else:
@@ -245,7 +248,7 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     if on_postgres:
         text.phrases = {
             phrase: _frozen(growing_phrases[phrase]) if phrase in growing_phrases else NOTHING
-            for phrase in _thesaurus_phrases()
+            for phrase in expressions
         }
     else:
         _read_phrases(text, phrases, position, published)
