@@ -25,7 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "essaimage.settings")
 
 SHEET = "catalogue_actionsheet"
 # Tables copied with their sheets; a column naming a sheet is shifted with it.
-SHEET_COLUMNS = {"actionsheet_id", "sheet_id", "other_id"}
+SHEET_COLUMNS = {"actionsheet_id", "sheet_id", "other_id", "first_id", "second_id"}
 
 
 def sheet_tables(cursor) -> list[str]:

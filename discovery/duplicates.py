@@ -18,12 +18,14 @@ the changed sheets (title rule within their structure, text rule one row × the 
 is the reference the stored pairs are tested against.
 """
 
+from __future__ import annotations
+
 import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -33,7 +35,6 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from rapidfuzz import fuzz, process
-from scipy import sparse
 
 from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, PublicationStatus, Structure
@@ -48,6 +49,9 @@ from discovery.similarity import (
     vectors_matrix,
 )
 from search import analysis
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _WORD = re.compile(r"[^\W_]+")
 TITLE_RATIO = 90
@@ -154,6 +158,8 @@ def _text_counts(candidates: list[ActionSheet], stored: dict) -> sparse.csr_matr
 
 
 def _counts_without_titles(titles: list[str], blobs: list) -> sparse.csr_matrix:
+    from scipy import sparse
+
     counts = vectors_matrix(blobs)
     rows, columns = [], []
     for row, title in enumerate(titles):
@@ -428,6 +434,8 @@ def _text_pairs_all(counts: sparse.csr_matrix, progress: Progress | None = None)
     only the pairs whose bound reaches TEXT_COSINE get their exact cosine (sparse, row by row).
     The sparse products cost Σ df² over all terms, dominated by the few terms most sheets share:
     those are exactly the dense columns here."""
+    from scipy import sparse
+
     long_enough, matrix = _normalized(counts)
     n = matrix.shape[0]
     if n < 2:

@@ -17,19 +17,21 @@ lists of the changed sheets and of their neighbours (old and new). The IDF weigh
 between two full runs; `compute_similar` (nightly, or after a large import) resets them.
 """
 
+from __future__ import annotations
+
 import logging
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.dispatch import receiver
-from scipy import sparse
 
 from catalogue.bulk import insert_rows
 from catalogue.display import display_label
@@ -39,6 +41,9 @@ from catalogue.models import Public as PublicValue
 from catalogue.signals import sheets_changed
 from discovery.models import SimilarityProfile, SimilarSheet
 from search import analysis
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +59,22 @@ FEATURES = 1 << 20
 TOP_TERMS = 64
 
 Progress = Callable[[int, int], None]
+
+
+# scikit-learn is imported on first use: 70 MB that a web worker, which reads the stored lists
+# and never computes them, does not hold.
+def normalize(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to a unit L2 norm (scikit-learn's `normalize`)."""
+    from sklearn.preprocessing import normalize as l2_rows
+
+    return l2_rows(matrix)
+
+
+def tfidf():
+    """scikit-learn's TfidfTransformer with sublinear term frequencies."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(sublinear_tf=True)
 
 
 def sheet_terms(sheet: ActionSheet) -> Counter[str]:
@@ -103,6 +124,8 @@ def decode_vector(blob) -> tuple[np.ndarray, np.ndarray]:
 
 def vectors_matrix(blobs: list) -> sparse.csr_matrix:
     """Rows of term counts, one per stored vector."""
+    from scipy import sparse
+
     decoded = [decode_vector(b) for b in blobs]
     indptr = np.zeros(len(decoded) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(k) for k, _ in decoded])
@@ -151,11 +174,8 @@ def load_corpus() -> Corpus:
     position = {pk: i for i, pk in enumerate(ids.tolist())}
     n = len(rows)
     if n:
-        # scikit-learn here only: an import, which never scores, does not load it (4–5 s).
-        from sklearn.feature_extraction.text import TfidfTransformer
-
         counts = vectors_matrix([r[3] for r in rows])
-        text = _top_terms(TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr())
+        text = _top_terms(tfidf().fit_transform(counts).tocsr())
     else:
         text = None
     keyword_sets: list[set[int]] = [set() for _ in range(n)]
@@ -195,12 +215,12 @@ def _top_terms(matrix: sparse.csr_matrix, keep: int = TOP_TERMS) -> sparse.csr_m
             weights = matrix.data[start:end]
             weights[np.argpartition(weights, end - start - keep)[: end - start - keep]] = 0
     matrix.eliminate_zeros()
-    from sklearn.preprocessing import normalize
-
     return normalize(matrix)
 
 
 def _binary(sets: list[set[int]]):
+    from scipy import sparse
+
     columns = {v: i for i, v in enumerate(sorted(set().union(*sets)))} if sets else {}
     rows, cols = [], []
     for i, values in enumerate(sets):
@@ -233,7 +253,7 @@ def _scores(corpus: Corpus, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return score, text
 
 
-def _links(corpus: Corpus, rows: np.ndarray, labels: "Labels") -> list[SimilarSheet]:
+def _links(corpus: Corpus, rows: np.ndarray, labels: Labels) -> list[SimilarSheet]:
     links = []
     for start in range(0, len(rows), BLOCK):
         block = rows[start : start + BLOCK]

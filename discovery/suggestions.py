@@ -19,6 +19,8 @@ stores (SimilarityProfile), so training costs a few seconds beyond loading them.
 `evaluate()` (`manage.py suggestion_quality`) measures it on held-out published sheets.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import random
@@ -28,13 +30,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, Dimension, Keyword, PublicationStatus
@@ -46,11 +45,16 @@ from discovery.similarity import (
     TOP_TERMS,
     _top_terms,
     feature,
+    normalize,
     sheet_terms,
     term_vector,
+    tfidf,
     vectors_matrix,
 )
 from search import analysis
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +159,8 @@ def load_training_data() -> TrainingData:
 def fit(data: TrainingData, rows: Sequence[int] | None = None) -> Model | None:
     """A model of the sheets at `rows` (all by default); None when they are too few to say
     anything but noise (fewer than MIN_SHEETS with at least one value)."""
+    from scipy import sparse
+
     rows = np.arange(len(data.ids)) if rows is None else np.asarray(rows, dtype=np.int64)
     labelled = [i for i in rows.tolist() if any(data.values[name][i] for name in FIELDS)]
     if len(labelled) < MIN_SHEETS:
@@ -168,12 +174,12 @@ def fit(data: TrainingData, rows: Sequence[int] | None = None) -> Model | None:
     )
     # The same weighting as discovery.similarity (scikit-learn's smooth IDF, sublinear tf); the
     # IDF is kept in the model to weigh the text typed later (`_queries`).
-    tfidf = TfidfTransformer(sublinear_tf=True).fit(compact)
+    weights = tfidf().fit(compact)
     model = Model(
         ids=data.ids[rows],
         columns=columns,
-        idf=tfidf.idf_.astype(np.float32),
-        text=_top_terms(tfidf.transform(compact), TOP_TERMS).astype(np.float32).tocsr(),
+        idf=weights.idf_.astype(np.float32),
+        text=_top_terms(weights.transform(compact), TOP_TERMS).astype(np.float32).tocsr(),
     )
     for name in FIELDS:
         support = Counter(v for i in rows.tolist() for v in set(data.values[name][i]))
@@ -228,6 +234,8 @@ def save(model: Model | None, path: Path | None = None) -> None:
 
 
 def load(path: Path | None = None) -> Model | None:
+    from scipy import sparse
+
     path = path or model_path()
     try:
         with np.load(path, allow_pickle=False) as f:
@@ -347,6 +355,8 @@ def text_features(values: Mapping[str, Any]) -> Counter[int]:
 def _queries(model: Model, counts: sparse.csr_matrix) -> sparse.csr_matrix:
     """Rows of hashed term counts (the FEATURES columns of discovery.similarity) as the
     model's L2-normalised TF-IDF vectors; terms the model never saw are dropped."""
+    from scipy import sparse
+
     counts = counts.tocsr()
     positions = np.searchsorted(model.columns, counts.indices)
     positions[positions >= len(model.columns)] = 0
@@ -412,6 +422,8 @@ def _votes(model: Model, similarity: np.ndarray, length: float) -> Scores:
 
 def features_matrix(rows: Sequence[Counter[int]]) -> sparse.csr_matrix:
     """Hashed term counts (`text_features`) as rows of a matrix, as the training reads them."""
+    from scipy import sparse
+
     indptr, indices, data = [0], [], []
     for counts in rows:
         keys = sorted(counts)

@@ -6,9 +6,11 @@ in Python (tens of milliseconds for "famille" in 60,000 sheets of 100,000).
 
 It is read from the database's own index, never by analysing the texts again: SQLite's
 `fts5vocab` (instance) of `search_fts`, PostgreSQL's `unnest(vector)`. It follows the change
-log with the other bitmaps of search.engines.memory and is rebuilt with them. Phrases,
-prefixes and "words close together" are still asked from the database (they need word
-positions), and so are the terms left out by the size cap (SEARCH_TEXT_INDEX_MB): the rarest.
+log with the other bitmaps of search.engines.memory and is rebuilt with them. The thesaurus'
+expressions of several words are read at build (PostgreSQL: from the words' positions, in the
+same pass; SQLite: FTS5 phrase queries). Other phrases, prefixes and "words close together" are
+asked from the database (phrases and close words are then kept with the index), and so are the
+terms left out by the size cap (SEARCH_TEXT_INDEX_MB): the rarest.
 
 `evaluate` gives exactly what search.matching.evaluate gives over the published sheets (same
 sheets, ranks, relaxed/widened flags and corrections): both share the planning and expansion
@@ -123,27 +125,56 @@ def _sqlite_rows():
 CHUNK_DOCUMENTS = 20000
 
 
-def _postgres_rows(sheet_ids: np.ndarray):
-    """(term, "doc*4+class,...") per chunk of CHUNK_DOCUMENTS documents in id order: a term
-    comes once per chunk holding it. One `GROUP BY lexeme` over a million tsvectors was one
-    long server-side sort (870 s at 1,000,000 sheets); per chunk it is a hash aggregate in
-    work_mem, and the bitmaps grow chunk by chunk."""
-    case = " ".join(f"WHEN '{w}' THEN {k}" for w, k in _CLASS_OF_WEIGHT.items())
+# An occurrence of a phrase word on PostgreSQL: sheet id << 17 | field class << 15 | position
+# (tsvector positions stop at 16,383: position + 1 never reaches the class bits).
+_CLASS_SHIFT, _SHEET_SHIFT = 15, 17
+CHUNK_END = None  # what _postgres_rows yields after each chunk
+
+
+def _postgres_rows(sheet_ids: np.ndarray, words: list[str]):
+    """(term, "doc*16+classes,...", occurrences) per chunk of CHUNK_DOCUMENTS documents in id
+    order, then CHUNK_END: a term comes once per chunk holding it, with one value per document
+    (`classes`: the bits of the field classes holding it). One `GROUP BY lexeme` over a million
+    tsvectors was one long server-side sort (870 s at 1,000,000 sheets); per chunk it is a hash
+    aggregate in work_mem, and the bitmaps grow chunk by chunk.
+
+    For the `words` of the thesaurus' phrases, `occurrences` gives their positions too, as four
+    strings (None for the other terms): the documents' ids, each one's number of positions, the
+    positions, their weights (one letter each), so that the chunk's phrases are found from the
+    same pass over the tsvectors. No row per position is made on the server: unnesting the
+    positions cost twice this whole query."""
+    mask = " | ".join(
+        f"(('{w}' = ANY(u.weights))::int << {k})" for w, k in _CLASS_OF_WEIGHT.items()
+    )
     bounds = sheet_ids[::CHUNK_DOCUMENTS].tolist() + [int(sheet_ids[-1]) + 1]
+    phrase = "FILTER (WHERE pw.word IS NOT NULL)"
     with connection.cursor() as cursor:
         # Local to the build's transaction: a chunk's groups stay in memory.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         for low, high in zip(bounds, bounds[1:], strict=False):
-            # No DISTINCT (a sort per group): repeated values fold into the bitmaps.
             cursor.execute(
-                "SELECT u.lexeme, string_agg((d.sheet_id::bigint * 4 + "  # noqa: S608
-                f"CASE w {case} ELSE 3 END)::text, ',') "
-                "FROM search_searchdocument d, unnest(d.vector) u, unnest(u.weights) w "
+                f"SELECT u.lexeme, string_agg((d.sheet_id::bigint * 16 + ({mask}))::text, ','), "  # noqa: S608
+                f"string_agg(d.sheet_id::text, ',') {phrase}, "
+                f"string_agg(cardinality(u.positions)::text, ',') {phrase}, "
+                f"string_agg(array_to_string(u.positions, ','), ',') {phrase}, "
+                f"string_agg(array_to_string(u.weights, ''), '') {phrase} "
+                "FROM search_searchdocument d CROSS JOIN LATERAL unnest(d.vector) u "
+                "LEFT JOIN (SELECT unnest(%s::text[]) AS word) pw ON pw.word = u.lexeme "
                 "WHERE d.sheet_id >= %s AND d.sheet_id < %s GROUP BY u.lexeme",
-                [low, high],
+                [words, low, high],
             )
             while rows := cursor.fetchmany(2000):
                 yield from rows
+            yield CHUNK_END
+
+
+def _occurrences(sheets: str, counts: str, positions: str, weights: str) -> np.ndarray:
+    """The sorted codes (see _CLASS_SHIFT) of a word's occurrences in a chunk."""
+    per_sheet = np.fromstring(counts, dtype=np.int64, sep=",")
+    sheet = np.repeat(np.fromstring(sheets, dtype=np.int64, sep=","), per_sheet)
+    classes = np.frombuffer(weights.encode("ascii"), dtype=np.uint8).astype(np.int64) - ord("A")
+    at = np.fromstring(positions, dtype=np.int64, sep=",")
+    return np.sort(sheet << _SHEET_SHIFT | classes << _CLASS_SHIFT | at)
 
 
 def build(ids: list[int], published: FrozenBitMap) -> TextIndex | None:
@@ -167,58 +198,133 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     pub = positions_of(published)
     position[ids_arr[pub]] = pub  # the published sheets only
     top = len(position)
-    if connection.vendor == "postgresql":
-        rows = _postgres_rows(np.sort(ids_arr[pub])) if len(pub) else iter(())
+    expressions = _thesaurus_phrases()
+    on_postgres = connection.vendor == "postgresql"
+    phrases = expressions
+    if on_postgres:
+        # As the backend: a phrase with a word that is not alphanumeric matches nothing.
+        phrases = [terms for terms in expressions if all(t.isalnum() for t in terms)]
+        words = sorted({t for terms in phrases for t in terms})
+        rows = _postgres_rows(np.sort(ids_arr[pub]), words) if len(pub) else iter(())
     else:
         rows = _sqlite_rows()
     # term -> 4 growing bitmaps (a term comes once on SQLite, once per chunk on PostgreSQL).
     growing: dict[str, list] = {}
-    for term, packed in rows:
+    # PostgreSQL: phrase -> 4 growing bitmaps, and the occurrences of the phrases' words in
+    # the current chunk (sorted codes, see _postgres_rows).
+    growing_phrases: dict[tuple[str, ...], list] = {}
+    occurrences: dict[str, np.ndarray] = {}
+    # One value per posting: doc << shift | field class bits (PostgreSQL), or doc*4+class.
+    shift = 4 if on_postgres else 2
+    for row in rows:
+        if row is CHUNK_END:
+            _find_phrases(phrases, occurrences, position, growing_phrases)
+            occurrences.clear()
+            continue
+        term, packed, *coded = row
+        if coded and coded[0]:
+            occurrences[term] = _occurrences(*coded)
         if not packed:
             continue
         values = np.fromstring(packed, dtype=np.int64, sep=",")
-        docs = values >> 2
+        docs = values >> shift
         keep = docs < top
-        docs, classes = docs[keep], (values & 3)[keep]
+        docs, values = docs[keep], values[keep]
+        bits = values & 15 if on_postgres else 1 << (values & 3)
         pos = position[docs]
         found = pos >= 0
         if not found.any():
             continue
-        pos, classes = pos[found], classes[found]
         bitmaps = growing.get(term)
         if bitmaps is None:
             bitmaps = growing[term] = [None, None, None, None]
-        for k in range(4):
-            ps = pos[classes == k]
-            if not len(ps):
-                continue
-            # Sorted and without repeats: the fastest input for a bitmap.
-            chunk = BitMap(array.array("I", np.unique(ps).astype(np.uint32).tobytes()))
-            if bitmaps[k] is None:
-                bitmaps[k] = chunk
-            else:
-                bitmaps[k] |= chunk
+        _grow(bitmaps, pos[found], bits[found])
     terms: dict[str, tuple[FrozenBitMap, ...]] = {}
     sizes: dict[str, int] = {}
     for term in list(growing):
-        bitmaps = tuple(FrozenBitMap(b) if b is not None else EMPTY for b in growing.pop(term))
-        terms[term] = bitmaps
-        sizes[term] = _size(bitmaps)
+        terms[term] = _frozen(growing.pop(term))
+        sizes[term] = _size(terms[term])
     text = _capped(TextIndex(terms, True, sum(sizes.values())), sizes)
-    _read_phrases(text, position, published)
+    if on_postgres:
+        text.phrases = {
+            phrase: _frozen(growing_phrases[phrase]) if phrase in growing_phrases else NOTHING
+            for phrase in expressions
+        }
+    else:
+        _read_phrases(text, phrases, position, published)
     return text
 
 
-def _read_phrases(text: TextIndex, position: np.ndarray, published: FrozenBitMap) -> None:
-    """The thesaurus' expressions of several words, from the database (one query per 100)."""
+def _grow(bitmaps: list, pos: np.ndarray, bits: np.ndarray) -> None:
+    """Add positions `pos` to the growing bitmaps of their field classes (`bits`: 1 << class,
+    or several)."""
+    for k in range(4):
+        ps = pos[(bits & 1 << k) != 0]
+        if not len(ps):
+            continue
+        # Sorted and without repeats: the fastest input for a bitmap.
+        chunk = BitMap(array.array("I", np.unique(ps).astype(np.uint32).tobytes()))
+        if bitmaps[k] is None:
+            bitmaps[k] = chunk
+        else:
+            bitmaps[k] |= chunk
+
+
+def _frozen(bitmaps: list) -> tuple[FrozenBitMap, ...]:
+    return tuple(FrozenBitMap(b) if b else EMPTY for b in bitmaps)
+
+
+def _thesaurus_phrases() -> list[tuple[str, ...]]:
+    """The thesaurus' expressions of several words (an index keeps their sheets: a search
+    expanded by the thesaurus never asks the database for them)."""
     from search import thesaurus
-    from search.backends import get_backend
 
     table = thesaurus.current()
     wanted = {k for k in table.related if len(k) > 1}
     wanted |= {o for others in table.related.values() for o, _ in others if len(o) > 1}
+    return sorted(wanted)
+
+
+def _find_phrases(
+    phrases: list[tuple[str, ...]],
+    occurrences: dict[str, np.ndarray],
+    position: np.ndarray,
+    growing: dict[tuple[str, ...], list],
+) -> None:
+    """Add to `growing` the sheets of one chunk holding each phrase: its words at consecutive
+    positions of one field class (PostgreSQL's `'a':A <-> 'b':A`, read from the same positions
+    and weights), from the chunk's `occurrences` (sorted codes per word)."""
+    for terms in phrases:
+        codes = [occurrences.get(t) for t in terms]
+        if any(c is None for c in codes):
+            continue
+        at = codes[0]
+        for following in codes[1:]:
+            # The occurrences of the next word one position further, same sheet and class.
+            wanted = at + 1
+            where = np.minimum(np.searchsorted(following, wanted), len(following) - 1)
+            at = wanted[following[where] == wanted]
+            if not len(at):
+                break
+        if not len(at):
+            continue
+        docs = at >> _SHEET_SHIFT
+        keep = docs < len(position)
+        pos, classes = position[docs[keep]], (at[keep] >> _CLASS_SHIFT) & 3
+        found = pos >= 0
+        if found.any():
+            bitmaps = growing.setdefault(terms, [None, None, None, None])
+            _grow(bitmaps, pos[found], 1 << classes[found])
+
+
+def _read_phrases(
+    text: TextIndex, phrases: list[tuple[str, ...]], position: np.ndarray, published: FrozenBitMap
+) -> None:
+    """The thesaurus' `phrases` from the database (SQLite: one query per 100)."""
+    from search.backends import get_backend
+
     asked = []
-    for terms in sorted(wanted):
+    for terms in phrases:
         if not all(t.isalnum() for t in terms):
             text.phrases[terms] = NOTHING
             continue

@@ -13,6 +13,7 @@ from catalogue.models import ActionSheet, PublicationStatus
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet
 from search import textindex
+from search.backends import get_backend
 from search.engines import memory
 from search.engines.base import text_match
 from search.query import SheetQuery
@@ -127,6 +128,43 @@ class TextIndexTestCase(BaseTestCase):
                 quick = memory.MemoryEngine(index).text_match(text)
                 slow = text_match(text)
                 self.assertEqual(quick.ranks if quick else None, slow.ranks if slow else None)
+
+    def test_thesaurus_expressions_hold_the_sheets_the_database_finds(self):
+        # PostgreSQL reads them from the words' positions in the pass over the postings,
+        # chunk by chunk; SQLite asks its phrase queries. Either way: the sheets and field
+        # classes the database's phrase query gives, read in one chunk or in small ones.
+        sheets = [
+            make_sheet(self.marais, "Aide aux devoirs du soir", summary="Aide aux devoirs."),
+            # A phrase split between two fields (title, then summary) is not a phrase.
+            make_sheet(self.marais, "Atelier de l'aide", summary="Devoirs et leçons."),
+            # Past its 16,383rd word PostgreSQL keeps one position: nothing follows there.
+            make_sheet(
+                self.marais,
+                "Soirée",
+                summary="Soirée.",
+                description="mot " * 17000 + "aide aux devoirs",
+            ),
+        ]
+        sheets_changed.send(sender=None, sheet_ids=[s.pk for s in sheets])
+        phrases = textindex._thesaurus_phrases()
+        self.assertIn(("aide", "devoir"), phrases)
+        answers = [
+            found
+            for start in range(0, len(phrases), 100)  # SQLite: 100 per query at most
+            for found in get_backend().term_fields(
+                [(terms, False) for terms in phrases[start : start + 100]]
+            )
+        ]
+        for chunk in (textindex.CHUNK_DOCUMENTS, 7):
+            with mock.patch.object(textindex, "CHUNK_DOCUMENTS", chunk):
+                index = memory.build_index(memory.log_state()[0])
+            held = 0
+            for terms, found in zip(phrases, answers, strict=True):
+                expected = textindex._to_positions(found, index.position_array, index.all)
+                with self.subTest(terms=terms, chunk=chunk):
+                    self.assertEqual(index.text.phrases[terms], expected)
+                held += any(expected)
+            self.assertGreater(held, 10, "expressions found in the synthetic sheets")
 
     def test_without_text_index_the_database_matches(self):
         with override_settings(SEARCH_TEXT_INDEX_MB=0):
