@@ -24,6 +24,7 @@ import io
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import sqlite3
@@ -270,18 +271,38 @@ def ensure_base(args) -> str:
     if info.get("sheets") != args.sheets or args.rebuild:
         log(f"building a base of {args.sheets} synthetic sheets ({url})")
         started = time.perf_counter()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = manage(
             url, "generate_synthetic", "--count", str(args.sheets), "--seed", str(SEED), "--replace"
         )
         log(out.strip())
         # The generator sends sheets_changed per batch: the search index follows it.
-        RESULTS["base"]["generation_seconds"] = round(time.perf_counter() - started, 1)
+        done = resource.getrusage(resource.RUSAGE_CHILDREN)
+        generation = {
+            "sheets": args.sheets,
+            "seconds": round(time.perf_counter() - started, 1),
+            "cpu_seconds": round(
+                done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime, 1
+            ),
+            "load_average": os.getloadavg(),
+            "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        generation_record(url).write_text(json.dumps(generation))
         info = worker(url, "info")
     else:
         log(f"reusing the base of {info['sheets']} sheets ({url})")
+    record = generation_record(url)
+    if record.exists():
+        RESULTS["base"]["generation"] = json.loads(record.read_text())
     RESULTS["base"].update(info)
     RESULTS["base"]["sizes"] = base_sizes(url)
     return url
+
+
+def generation_record(url: str) -> Path:
+    """Where the generation of a base is timed, so that a run reusing it still reports it."""
+    name = url.rsplit("/", 1)[-1].removesuffix(".sqlite3")
+    return WORK / f"{name}.generation.json"
 
 
 def base_sizes(url: str) -> dict:
@@ -418,6 +439,9 @@ def bench_search(url: str, args) -> None:
         families[family] = median_of(
             [summary([t for k in keys for t in run.get(k, [])]) for run in runs]
         )
+        families[family]["cpu"] = median_of(
+            [summary([t for k in keys for t in run.get(k, [])]) for run in cpu_runs]
+        )
     RESULTS["search"] = {
         "fast_path_index_build_seconds": last.get("index_seconds"),
         "queries": len(QUERIES),
@@ -488,8 +512,24 @@ def load(port: int, paths: list[str], rounds: int, clients: int = CLIENTS) -> di
     }
 
 
-def repeated_load(port: int, paths: list[str], rounds: int, repeat: int, clients=CLIENTS) -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of the processes `pids` (gunicorn's workers) so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue  # a worker gone: its CPU is lost, the figure is a lower bound
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def repeated_load(
+    port: int, paths: list[str], rounds: int, repeat: int, clients=CLIENTS, pids=()
+) -> dict:
+    before = cpu_seconds(pids)
     runs = [load(port, paths, rounds, clients) for _ in range(repeat)]
+    spent = cpu_seconds(pids) - before
     skip = ("error_samples", "by_path")
     out = median_of([{k: v for k, v in r.items() if k not in skip} for r in runs])
     # Per query family (paths carry their query string), median over runs.
@@ -511,6 +551,11 @@ def repeated_load(port: int, paths: list[str], rounds: int, repeat: int, clients
     if families:
         out["families"] = families
     out["load_average"] = os.getloadavg()
+    if pids:
+        # What one request costs the server, whatever the queueing: the wall clock's floor
+        # with `clients` concurrent clients on this machine's cores is this × clients / cores.
+        requests = sum(r["n"] for r in runs)
+        out["worker_cpu_ms_per_request"] = round(1000 * spent / max(requests, 1), 1)
     out["errors"] = sum(r["errors"] for r in runs)
     out["error_samples"] = sorted({s for r in runs for s in r["error_samples"]})[:5]
     return out
@@ -623,7 +668,12 @@ def bench_http(url: str, args) -> None:
         pages["statistics page"] = [args.stats_path]
         # One client, like Datasette's sequential run: latency without queueing.
         http["API /api/v1/actions, 1 client"] = repeated_load(
-            args.port, pages["API /api/v1/actions"], args.http_rounds, args.repeat, clients=1
+            args.port,
+            pages["API /api/v1/actions"],
+            args.http_rounds,
+            args.repeat,
+            clients=1,
+            pids=worker_pids(process.pid),
         )
         log(f"http API, 1 client: {http['API /api/v1/actions, 1 client']}")
         for name, paths in pages.items():
@@ -633,7 +683,9 @@ def bench_http(url: str, args) -> None:
                 log(f"http {name}: absent (404)")
                 continue
             rounds = args.http_rounds if len(paths) > 1 else args.http_rounds * 2
-            http[name] = repeated_load(args.port, paths, rounds, args.repeat)
+            http[name] = repeated_load(
+                args.port, paths, rounds, args.repeat, pids=worker_pids(process.pid)
+            )
             log(f"http {name}: {http[name]}")
         # CSV export of ~10,000 rows, one client.
         export = worker(url, "export-query", "10000")
@@ -983,43 +1035,132 @@ def table() -> str:
     for name, load in loads.items():
         if load:
             add(f"   {name:45} {' '.join(f'{x:.2f}' for x in load)}")
-    t = r.get("targets", {})
+    t = r.get("targets")
     if t:
         add("-" * 100)
-        for name, (value, ok) in t.items():
-            add(f"{name:60} {value!s:>14}  {'met' if ok else 'NOT met' if ok is False else 'n/a'}")
+        add("Targets (issue 12): met, NOT met with why, or n/a")
+        for name, value, ok, why in t:
+            verdict = "met" if ok else "NOT met" if ok is False else "n/a"
+            add(f"{name:78} {value!s:>12}  {verdict}")
+            if why and ok is not True:
+                add(f"{'':6}why: {why}")
     return "\n".join(lines)
 
 
-def targets() -> dict:
+# Issue 12's targets. Each row: (what, value, met: True/False/None for not measured, why). A
+# target not met is explained from the run's own figures where they tell why (CPU against wall
+# clock, queueing on the cores), else by a pointer to the README section that measured it.
+def targets() -> list[tuple[str, str, bool | None, str]]:
     r = RESULTS
-    t = {}
-    s = r.get("search", {}).get("overall", {})
-    t["search with all facets p95 <= 50 ms (in-process)"] = (
-        s.get("p95_ms"),
-        _le(s.get("p95_ms"), 50),
-    )
-    c = r.get("http", {}).get("catalogue /actions/", {})
-    t["catalogue page p95 <= 150 ms, 8 clients, 0 errors"] = (
-        c.get("p95_ms"),
-        _le(c.get("p95_ms"), 150) and c.get("errors") == 0 if "p95_ms" in c else None,
-    )
-    imp = r.get("import", {}).get("sheets_per_second")
-    t["import >= 2,000 sheets/s"] = (imp, None if imp is None else imp >= 2000)
-    mem = r.get("http", {}).get("worker_peak_mb")
-    t["worker memory <= 300 MB"] = (mem, _le(mem, 300))
-    rat = r.get("ratios", {})
-    worst = [v.get("http_1c_p50") for v in rat.values() if v.get("http_1c_p50")]
-    t["each family as fast as Datasette over HTTP (worst E/DS 1-client p50 <= 1)"] = (
-        max(worst) if worst else None, (max(worst) <= 1) if worst else None)  # fmt: skip
-    worst = [v.get("floor_p50") for v in rat.values() if v.get("floor_p50")]
-    t["each family <= 2x the raw SQLite floor (worst in-process/floor p50)"] = (
-        max(worst) if worst else None, (max(worst) <= 2) if worst else None)  # fmt: skip
-    return t
+    rows = []
+    cores = r.get("machine", {}).get("cores") or os.cpu_count() or 1
 
+    def load_of(section: dict) -> str:
+        load = section.get("load_average")
+        return f"load {load[0]:.1f}" if load else "load ?"
 
-def _le(value, limit):
-    return None if value is None else value <= limit
+    search = r.get("search", {})
+    families = search.get("families", {})
+    if families:
+        worst50 = max(families.items(), key=lambda kv: kv[1]["p50_ms"])
+        worst95 = max(families.items(), key=lambda kv: kv[1]["p95_ms"])
+        value = f"{worst50[1]['p50_ms']} / {worst95[1]['p95_ms']} ms"
+        met = worst50[1]["p50_ms"] <= 20 and worst95[1]["p95_ms"] <= 50
+        cpu = {f: v.get("cpu") or {} for f, v in families.items()}
+        why = ""
+        if not met and all(c.get("p50_ms") is not None for c in cpu.values()):
+            cpu50 = max(c["p50_ms"] for c in cpu.values())
+            cpu95 = max(c["p95_ms"] for c in cpu.values())
+            why = (
+                f"worst family in CPU time: {cpu50} / {cpu95} ms "
+                + ("(met)" if cpu50 <= 20 and cpu95 <= 50 else "(not met)")
+                + f"; the rest of the wall clock waits for a core ({load_of(search)}, "
+                f"{cores} cores)"
+            )
+        rows.append(
+            (
+                "search in process, all facets, every family: p50 <= 20 ms, p95 <= 50 ms",
+                value,
+                met,
+                why or f"worst p50: {worst50[0]}, worst p95: {worst95[0]}",
+            )
+        )
+    worst = [(f, v.get("floor_p50"), v.get("floor_p95")) for f, v in r.get("ratios", {}).items()]
+    worst = [w for w in worst if w[1] is not None]
+    if worst:
+        family, p50, p95 = max(worst, key=lambda w: max(w[1], w[2] or 0))
+        top = max(p50, p95 or 0)
+        why = f"worst family: {family} (p50 {p50}x, p95 {p95}x)"
+        rows.append(("every family <= 2x the raw SQLite floor (in process / floor)",
+                     f"{top}x", top <= 2, why))  # fmt: skip
+    imp = r.get("import", {})
+    if "sheets_per_second" in imp:
+        rate, cpu_rate = imp["sheets_per_second"], imp.get("cpu_sheets_per_second")
+        rows.append(
+            (
+                "import >= 2,000 sheets/s",
+                f"{rate} /s",
+                rate >= 2000,
+                f"{cpu_rate} sheets per CPU second in one process: bound by its own CPU "
+                "(README: Benchmark, 'Raw rows', where the time goes)",
+            )
+        )
+    generation = r.get("base", {}).get("generation")
+    if generation:
+        rate = round(generation["sheets"] / generation["seconds"])
+        cpu_rate = round(generation["sheets"] / max(generation.get("cpu_seconds") or 1, 1))
+        rows.append(
+            (
+                "synthetic generation >= 1,000 sheets/s",
+                f"{rate} /s",
+                rate >= 1000,
+                f"{cpu_rate} sheets per CPU second, load {generation['load_average'][0]:.1f} "
+                "at the end: the import's path plus writing the texts (README: Benchmark)",
+            )
+        )
+    else:
+        rows.append(("synthetic generation >= 1,000 sheets/s", "-", None,
+                     "base reused without a timed generation (--rebuild times it)"))  # fmt: skip
+    http = r.get("http", {})
+    page = http.get("catalogue /actions/", {})
+    if "p95_ms" in page:
+        met = page["p95_ms"] <= 150 and page.get("errors") == 0
+        cpu = page.get("worker_cpu_ms_per_request")
+        why = f"{page.get('errors')} errors"
+        if cpu is not None:
+            # Little's law: with every core busy, N clients see N / throughput on average.
+            clients = http.get("clients", CLIENTS)
+            why = (
+                f"a page costs the workers {cpu} ms of CPU, so {clients} clients on {cores} "
+                f"cores wait {round(cpu * clients / cores)} ms on average even on an idle "
+                f"machine ({load_of(page)} here); {page.get('errors')} errors"
+            )
+        rows.append(("catalogue page p95 <= 150 ms, 8 clients, no error",
+                     f"{page['p95_ms']} ms", met, why))  # fmt: skip
+    memory = http.get("memory_mb", {}).get("workers") or []
+    if memory:
+        pss = max(m.get("pss", 0) for m in memory)
+        rss = max(m.get("rss", 0) for m in memory)
+        rows.append(
+            (
+                "memory per worker <= 300 MB (PSS: shared pages divided)",
+                f"{pss} MB",
+                pss <= 300,
+                f"RSS {rss} MB, peak {http.get('worker_peak_mb')} MB, "
+                f"{http.get('workers')} workers",
+            )
+        )
+    ds = [v.get("http_1c_p50") for v in r.get("ratios", {}).values() if v.get("http_1c_p50")]
+    if ds:
+        rows.append(("each family as fast as Datasette over HTTP (API / Datasette, 1 client p50)",
+                     f"{max(ds)}x", max(ds) <= 1, ""))  # fmt: skip
+    sizes = r.get("base", {}).get("sizes")
+    sheets = r.get("base", {}).get("sheets")
+    if sizes and sheets:
+        per = sizes["total_bytes"] / sheets * 100_000 / 1024 / 1024
+        rows.append(("base size per 100,000 sheets (text stored once for search)",
+                     f"{per:.0f} MB", None, "measured, no target"))  # fmt: skip
+    return rows
 
 
 RESULTS: dict = {"base": {}}
