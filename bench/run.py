@@ -3,7 +3,8 @@
 Builds (or reuses) a base of N synthetic sheets, then measures:
   1. import throughput of a generated SENACS text export (sheets/s), into a fresh database;
   2. the search service in-process (p50/p95/p99 over the fixed queries below, all facet counts);
-  3. HTTP under 8 concurrent clients against gunicorn (`make serve`'s configuration):
+  3. HTTP under 8 concurrent clients against gunicorn (`make serve`'s configuration, with
+     GUNICORN_PRELOAD=1 unless --no-preload: the index is built before the first request):
      /actions/?…, /api/v1/actions?…, sheet pages, the statistics page; CSV export of ~10,000 rows;
   4. peak memory (VmHWM) of the gunicorn workers;
   5. the same searches through Datasette (its own virtualenv, bench/.venv-datasette) over a
@@ -593,6 +594,11 @@ def start_gunicorn(url: str, args) -> subprocess.Popen:
     }
     if args.workers:
         extra["WEB_CONCURRENCY"] = str(args.workers)
+    if not args.no_preload:
+        # The master builds the search index before answering (README: Production): without
+        # it each worker builds its own in the background after its first search, and the
+        # first minutes would measure the database path, not the site as it serves.
+        extra["GUNICORN_PRELOAD"] = "1"
     manage(url, "collectstatic", "--noinput", "-v0", **extra)
     process = subprocess.Popen(
         [
@@ -711,6 +717,7 @@ def bench_http(url: str, args) -> None:
         else:
             http["CSV export"] = {"absent": f"{args.export_path} answers {status}"}
         log(f"http CSV export: {http['CSV export']}")
+        http["preload"] = not args.no_preload
         http["worker_peak_mb"] = peak_memory_mb(worker_pids(process.pid))
         http["memory_mb"] = {
             "master": memory_mb(process.pid),
@@ -1186,6 +1193,8 @@ def main() -> None:
     parser.add_argument("--datasette-concurrent-limit-ms", type=int, default=3000,
                         help="skip Datasette's 8-client run for a family slower than this sequentially")  # fmt: skip
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--no-preload", action="store_true",
+                        help="gunicorn without GUNICORN_PRELOAD (each worker builds its index)")  # fmt: skip
     parser.add_argument("--http-settle", type=float, default=0,
                         help="seconds to wait after the warm-up (workers building their index in the background)")  # fmt: skip
     parser.add_argument("--stats-path", default="/statistiques/")
