@@ -2,6 +2,7 @@
 
     DATABASE_URL=... python bench/index_memory.py [--no-text] [--tracemalloc] [--snapshot DIR]
     DATABASE_URL=... python bench/index_memory.py --load DIR
+    DATABASE_URL=... python bench/index_memory.py --start DIR [--workers N]
 
 
 Prints the build's wall clock, CPU seconds of this process and seconds spent waiting for the
@@ -13,6 +14,9 @@ size). `--tracemalloc` adds the top allocation sites of the build (slower build)
 size) and loads it in a new process (`--load DIR`: the wall clock, CPU seconds, RSS and peak of
 a process that loads the snapshot of the current generation and follows the change log instead
 of building), and checks that the loaded index holds the same sheets, orders and terms.
+`--start DIR --workers N` starts N processes at once that each get the index as a worker does
+(search.engines.memory.index_for: the snapshot, else the build under the file lock, written
+for the others), and prints, per process, whether it built and its wall clock and CPU seconds.
 Not a test: no assertion, only numbers.
 """
 
@@ -162,6 +166,35 @@ def write_snapshot(index, directory: str, text: bool) -> dict:
     return out
 
 
+def start(directory: str, workers: int) -> None:
+    """`workers` processes at once get the index as a starting worker does (index_for)."""
+    if workers > 1:
+        command = [sys.executable, __file__, "--start", directory]
+        children = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(workers)
+        ]
+        results = [
+            json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children
+        ]
+        print(json.dumps({"workers": results, "load_average": os.getloadavg()}), flush=True)
+        return
+    from search.changes import log_state
+    from search.engines import memory
+
+    with override_settings(SEARCH_INDEX_SNAPSHOT_DIR=directory):
+        started, started_cpu = time.perf_counter(), cpu_seconds()
+        index = memory.index_for(log_state()[0])
+        wall, cpu = time.perf_counter() - started, cpu_seconds() - started_cpu
+    out = {
+        "built": memory.builds,
+        "seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),
+        "sheets": len(index.all),
+        "rss_mb": round(status("VmRSS")),
+    }
+    print(json.dumps(out), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-text", action="store_true", help="SEARCH_TEXT_INDEX_MB=0")
@@ -175,7 +208,12 @@ def main() -> None:
     )
     parser.add_argument("--snapshot", metavar="DIR", help="then write, and load in a new process")
     parser.add_argument("--load", metavar="DIR", help="only load the snapshot from DIR")
+    parser.add_argument("--start", metavar="DIR", help="get the index as a starting worker does")
+    parser.add_argument("--workers", type=int, default=1, help="with --start: processes at once")
     args = parser.parse_args()
+    if args.start:
+        start(args.start, args.workers)
+        return
     if args.load:
         load_snapshot(args.load, text=not args.no_text)
         return
