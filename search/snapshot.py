@@ -182,16 +182,8 @@ def load(key: dict, quiet: bool = False):
     except FileNotFoundError:
         if not quiet:
             logger.info("search index snapshot: none for generation %s", key["generation"])
-    except (
-        OSError,
-        ValueError,
-        EOFError,
-        KeyError,
-        TypeError,
-        IndexError,
-        pickle.PickleError,
-    ) as e:
-        logger.warning("search index snapshot %s ignored: %s", path, e)
+    except Exception as error:  # noqa: BLE001 (a damaged cache: build instead, never fail)
+        logger.warning("search index snapshot %s ignored: %r", path, error)
     return None
 
 
@@ -375,8 +367,8 @@ def write(index, key: dict) -> Path | None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except (OSError, ValueError) as error:
-        logger.warning("search index snapshot not written to %s: %s", path, error)
+    except Exception as error:  # noqa: BLE001 (the index serves anyway; the next start builds)
+        logger.warning("search index snapshot not written to %s: %r", path, error)
         with contextlib.suppress(OSError):
             temporary.unlink()
         return None
