@@ -54,7 +54,7 @@ HEADER_SIZE = 4096
 SUFFIX = ".index"
 # A temporary file older than this is a crashed writer's.
 STALE_TEMPORARY_SECONDS = 3600
-_CHUNK = 64 * 1024 * 1024  # bytes checksummed at once
+_CHUNK = 16 * 1024 * 1024  # bytes read at once before their pages are dropped
 
 
 def directory() -> Path | None:
@@ -205,24 +205,46 @@ def _read(m: mmap.mmap, key: dict):
         raise ValueError(f"{len(m)} bytes, {HEADER_SIZE + blob_size + skeleton_size} expected")
     crc = 0
     for start in range(HEADER_SIZE, len(m), _CHUNK):
-        crc = zlib.crc32(m[start : min(len(m), start + _CHUNK)], crc)
+        end = min(len(m), start + _CHUNK)
+        crc = zlib.crc32(m[start:end], crc)
+        _release(m, start, end)
     if crc != header["crc32"]:
         raise ValueError("checksum mismatch")
     skeleton = _NoGlobals(io.BytesIO(m[HEADER_SIZE + blob_size :])).load()
     view = memoryview(m)
     try:
-        return _decode(skeleton, view[HEADER_SIZE : HEADER_SIZE + blob_size], memory)
+        return _decode(
+            skeleton,
+            view[HEADER_SIZE : HEADER_SIZE + blob_size],
+            memory,
+            lambda start, end: _release(m, HEADER_SIZE + start, HEADER_SIZE + end),
+        )
     finally:
         view.release()
 
 
-def _decode(s: dict, blob: memoryview, memory):
+def _release(m: mmap.mmap, start: int, end: int) -> None:
+    """Drop the pages of the file read so far from this process's memory (the system's cache
+    keeps them): the file is not counted whole beside the index it becomes."""
+    start -= start % mmap.PAGESIZE
+    if end > start:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            m.madvise(mmap.MADV_DONTNEED, start, end - start)
+
+
+def _decode(s: dict, blob: memoryview, memory, release):
     bounds = np.frombuffer(s["bitmap_bounds"], dtype=np.int64).tolist()
     empty_size = len(FrozenBitMap().serialize())
-    bitmaps = [
-        textindex.EMPTY if end - start == empty_size else FrozenBitMap.deserialize(blob[start:end])
-        for start, end in zip(bounds[::2], bounds[1::2], strict=True)
-    ]
+    bitmaps = []
+    released = 0
+    for start, end in zip(bounds[::2], bounds[1::2], strict=True):
+        if end - start == empty_size:
+            bitmaps.append(textindex.EMPTY)
+        else:
+            bitmaps.append(FrozenBitMap.deserialize(blob[start:end]))
+        if end - released > _CHUNK:
+            release(released, end)
+            released = end
 
     def numpy(spec):
         dtype, start, end = spec
