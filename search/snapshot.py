@@ -63,7 +63,7 @@ def directory() -> Path | None:
     return Path(value) if value else None
 
 
-def database_identity() -> dict | None:
+def database_identity() -> dict:
     """What names this database; an in-memory SQLite database lives in this process only."""
     config = connection.settings_dict
     name = str(config["NAME"])
