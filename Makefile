@@ -67,4 +67,4 @@ relevance: install
 	DATABASE_URL=$(RELEVANCE_DATABASE_URL) $(PY) manage.py relevance --compare var/relevance-sqlite.json
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3*
+	rm -rf $(VENV) var/*.sqlite3* var/search-index

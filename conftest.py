@@ -19,3 +19,5 @@ def _test_settings(settings, tmp_path):
     cache.clear()  # counters never leak from one test to the next
     # The suggestions model a test trains (compute_similar, train_suggestions) stays its own.
     settings.SUGGESTIONS_MODEL = tmp_path / "suggestions.npz"
+    # Index snapshots (search/snapshot.py) of a test stay its own, out of the repository.
+    settings.SEARCH_INDEX_SNAPSHOT_DIR = str(tmp_path / "search-index")

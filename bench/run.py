@@ -213,6 +213,9 @@ def median_of(runs: list[dict]) -> dict:
 def env_for(database_url: str, **extra) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, **extra}
     env.setdefault("LOG_LEVEL", "WARNING")
+    # Workers build their index, as in the figures before snapshots (search/snapshot.py); set
+    # SEARCH_INDEX_SNAPSHOT_DIR to measure starts from a snapshot instead.
+    env.setdefault("SEARCH_INDEX_SNAPSHOT_DIR", "")
     return env
 
 

@@ -156,6 +156,13 @@ SEARCH_FAST_PATH_BACKGROUND = envbool("SEARCH_FAST_PATH_BACKGROUND", "True")
 # database), and how many text matches each worker keeps (0: none).
 SEARCH_TEXT_INDEX_MB = float(os.environ.get("SEARCH_TEXT_INDEX_MB") or 256)
 SEARCH_TEXT_CACHE = envint("SEARCH_TEXT_CACHE", 64)
+# Snapshots of the memory engine's index (search/snapshot.py): a process loads the one of the
+# current generation instead of building (empty: off), and waits at most this many seconds for
+# another process building it before building itself.
+SEARCH_INDEX_SNAPSHOT_DIR = os.environ.get(
+    "SEARCH_INDEX_SNAPSHOT_DIR", str(VAR_DIR / "search-index")
+)
+SEARCH_INDEX_SNAPSHOT_WAIT = float(os.environ.get("SEARCH_INDEX_SNAPSHOT_WAIT") or 1800)
 
 # Shared state of every worker and server (rate limits, login failures, export places):
 # Redis when REDIS_URL is set, else a table of the database (created by the migrations).

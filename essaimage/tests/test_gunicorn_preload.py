@@ -53,3 +53,26 @@ def test_without_the_setting_nothing_is_preloaded(monkeypatch):
     builds = memory.builds
     conf["when_ready"](None)
     assert memory.builds == builds
+
+
+def test_the_master_loads_the_index_snapshot_instead_of_building(settings, monkeypatch):
+    ensure_reference_data()
+    settings.SEARCH_FAST_PATH = True
+    lac = make_structure("Centre social du Lac", dep="35")
+    sheet = make_sheet(lac, "Repair Café du Lac", summary="Réparer ensemble au bord du lac.")
+    sheets_changed.send(sender=None, sheet_ids=[sheet.pk])
+    monkeypatch.setattr(memory, "_index", None)
+    memory.get_index()  # an earlier process (or manage.py search_snapshot) wrote the snapshot
+    monkeypatch.setattr(memory, "_index", None)
+    monkeypatch.setenv("GUNICORN_PRELOAD", "1")
+    conf = runpy.run_path(str(CONF))
+    builds = memory.builds
+    try:
+        conf["when_ready"](None)
+    finally:
+        gc.unfreeze()
+    assert memory.builds == builds, "the master loads the snapshot"
+    assert memory.ready_index() is not None
+    result = search_sheets(SheetQuery(q="réparer lac"))
+    assert [s.pk for s in result.sheets] == [sheet.pk]
+    assert memory.builds == builds
