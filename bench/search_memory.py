@@ -421,7 +421,7 @@ def search_rounds(args, *, trim: bool, tracing: bool = False, label: str = "") -
     """bench/run.py's 36 queries, `args.rounds` times, through the search service; memory after
     each round. `trim`: malloc_trim(0) after each search, as gunicorn's post_request hook."""
     from bench.run import QUERIES, essaimage_qs
-    from essaimage.lib.malloc import release_memory
+    from essaimage.lib.malloc import release_memory_if_grown
     from search.engines import memory
     from search.forms import SearchForm
     from search.service import search_sheets
@@ -435,7 +435,7 @@ def search_rounds(args, *, trim: bool, tracing: bool = False, label: str = "") -
             result = search_sheets(form.to_query(), page=form.cleaned_data.get("page") or 1)
             list(result.sheets)
             if trim:
-                released += release_memory()
+                released += release_memory_if_grown()
         out = {
             "step": f"{label}round {round_}",
             "seconds": round(time.perf_counter() - started, 1),

@@ -50,10 +50,10 @@ def when_ready(server):
 def post_request(worker, req, environ, resp):
     # After each response (a streamed export included): the numpy temporaries of a search
     # (tens of MB at 1,000,000 sheets) go back to the system instead of staying in the
-    # worker's heap, ≈ 75 MB per worker (README, "At 1,000,000 sheets").
-    from essaimage.lib.malloc import release_memory
+    # worker's heap, ≈ 110 MB per worker (README, "At 1,000,000 sheets").
+    from essaimage.lib.malloc import release_memory_if_grown
 
-    release_memory()
+    release_memory_if_grown()
 
 
 # X-Forwarded-* are trusted only from the local reverse proxy.

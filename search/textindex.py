@@ -57,7 +57,8 @@ def positions_of(bits) -> np.ndarray:
 
 
 # Of the matches kept per index, in each worker: at 1,000,000 sheets a match of 600,000 sheets
-# holds 7 MB, so this keeps the last two large ones (the page and facet requests of one search).
+# holds ≈ 8 MB (arrays and bitmap), so this keeps the last large one (the page and facet
+# requests of one search) and smaller ones.
 MAX_CACHE_BYTES = 16 * 1024 * 1024
 # Phrases kept once asked from the database (beside the thesaurus', read at build).
 MAX_PHRASES = 5000

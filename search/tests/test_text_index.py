@@ -259,7 +259,9 @@ class TextIndexTestCase(BaseTestCase):
         match = engine.text_match("famille")
         self.assertEqual(set(selected_sheets(query).values_list("pk", flat=True)), set(match.ids))
         ids = list(iter_sheet_ids(query))
-        self.assertEqual(ids, [s.pk for s in search_sheets(query, per_page=None, fast=False).sheets])
+        self.assertEqual(
+            ids, [s.pk for s in search_sheets(query, per_page=None, fast=False).sheets]
+        )
         self.assertEqual(match.ranks, text_match("famille").ranks)
         # The cached match holds its arrays and bitmap only (a dict of 600,000 ranks at
         # 1,000,000 sheets held ~60 MB that the cache's bound did not see).
