@@ -2,7 +2,7 @@
 
 glibc keeps what a process frees in its heap for reuse, and a search at 1,000,000 sheets frees
 tens of MB of numpy temporaries between pages of live data: the pages stay resident and count
-in the worker's memory (≈ 110 MB per worker measured, bench/search_memory.py). malloc_trim(0)
+in the worker's memory (over 100 MB per worker measured, bench/search_memory.py). malloc_trim(0)
 returns every whole free page to the system; the next request maps fresh pages instead, which
 costs page faults, so a worker trims only when its resident memory grew by TRIM_STEP since.
 """
