@@ -76,7 +76,11 @@ def malloc_view() -> dict:
 
 def memory_of(pid: int | str = "self") -> dict:
     fields = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # gone (a worker replaced by gunicorn)
+        return {}
+    for line in text.splitlines()[1:]:
         name, value, *_ = line.split()
         fields[name.rstrip(":")] = int(value)
     return {
@@ -380,6 +384,7 @@ def http(args) -> None:
         pids = run.worker_pids(process.pid)
 
         def report(step: str, **extra) -> None:
+            pids[:] = run.worker_pids(process.pid)  # a worker may have been replaced
             print(
                 json.dumps(
                     {
