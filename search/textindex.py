@@ -20,10 +20,9 @@ search/tests/test_text_index.py and test_fast_path.py compare them.
 
 import array
 import bisect
-import contextlib
-import ctypes
 import logging
 import math
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -32,6 +31,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from pyroaring import BitMap, FrozenBitMap
 
+from essaimage.lib import malloc
 from search import matching
 from search.matching import FEW, FIELD_WEIGHTS, NEAR_DISTANCE, PROXIMITY, SAME_FIELD, Alternative
 
@@ -56,7 +56,10 @@ def positions_of(bits) -> np.ndarray:
     return np.frombuffer(bits.to_array(), dtype=np.uint32).astype(np.intp)
 
 
-MAX_CACHE_BYTES = 32 * 1024 * 1024  # of the matches kept per index
+# Of the matches kept per index, in each worker: at 1,000,000 sheets a match of 600,000 sheets
+# holds ≈ 8 MB (arrays and bitmap), so this keeps the last large one (the page and facet
+# requests of one search) and smaller ones.
+MAX_CACHE_BYTES = 16 * 1024 * 1024
 # Phrases kept once asked from the database (beside the thesaurus', read at build).
 MAX_PHRASES = 5000
 
@@ -516,8 +519,7 @@ def apply(
 
 def release_memory() -> None:
     """Give the build's transient memory (texts of the whole index) back to the system."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    malloc.release_memory()
 
 
 # --- Matching ------------------------------------------------------------------------------------
@@ -536,16 +538,13 @@ class IndexedTextMatch:
         self.widened = widened
         self.corrections = corrections
         self.highlight = highlight
-        self._ranks = None
 
     @property
     def ranks(self) -> dict[int, float]:
-        """{sheet id: rank} as search.matching.TextMatch (the database engine reads it)."""
-        if self._ranks is None:
-            self._ranks = dict(
-                zip(map(self._ids.__getitem__, self._ps), self._rank.tolist(), strict=True)
-            )
-        return self._ranks
+        """{sheet id: rank} as search.matching.TextMatch (the database engine, statistics and
+        exports read it). Made on each call, never kept: the match stays in the match cache,
+        where a dict of 600,000 sheets would hold some 60 MB uncounted."""
+        return dict(zip(self.ids, self._rank.tolist(), strict=True))
 
     def rank_at(self, ps: np.ndarray) -> np.ndarray:
         """The ranks of positions `ps` (all of them matching)."""
@@ -553,11 +552,16 @@ class IndexedTextMatch:
 
     @property
     def nbytes(self) -> int:
-        return self._ps.nbytes + self._rank.nbytes + 2 * len(self._ps)
+        """What the match holds: its arrays and its bitmap (pyroaring counts its containers)."""
+        return self._ps.nbytes + self._rank.nbytes + sys.getsizeof(self.positions)
 
     @property
     def ids(self) -> list[int]:
-        return list(self.ranks)
+        """The matching sheets' ids, in position order (as `ranks`)."""
+        ids = self._ids
+        if isinstance(ids, array.array):
+            ids = np.frombuffer(ids, dtype=np.int64)  # a view of the index's ids, no copy
+        return np.asarray(ids, dtype=np.int64)[self._ps].tolist()
 
 
 class Matcher:
@@ -664,7 +668,9 @@ def evaluate(
     n = len(plan.concepts)
     level = np.zeros(size)
     score = np.zeros(size)
-    coverage = np.zeros(size, dtype=np.int64)
+    # Counts of concepts (a query has at most ~100): int16, a quarter of int64's temporaries
+    # (8 MB per array at 1,000,000 sheets), the same values once multiplied by floats.
+    coverage = np.zeros(size, dtype=np.int16)
     holders: list[FrozenBitMap] = []
     masks: list[list[FrozenBitMap]] = []  # per concept: per field class, the sheets
     for concept in plan.concepts:
@@ -726,8 +732,9 @@ def evaluate(
             score[ps] += PROXIMITY
     if n >= 2 and len(chosen_ps):
         bonus = np.zeros(len(chosen_ps))
+        sharing = np.zeros(size, dtype=np.int16)
         for k, bit in enumerate(BITS):
-            sharing = np.zeros(size, dtype=np.int64)
+            sharing.fill(0)
             for fields in masks:
                 if fields[k]:
                     sharing[positions_of(fields[k] & chosen)] += 1
@@ -785,7 +792,7 @@ class MatchCache:
         if limit <= 0:
             return
         self.entries[key] = (match, table, needed_vocabulary)
-        # At most `limit` matches and MAX_CACHE_BYTES (a match of 1,000,000 sheets: 14 MB).
+        # At most `limit` matches and MAX_CACHE_BYTES (a match of 1,000,000 sheets: 12 MB).
         while len(self.entries) > limit or (
             len(self.entries) > 1
             and sum(m.nbytes for m, _, _ in self.entries.values()) > MAX_CACHE_BYTES

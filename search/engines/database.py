@@ -44,7 +44,8 @@ def filtered_sheets(query: SheetQuery, *, exclude: str | None = None, match=_UNS
         match = text_match(query.q)
     qs = ActionSheet.objects.published()
     if match is not None:
-        qs = get_backend().filter_ids(qs, match.ids) if match.ranks else qs.none()
+        ids = match.ids
+        qs = get_backend().filter_ids(qs, ids) if ids else qs.none()
     for name, lookup in FK_FILTERS.items():
         values = getattr(query, name)
         if values and name != exclude:
@@ -68,7 +69,8 @@ def ordered_ids(qs: QuerySet, sort: str, match: TextMatch | None) -> list[int]:
     if sort != "relevance":
         return list(qs.order_by(*ORDERINGS[sort]).values_list("pk", flat=True))
     by_title = qs.order_by(*ORDERINGS["title"]).values_list("pk", flat=True)
-    return sorted(by_title, key=lambda pk: -match.ranks[pk])  # stable: ties keep title order
+    ranks = match.ranks  # once: the memory engine's match makes it on each call
+    return sorted(by_title, key=lambda pk: -ranks[pk])  # stable: ties keep title order
 
 
 def iter_ids(query: SheetQuery, sort: str, match: TextMatch | None):

@@ -2,6 +2,7 @@
 same sheets, same ranks (so the same order), same relaxed/widened flags, corrections and
 highlighted words; with its size cap, after writes, and from its cache."""
 
+import sys
 from unittest import mock
 
 from django.db import connection
@@ -230,3 +231,41 @@ class TextIndexTestCase(BaseTestCase):
             with self.subTest(text=text):
                 assert_same_match(self, text)
         self.assertIn(sheet.pk, memory.MemoryEngine().text_match("semences").ranks)
+
+    def test_the_match_cache_stays_under_its_byte_bound(self):
+        index = memory.get_index()
+        index.matches.entries.clear()
+        engine = memory.MemoryEngine(index)
+        sizes = {text: engine.text_match(text).nbytes for text in ("famille", "jeunes", "culture")}
+        largest = max(sizes.values())
+        # What a match counts holds its bitmap too, not only its two arrays.
+        match = engine.text_match("famille")
+        arrays = match._ps.nbytes + match._rank.nbytes
+        self.assertEqual(match.nbytes, arrays + sys.getsizeof(match.positions))
+        self.assertGreater(sys.getsizeof(match.positions), 64)
+        index.matches.entries.clear()
+        with mock.patch.object(textindex, "MAX_CACHE_BYTES", largest + 1):
+            for text in sizes:
+                engine.text_match(text)
+                held = sum(m.nbytes for m, _, _ in index.matches.entries.values())
+                self.assertLessEqual(held, largest + 1, text)
+            self.assertLess(len(index.matches.entries), len(sizes))
+
+    def test_statistics_and_exports_leave_no_dictionary_of_ranks_in_the_cache(self):
+        from search.service import iter_sheet_ids, selected_sheets
+
+        query = SheetQuery(q="famille")
+        engine = memory.MemoryEngine(memory.get_index())
+        match = engine.text_match("famille")
+        self.assertEqual(set(selected_sheets(query).values_list("pk", flat=True)), set(match.ids))
+        ids = list(iter_sheet_ids(query))
+        self.assertEqual(
+            ids, [s.pk for s in search_sheets(query, per_page=None, fast=False).sheets]
+        )
+        self.assertEqual(match.ranks, text_match("famille").ranks)
+        # The cached match holds its arrays and bitmap only (a dict of 600,000 ranks at
+        # 1,000,000 sheets held ~60 MB that the cache's bound did not see).
+        self.assertIs(engine.text_match("famille"), match)
+        held = [v for v in vars(match).values() if isinstance(v, dict) and len(v) > 1]
+        self.assertGreater(len(match.positions), 1)
+        self.assertFalse(held)
