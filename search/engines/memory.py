@@ -23,6 +23,7 @@ loads it and applies the log rows written since, in seconds instead of minutes.
 import array
 import heapq
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ from catalogue.models import ActionSheet
 from search import matching, textindex
 from search.backends import get_backend
 from search.changes import log_state
+from search.signals import index_loaded
 from search.engines.base import (
     ORDERINGS,
     _vocabulary,
@@ -277,7 +279,15 @@ def index_for(token: str) -> Index:
     def follow(index: Index) -> Index | None:
         return _follow(index, tuple(log_state()[1:]))
 
-    return snapshot.load_or_build(token, build_index, follow)
+    started = time.perf_counter()
+    index = snapshot.load_or_build(token, build_index, follow)
+    index_loaded.send(sender=None, seconds=time.perf_counter() - started, generation=token)
+    return index
+
+
+def is_ready() -> bool:
+    """Whether this process holds an index of the current generation (no build needed)."""
+    return _same_build(_index, log_state()[0])
 
 
 def build_index(token: str) -> Index:
