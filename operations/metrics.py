@@ -81,9 +81,9 @@ def may_scrape(request: HttpRequest) -> bool:
     """A scraper with the bearer token, or from an allowed address."""
     token = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")
-    if token and header.startswith("Bearer "):
-        if hmac.compare_digest(header.removeprefix("Bearer ").strip(), token):
-            return True
+    presented = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    if token and presented and hmac.compare_digest(presented, token):
+        return True
     return client_address(request) in settings.METRICS_ALLOWED_IPS
 
 

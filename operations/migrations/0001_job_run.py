@@ -4,32 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=64, verbose_name='tâche')),
-                ('slot', models.DateTimeField(verbose_name='heure prévue')),
-                ('started_at', models.DateTimeField(verbose_name='début')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='fin')),
-                ('outcome', models.CharField(choices=[('running', 'En cours'), ('succeeded', 'Réussie'), ('failed', 'Échec')], default='running', max_length=16, verbose_name='résultat')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='tentatives')),
-                ('output', models.TextField(blank=True, verbose_name='compte rendu')),
-                ('clock', models.CharField(blank=True, max_length=200, verbose_name='horloge')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job", models.CharField(max_length=64, verbose_name="tâche")),
+                ("slot", models.DateTimeField(verbose_name="heure prévue")),
+                ("started_at", models.DateTimeField(verbose_name="début")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="fin")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("running", "En cours"),
+                            ("succeeded", "Réussie"),
+                            ("failed", "Échec"),
+                        ],
+                        default="running",
+                        max_length=16,
+                        verbose_name="résultat",
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="tentatives"),
+                ),
+                ("output", models.TextField(blank=True, verbose_name="compte rendu")),
+                ("clock", models.CharField(blank=True, max_length=200, verbose_name="horloge")),
             ],
             options={
-                'verbose_name': 'exécution de tâche',
-                'verbose_name_plural': 'exécutions de tâches',
-                'ordering': ['-slot'],
-                'indexes': [models.Index(fields=['job', '-slot'], name='operations__job_dc17b5_idx')],
-                'constraints': [models.UniqueConstraint(fields=('job', 'slot'), name='one_run_per_slot')],
+                "verbose_name": "exécution de tâche",
+                "verbose_name_plural": "exécutions de tâches",
+                "ordering": ["-slot"],
+                "indexes": [
+                    models.Index(fields=["job", "-slot"], name="operations__job_dc17b5_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "slot"), name="one_run_per_slot")
+                ],
             },
         ),
     ]

@@ -36,7 +36,6 @@ from catalogue.models import ActionSheet
 from search import matching, textindex
 from search.backends import get_backend
 from search.changes import log_state
-from search.signals import index_loaded
 from search.engines.base import (
     ORDERINGS,
     _vocabulary,
@@ -47,6 +46,7 @@ from search.engines.base import (
 from search.facets import DEFINITIONS, Facet, FacetValue, _label
 from search.models import IndexChange
 from search.results import load_sheets, page_bounds, result_for
+from search.signals import index_loaded
 
 # Facets whose value is one column of the sheet (or its structure): name -> values_list path.
 SCALAR = {

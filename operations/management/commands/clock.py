@@ -81,7 +81,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         for job in jobs:
-            self.stdout.write(f"{job.name} : « {job.schedule} », prochaine exécution le "
-                              f"{timezone.localtime(scheduler.next_slot(job)):%d/%m/%Y à %H:%M}.")
+            self.stdout.write(
+                f"{job.name} : « {job.schedule} », prochaine exécution le "
+                f"{timezone.localtime(scheduler.next_slot(job)):%d/%m/%Y à %H:%M}."
+            )
         self.stdout.flush()
         clock.start()
