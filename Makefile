@@ -23,12 +23,13 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The clock (scheduled jobs, docs/operations.md) stops on Ctrl-C with the server: it handles SIGINT.
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_senacs data/senacs_sample.txt
 	$(PY) manage.py compute_similar
 	$(PY) manage.py create_demo_accounts
-	$(PY) manage.py clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py clock & \
 	$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
