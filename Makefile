@@ -23,11 +23,13 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The clock (scheduled jobs, docs/operations.md) stops on Ctrl-C with the server: it handles SIGINT.
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_senacs data/senacs_sample.txt
 	$(PY) manage.py compute_similar
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py clock & \
 	$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -40,18 +42,17 @@ lint: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-# Production configuration on this machine: gunicorn (workers: WEB_CONCURRENCY, default
-# 2 x cores + 1, see essaimage/gunicorn.conf.py), DEBUG off, whitenoise compressed static files.
+# Production configuration on this machine: the Procfile's processes under honcho (release:
+# collectstatic + migrate; web; worker; clock: the scheduled jobs, docs/operations.md);
+# gunicorn (workers: WEB_CONCURRENCY, default 2 x cores + 1, see essaimage/gunicorn.conf.py), DEBUG off, whitenoise compressed static files.
 # SECRET_KEY comes from the environment, else from var/secret_key (created once).
 # Behind a TLS proxy leave SECURE_SSL_REDIRECT on; this local run serves plain HTTP.
 serve: install
 	@mkdir -p var
 	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False $(PY) manage.py migrate --noinput
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False $(PY) manage.py collectstatic --noinput -v0
 	export SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} DEBUG=False \
-	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} PORT=$(PORT); \
-	$(WITH_WORKER) $(VENV)/bin/gunicorn -c essaimage/gunicorn.conf.py essaimage.wsgi
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-False} PORT=$(PORT) PATH=$(CURDIR)/$(VENV)/bin:$$PATH; \
+	$(VENV)/bin/honcho start -f Procfile
 
 # Benchmark (bench/run.py): SHEETS=100000 make bench. Datasette lives in bench/.venv-datasette.
 SHEETS ?= 10000

@@ -226,3 +226,15 @@ def structure_to_manage(user, pk: int) -> Structure:
 def require_vocabulary_manager(user) -> None:
     if not can_manage_vocabulary(user):
         raise PermissionDenied("Seuls les modérateurs revoient les vocabulaires.")
+
+
+# Operations (issue 25): the "Tâches" page of scheduled jobs is for national administrators.
+
+
+def can_view_operations(user) -> bool:
+    return is_admin(user)
+
+
+def require_operations_viewer(user) -> None:
+    if not can_view_operations(user):
+        raise PermissionDenied("Seuls les administrateurs nationaux voient les tâches planifiées.")

@@ -9,6 +9,8 @@ import gc
 import json
 import multiprocessing
 import os
+import shutil
+from pathlib import Path
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -25,6 +27,27 @@ max_requests_jitter = 500
 # answers once the build is done (seconds at 100,000 sheets); new code needs a restart, not a
 # reload (HUP), since the workers fork from the master's loaded code.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "").lower() in ("1", "true", "yes", "on")
+
+
+# /metrics adds up the figures of every worker (prometheus-client's multiprocess mode): each
+# master gets its own directory, set before the application is imported (preload included),
+# emptied at start and removed at exit (docs/operations.md, "Metrics").
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _var = Path(os.environ.get("VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_var / "metrics" / str(os.getpid()))
+_metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+_metrics_dir.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
 def when_ready(server):

@@ -52,9 +52,12 @@ INSTALLED_APPS = [
     "pages",
     "discovery",
     "bench",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First, so it times everything: requests and latency per view family for /metrics.
+    "operations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "essaimage.lib.hostile.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -169,7 +172,12 @@ SEARCH_INDEX_SNAPSHOT_WAIT = float(os.environ.get("SEARCH_INDEX_SNAPSHOT_WAIT") 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Sites (or test runs) sharing one Redis database keep apart by prefix.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        }
     }
 else:
     CACHES = {
@@ -309,3 +317,26 @@ SIMILAR_SYNC_MAX = envint("SIMILAR_SYNC_MAX", 20)
 # Similar lists follow a published or edited sheet in the job worker (`manage.py db_worker`);
 # False: in the request that made the change (tests, or a site run without the worker).
 SIMILAR_IN_BACKGROUND = envbool("SIMILAR_IN_BACKGROUND", "True")
+
+# Operations (issue 25, docs/operations.md): the clock's scheduled jobs, metrics for Prometheus.
+# Cron expressions in TIME_ZONE ("minute hour day month weekday"); empty: the job is off.
+SCHEDULED_JOBS = {
+    "compute_similar": os.environ.get("SCHEDULE_COMPUTE_SIMILAR", "30 2 * * *"),
+    "backup": os.environ.get("SCHEDULE_BACKUP", "15 3 * * *"),
+    "prune_exports": os.environ.get("SCHEDULE_PRUNE_EXPORTS", "0 4 * * *"),
+    "prune_task_results": os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS", "10 4 * * *"),
+    "send_alerts": os.environ.get("SCHEDULE_SEND_ALERTS", "0 7 * * *"),
+}
+# A failed job is run again SCHEDULE_RETRIES times, SCHEDULE_RETRY_DELAY seconds apart, then
+# reported; a run longer than SCHEDULE_JOB_TIMEOUT seconds is stopped. A clock that was down
+# at a job's time still runs it within SCHEDULE_MISFIRE_GRACE seconds.
+SCHEDULE_RETRIES = envint("SCHEDULE_RETRIES", 2)
+SCHEDULE_RETRY_DELAY = float(os.environ.get("SCHEDULE_RETRY_DELAY") or 300)
+SCHEDULE_JOB_TIMEOUT = envint("SCHEDULE_JOB_TIMEOUT", 4 * 3600)
+SCHEDULE_MISFIRE_GRACE = envint("SCHEDULE_MISFIRE_GRACE", 3600)
+# /metrics answers a scraper presenting "Authorization: Bearer METRICS_TOKEN" or coming from
+# an address of METRICS_ALLOWED_IPS (REMOTE_ADDR); neither set: 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "")
+# Failed scheduled jobs are e-mailed to ADMINS (comma-separated addresses).
+ADMINS = [("", address) for address in envlist("ADMINS", "")]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("admin/login/", contrib_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # The operator's pages: /exploitation/taches/ (scheduled jobs) and /metrics (Prometheus).
+    path("", include("operations.urls")),
     path("compte/", include("contrib.account_urls")),
     path("contribuer/", include("contrib.urls")),
     path("", include("discovery.urls")),

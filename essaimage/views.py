@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from collections.abc import Callable
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +16,10 @@ from essaimage.lib.french import count_noun
 from essaimage.middleware import unavailable_response
 
 logger = logging.getLogger(__name__)
+
+# Further states /healthz reports, registered by apps above this one (name -> callable
+# returning a short string), e.g. the search index by operations.apps.
+HEALTH_REPORTS: dict[str, Callable[[], str]] = {}
 
 
 @require_GET
@@ -34,9 +39,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {"status": "erreur", "database": "base de données injoignable"}, status=503
         )
+    reports = {name: report() for name, report in HEALTH_REPORTS.items()}
     if state:
-        return JsonResponse({"status": "degraded", "database": state})
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse({"status": "degraded", "database": state, **reports})
+    return JsonResponse({"status": "ok", "database": "ok", **reports})
 
 
 def too_many_requests(request: HttpRequest, retry_after: int, message: str) -> HttpResponse:

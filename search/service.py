@@ -23,6 +23,7 @@ from search.engines.database import filtered_sheets
 from search.facets import Facet, FacetValue
 from search.query import SheetQuery
 from search.results import SearchResult
+from search.signals import search_answered
 
 __all__ = [
     "ORDERINGS",
@@ -68,6 +69,9 @@ def search_sheets(
     `as_you_type` matches the last word as the start of a word."""
     base_url = base_url if base_url is not None else reverse("catalogue:sheet-list")
     engine = choose_engine(fast)
+    search_answered.send(
+        sender=None, engine="memory" if isinstance(engine, memory.MemoryEngine) else "database"
+    )
     match = engine.text_match(query.q, prefix_last=as_you_type)
     return engine.search(
         query,

@@ -71,7 +71,8 @@ class DegradedModeMixin:
         self.assertContains(r, degraded.REASONS[reason])
         r = self.client.get("/healthz")
         self.assertEqual(r.status_code, 200)
-        self.assertEqual(r.json(), {"status": "degraded", "database": reason})
+        self.assertEqual(r.json()["status"], "degraded")
+        self.assertEqual(r.json()["database"], reason)
 
 
 @unittest.skipUnless(connection.vendor == "sqlite", "SQLite's query_only")
@@ -88,7 +89,8 @@ class ReadOnlySqliteTestCase(DegradedModeMixin, ContribTestCase):
 
     def test_healthz_notices_it_before_anyone_writes(self):
         r = self.client.get("/healthz")
-        self.assertEqual(r.json(), {"status": "degraded", "database": "read-only"})
+        self.assertEqual(r.json()["status"], "degraded")
+        self.assertEqual(r.json()["database"], "read-only")
         self.assertContains(self.client.get("/actions/"), BANNER)
 
     def test_writes_get_a_french_503_and_reads_still_work(self):

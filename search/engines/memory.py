@@ -23,6 +23,7 @@ loads it and applies the log rows written since, in seconds instead of minutes.
 import array
 import heapq
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ from search.engines.base import (
 from search.facets import DEFINITIONS, Facet, FacetValue, _label
 from search.models import IndexChange
 from search.results import load_sheets, page_bounds, result_for
+from search.signals import index_loaded
 
 # Facets whose value is one column of the sheet (or its structure): name -> values_list path.
 SCALAR = {
@@ -277,7 +279,15 @@ def index_for(token: str) -> Index:
     def follow(index: Index) -> Index | None:
         return _follow(index, tuple(log_state()[1:]))
 
-    return snapshot.load_or_build(token, build_index, follow)
+    started = time.perf_counter()
+    index = snapshot.load_or_build(token, build_index, follow)
+    index_loaded.send(sender=None, seconds=time.perf_counter() - started, generation=token)
+    return index
+
+
+def is_ready() -> bool:
+    """Whether this process holds an index of the current generation (no build needed)."""
+    return _same_build(_index, log_state()[0])
 
 
 def build_index(token: str) -> Index:
