@@ -316,11 +316,12 @@ def _accept(words, i, end, start, cue: _Cue, targets, vocab: Vocabulary, text: s
         )
         if not (capital or alone or strong):
             return None
-    elif name in vocab.cue_words or (end - i == 1 and targets[0].kind == "commune"):
-        # One-word communes need a cue too: thousands of them are also words ("Sens",
-        # "Orange"), and a commune's name already finds its structures as text.
-        if not (capital or alone or has_cue):
-            return None
+    # One-word communes need a cue too: thousands of them are also words ("Sens", "Orange"),
+    # and a commune's name already finds its structures as text.
+    elif (name in vocab.cue_words or (end - i == 1 and targets[0].kind == "commune")) and not (
+        capital or alone or has_cue
+    ):
+        return None
     if cue.preposition in vocab.commune_prepositions:
         for target in targets:
             if target.kind == "commune":
