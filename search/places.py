@@ -87,7 +87,8 @@ class Vocabulary:
         self.longest = max(self.longest, len(key))
 
     def key(self, name: str) -> tuple[str, ...]:
-        return tuple(self.abbreviations.get(w, w) for w in normalize_key(name).split())
+        # Words as the query's words are read (_WORD), whatever punctuation the name holds.
+        return tuple(self.abbreviations.get(w, w) for w in _WORD.findall(normalize_key(name)))
 
 
 def read_data() -> dict:
