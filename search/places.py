@@ -75,8 +75,8 @@ class Vocabulary:
     strict_words: frozenset = frozenset()  # … a capital, alone or a strong cue
     strict_prepositions: frozenset = frozenset()
 
-    def add(self, name: str, target: Target) -> None:
-        key = self.key(name)
+    def add(self, name: str | tuple, target: Target) -> None:
+        key = name if isinstance(name, tuple) else self.key(name)
         if not key:
             return
         targets = self.names.setdefault(key, [])
@@ -145,7 +145,7 @@ def build_vocabulary() -> Vocabulary:
             ids.append(pk)
             spellings.append(commune.strip())
     for key, (ids, spellings) in communes.items():
-        vocabulary.add(" ".join(key), Target("commune", tuple(sorted(ids)), _spelling(spellings)))
+        vocabulary.add(key, Target("commune", tuple(sorted(ids)), _spelling(spellings)))
     return vocabulary
 
 
@@ -193,15 +193,25 @@ class _Word:
     free: bool = True  # not quoted, not excluded, not part of a place yet
 
 
-def _words(text: str, vocabulary: Vocabulary) -> list[_Word]:
+def _words(text: str, vocabulary: Vocabulary) -> list[_Word] | None:
+    """The words of `text`, or None when none can begin a place (most queries: the fast way)."""
+    matches = list(_WORD.finditer(text))
+    abbreviations = vocabulary.abbreviations
+    norms = [normalize_key(m.group()) for m in matches]
+    norms = [abbreviations.get(n, n) for n in norms]
+    if not any(n in vocabulary.firsts or n in vocabulary.numbers for n in norms):
+        return None
     protected = [m.span() for m in _PROTECTED.finditer(text)]
-    words = []
-    for m in _WORD.finditer(text):
-        norm = normalize_key(m.group())
-        norm = vocabulary.abbreviations.get(norm, norm)
-        free = not any(start <= m.start() < end for start, end in protected)
-        words.append(_Word(m.start(), m.end(), m.group(), norm, free))
-    return words
+    return [
+        _Word(
+            m.start(),
+            m.end(),
+            m.group(),
+            norm,
+            not protected or not any(a <= m.start() < b for a, b in protected),
+        )
+        for m, norm in zip(matches, norms, strict=True)
+    ]
 
 
 def recognise(text: str, as_text=(), vocabulary: Vocabulary | None = None) -> Recognition:
@@ -211,6 +221,8 @@ def recognise(text: str, as_text=(), vocabulary: Vocabulary | None = None) -> Re
         return Recognition(text or "")
     vocab = vocabulary or globals()["vocabulary"]()
     words = _words(text, vocab)
+    if words is None:
+        return Recognition(text)
     keep = {normalize_key(v) for v in as_text}
     places, kept, spans = [], [], []
     i = 0
@@ -254,7 +266,7 @@ def recognise(text: str, as_text=(), vocabulary: Vocabulary | None = None) -> Re
 def _match(words: list[_Word], i: int, vocab: Vocabulary):
     """(length, targets) of the longest name starting at word `i`, or None."""
     first = words[i]
-    if not first.free:
+    if not first.free or (first.norm not in vocab.firsts and first.norm not in vocab.numbers):
         return None
     if first.norm in vocab.numbers and (i + 1 == len(words) or words[i + 1].norm != "e"):
         return 1, [vocab.numbers[first.norm]]  # "93" (but not "2e" arrondissement)
