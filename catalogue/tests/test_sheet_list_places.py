@@ -130,3 +130,11 @@ class SheetListPlacesTestCase(PlacesCatalogue):
         body = html.unescape(mail.outbox[0].body)
         self.assertIn("/actions/?q=jardin+en+Gironde", body)
         self.assertIn("Lieu reconnu : Gironde (département)", body)
+
+    def test_a_place_typed_on_a_departement_page_leads_to_the_catalogue(self):
+        r = self.client.get("/departements/35/", {"q": "jardin en Gironde"})
+        self.assertRedirects(
+            r, "/actions/?q=jardin+en+Gironde&departement=35", fetch_redirect_response=False
+        )
+        r = self.client.get("/departements/35/", {"q": "jardin en Ille-et-Vilaine"})
+        self.assertContains(r, "Jardin des Marais")
