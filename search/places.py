@@ -128,10 +128,9 @@ def build_vocabulary() -> Vocabulary:
     for code, name in departements.items():
         vocabulary.numbers[code.casefold()] = Target("departement", (code,), name)
     for alias, target in data["aliases"].items():
-        if isinstance(target, list):
-            codes = tuple(c for c in target if c in departements)
-            label = " ".join(w.capitalize() for w in alias.split()).replace(" ", "-")
-            vocabulary.add(alias, Target("departement", codes, label))
+        if isinstance(target, dict):
+            codes = tuple(c for c in target["departements"] if c in departements)
+            vocabulary.add(alias, Target("departement", codes, target["label"]))
             continue
         kind, code = target.split(":")
         name = (departements if kind == "departement" else regions).get(code)

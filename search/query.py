@@ -52,6 +52,8 @@ class Place:
 
     @property
     def kind_label(self) -> str:
+        if self.kind == "departement" and len(self.values) > 1:
+            return "départements"  # a former région ("Alsace")
         return {"departement": "département", "region": "région", "commune": "commune"}[self.kind]
 
 

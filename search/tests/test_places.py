@@ -124,6 +124,8 @@ class PlacesTestCase(BaseTestCase):
     def test_a_former_region_stands_for_its_departements(self):
         self.assertEqual(recognised("en Alsace"), [("departement", ("67", "68"))])
         self.assertEqual(recognised("Nord-Pas-de-Calais"), [("departement", ("59", "62"))])
+        place = places.recognise("nord pas de calais").places[0]
+        self.assertEqual((place.label, place.kind_label), ("Nord-Pas-de-Calais", "départements"))
 
     def test_it_recognises_communes_of_the_catalogues_structures(self):
         self.assertEqual(recognised("jardin à Bourges"), [("commune", (self.bourges.pk,))])
