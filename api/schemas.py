@@ -91,11 +91,26 @@ class FacetValueOut(Schema):
     selected: bool
 
 
+class PlaceOut(Schema):
+    kind: str = Field(description="departement, region ou commune.")
+    label: str = Field(description="Nom du lieu (« Gironde », « Saint-Denis »).")
+    typed: str = Field(description="Le texte tapé reconnu comme ce lieu (« en Gironde »).")
+    name: str = Field(description="Le nom à passer dans as_text pour chercher ce texte comme mot.")
+    filter: str = Field(description="Le filtre appliqué : departement, region ou structure.")
+    values: list[str] = Field(description="Les valeurs de ce filtre (codes ou structures).")
+
+
 class ActionList(Schema):
     count: int = Field(description="Nombre total de fiches correspondantes.")
     page: int
     page_size: int
     num_pages: int
+    text: str = Field(
+        description="Le texte cherché, sans les lieux reconnus (q tel qu'il est cherché)."
+    )
+    places: list[PlaceOut] = Field(
+        description="Les lieux reconnus dans q, appliqués comme filtres et retirés du texte."
+    )
     results: list[ActionHit]
     facets: dict[str, list[FacetValueOut]]
 
@@ -118,6 +133,13 @@ class ActionFilters(Schema):
     structure: list[str] = Field([], description="Identifiants de structures.")
     structure_type: list[str] = Field([], description="Types de structure : cs, evs, other.")
     year: list[str] = Field([], description="Années.")
+    as_text: list[str] = Field(
+        [],
+        description=(
+            "Noms de lieux à chercher comme texte et non comme filtre (sinon un département, "
+            "une région ou une commune écrit dans q devient un filtre)."
+        ),
+    )
     year_min: int | None = Field(None, ge=1900, le=2100, description="Année minimale.")
     year_max: int | None = Field(None, ge=1900, le=2100, description="Année maximale.")
     sort: str | None = Field(

@@ -240,7 +240,8 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
     if not form.is_valid():
         return invalid_form(request, form)
     page_size = filters.page_size
-    result = search_sheets(form.to_query(), page=filters.page, per_page=page_size, records=True)
+    query = form.to_query()
+    result = search_sheets(query, page=filters.page, per_page=page_size, records=True)
     snippets = getattr(result, "snippets", None) or {}
     results = []
     for sheet in result.sheets:
@@ -260,6 +261,18 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
         "page": result.page,
         "page_size": page_size,
         "num_pages": result.num_pages,
+        "text": query.q,
+        "places": [
+            {
+                "kind": place.kind,
+                "label": place.label,
+                "typed": place.typed,
+                "name": place.name,
+                "filter": place.filter_name,
+                "values": [str(v) for v in place.values],
+            }
+            for place in query.places
+        ],
         "results": results,
         "facets": facets,
     }

@@ -89,8 +89,12 @@ def describe_query(query) -> list[tuple[str, str]]:
     lines = []
     if query.q:
         lines.append(("Recherche", query.q))
+    places = getattr(query, "places", ())
+    for place in places:
+        lines.append(("Lieu reconnu", f"{place.label} ({place.kind_label})"))
     for name, (label, model, column) in _FILTER_LABELS.items():
-        values = getattr(query, name, ())
+        added = {v for p in places if p.filter_name == name for v in p.added}
+        values = [v for v in getattr(query, name, ()) if v not in added]
         if not values:
             continue
         if model is not None:

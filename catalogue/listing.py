@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from catalogue.display import display_label
 from search.facets import Facet, FacetDefinition, FacetValue, compute_facet
-from search.query import SheetQuery
+from search.query import Place, SheetQuery
 from search.service import SearchResult, filtered_sheets
 
 # Values beyond this many sit inside a "voir plus" disclosure (selected values never do).
@@ -50,6 +50,7 @@ class FacetView:
     fixed_value: object = None  # the page's own value in the fixed facet (ticked, not removable)
     truncated: bool = False  # the search kept only the most frequent values: see all_values_url
     all_values_url: str = ""
+    place_values: frozenset = frozenset()  # values set by a place typed in the text (ticked)
 
     @property
     def values(self) -> list[FacetValue]:
@@ -60,6 +61,8 @@ class FacetView:
 class Listing:
     facets: list[FacetView]
     chips: list[tuple[str, FacetValue, str]]  # (facet label, value, facet name): removable
+    place_chips: list[tuple[Place, str]]  # places recognised in the text, with their remove URL
+    kept_as_text: list[tuple[str, str]]  # (place name searched as text, URL to make it a place)
     fixed: FixedFilter | None
     clear_url: str
     catalogue_url: str  # the same query on the whole catalogue
@@ -97,6 +100,10 @@ def build_listing(
     fixed_filter = None
     facets, chips = [], []
     for facet in result.facet_groups:
+        # A place typed in the text shows as its own chip ("Lieu reconnu"), not as a filter.
+        from_places = frozenset(
+            v for p in query.places if p.filter_name == facet.name for v in p.added
+        )
         values = []
         for value in _ordered(facet):
             if facet.name == fixed_name:
@@ -109,7 +116,7 @@ def build_listing(
                 url = f"{page_url}?{carried.toggled(facet.name, value.value).querystring()}"
             label = display_label(value.label) if facet.name in VOCABULARIES else value.label
             values.append(replace(value, toggle_url=url, label=label))
-            if value.selected and facet.name != fixed_name:
+            if value.selected and facet.name != fixed_name and value.value not in from_places:
                 chips.append((facet.label, values[-1], facet.name))
         if not values:
             continue
@@ -128,12 +135,30 @@ def build_listing(
                 reverse("catalogue:facet-values", args=[facet.name]) + f"?{query.querystring()}"
                 if facet.truncated
                 else "",
+                from_places,
             )
         )
-    clear = SheetQuery(q=query.q, sort=query.sort).querystring()
+    clear = carried.without_filters().querystring()
+    place_chips = [
+        (place, f"{page_url}?{carried.without_place(place).querystring()}")
+        for place in query.places
+    ]
+    kept_as_text = [
+        (
+            name,
+            page_url
+            + "?"
+            + replace(
+                carried, as_text=tuple(n for n in carried.as_text if n != name)
+            ).querystring(),
+        )
+        for name in query.as_text
+    ]
     return Listing(
         facets=facets,
         chips=chips,
+        place_chips=place_chips,
+        kept_as_text=kept_as_text,
         fixed=fixed_filter,
         clear_url=page_url + (f"?{clear}" if clear else ""),
         catalogue_url=catalogue_url(carried),

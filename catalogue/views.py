@@ -48,6 +48,10 @@ def _search_page(
             return redirect(url)
     form = SearchForm(data)
     query = form.to_query()
+    if fixed and any(p.filter_name == fixed[0] and p.added for p in query.places):
+        # A place typed on a département or structure page names other sheets than the page's.
+        url = reverse("catalogue:sheet-list") + "?" + query.querystring()
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     # Search as you type: htmx sends the box's own requests; its last word may be unfinished.
     as_you_type = bool(request.htmx and request.htmx.trigger == "id_q")
     result = search_sheets(

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from catalogue.export_jobs import describe_query
 from catalogue.models import ActionSheet
 from discovery.models import SearchAlert
 from search.forms import SearchForm
@@ -108,6 +109,7 @@ def _send(alert: SearchAlert, template: str, context: dict) -> None:
         "alert": alert,
         "site_url": site,
         "search_url": site + describe(alert.query),
+        "search_lines": describe_query(SearchForm(QueryDict(alert.query)).to_query()),
         "confirm_url": site + reverse("discovery:alert-confirm", args=[alert.token]),
         "unsubscribe_url": unsubscribe_url,
     }

@@ -5,6 +5,8 @@ of the query, so `to_query()` always gives a usable SheetQuery (the page shows t
 a normal page; the API may answer 400 with the same errors).
 """
 
+import dataclasses
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -20,6 +22,7 @@ from catalogue.models import (
     Structure,
     Territory,
 )
+from search import places
 from search.query import MULTI_KEYS, SORTS, SheetQuery
 
 PAGE_SIZES = (10, 25, 50, 100)
@@ -83,6 +86,7 @@ class SearchForm(forms.Form):
     sort = forms.CharField(label="Trier par", required=False)
     page = forms.CharField(label="Page", required=False)
     page_size = forms.CharField(label="Fiches par page", required=False)
+    as_text = MultipleValueField(label="Lieux cherchés comme texte", required=False)
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data if data is not None else {}, *args, **kwargs)
@@ -179,6 +183,9 @@ class SearchForm(forms.Form):
             f"Type de structure inconnu : {_quote(bad)} (filtre ignoré).",
         )
 
+    def clean_as_text(self):
+        return self._keep("as_text", self.cleaned_data.get("as_text") or [])
+
     def clean_year(self):
         values = self.cleaned_data.get("year") or []
         good, bad = [], []
@@ -260,13 +267,25 @@ class SearchForm(forms.Form):
         return messages
 
     def to_query(self) -> SheetQuery:
-        """The valid part of the query string, as a SheetQuery (never raises)."""
+        """The valid part of the query string, as a SheetQuery (never raises). Places named in
+        the text (search.places) become filters and leave the text."""
         self.errors  # noqa: B018
         values = {name: tuple(self.partial.get(name, ())) for name in MULTI_KEYS}
+        typed = (self.cleaned_data.get("q") or "") if "q" not in self.errors else ""
+        recognition = places.recognise(typed, as_text=self.partial.get("as_text", ()))
+        found = []
+        for place in recognition.places:
+            name = place.filter_name
+            added = tuple(v for v in place.values if v not in values[name])
+            values[name] = (*values[name], *added)
+            found.append(dataclasses.replace(place, added=added))
         return SheetQuery(
-            q=(self.cleaned_data.get("q") or "") if "q" not in self.errors else "",
+            q=recognition.text,
             year_min=self.partial.get("year_min"),
             year_max=self.partial.get("year_max"),
             sort=self.partial.get("sort", ""),
+            as_text=recognition.kept,
+            places=tuple(found),
+            typed_q=typed if found else "",
             **values,
         )

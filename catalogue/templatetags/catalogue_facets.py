@@ -28,6 +28,10 @@ def _item(facet, value) -> tuple:
     if facet.fixed_value is not None and value.value == facet.fixed_value:
         checkbox = format_html('<input type="checkbox" id="{}" checked disabled>', ident)
         note = mark_safe(' <span class="fixed-note">· cette page</span>')
+    elif value.value in facet.place_values:
+        # Set by the text ("en Gironde"): not submitted, or it would outlive the typed word.
+        checkbox = format_html('<input type="checkbox" id="{}" checked disabled>', ident)
+        note = mark_safe(' <span class="fixed-note">· lieu reconnu</span>')
     else:
         checkbox = format_html(
             '<input type="checkbox" name="{}" value="{}" id="{}"{}>',

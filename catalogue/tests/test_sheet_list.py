@@ -114,10 +114,11 @@ class SheetListTestCase(SearchTestCase):
         self.assertEqual(small, large)
         # count + the page's ids + the page's cards + their keywords + 13 facets; with text and
         # filters: + 2 filter checks, + thesaurus version, number of indexed sheets, every term
-        # in one query, keyword spellings (the ids come in relevance order)
+        # in one query, keyword spellings (the ids come in relevance order), the places'
+        # vocabulary generation (search.places)
         with self.assertNumQueries(17):
             self.client.get(self.url)
-        with self.assertNumQueries(23):
+        with self.assertNumQueries(24):
             self.client.get(self.url, params)
 
     def test_it_offers_no_export_for_an_empty_result(self):
