@@ -40,6 +40,7 @@ urlpatterns = [
     path("relecture/<int:pk>/renvoyer/", views.return_sheet, name="return-sheet"),
     path("relecture/<int:pk>/archiver/", views.archive_sheet, name="archive-sheet"),
     path("relecture/<int:pk>/fusionner/", views.merge_sheet, name="merge-sheet"),
+    path("fiches/<int:pk>/rattacher/", views.attach_structure, name="attach-structure"),
     path("vocabulaire/", views.vocabulary, name="vocabulary"),
     path("vocabulaire/thesaurus/", views.thesaurus, name="thesaurus"),
     path("vocabulaire/thesaurus/<int:pk>/", views.thesaurus_entry, name="thesaurus-entry"),

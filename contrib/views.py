@@ -781,6 +781,36 @@ def merge_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contrib:review-sheet", pk=target.pk)
 
 
+@login_required
+@require_POST
+def attach_structure(request: HttpRequest, pk: int) -> HttpResponse:
+    """A moderator gives an archived SENACS sheet without structure its structure."""
+    sheet = get_object_or_404(
+        access.viewable_sheets(request.user).select_related("structure"), pk=pk
+    )
+    structure = (
+        Structure.objects.filter(pk=request.POST.get("structure", "")).first()
+        if (request.POST.get("structure", "").isdigit())
+        else None
+    )
+    if structure is None:
+        if not access.is_moderator(request.user):
+            raise PermissionDenied("Seul un modérateur peut rattacher une fiche.")
+        messages.error(request, "Choisissez une structure existante (son numéro).")
+        return redirect(sheet)
+    if not access.can_attach_structure(request.user, sheet, structure):
+        raise PermissionDenied(
+            "Seul un modérateur du territoire de cette structure peut faire cela."
+        )
+    try:
+        moderation.attach_structure(sheet, structure, request.user)
+    except editing.EditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Fiche rattachée à « {structure.name} ».")
+    return redirect(sheet)
+
+
 # Vocabulary review
 
 
