@@ -218,6 +218,8 @@ class Structure(models.Model):
     is_multi_site = models.BooleanField("structure multi-sites / éclatée", null=True, blank=True)
     is_itinerant = models.BooleanField("structure itinérante", null=True, blank=True)
     senacs_url = models.URLField("adresse SENACS", max_length=300, blank=True)
+    # Set when a contributor of the structure changed or hid its e-mail: imports leave it be.
+    contact_edited = models.BooleanField("coordonnées modifiées par la structure", default=False)
     # SENACS cards were copied page by page; a copy cut mid-card keeps what was read.
     card_incomplete = models.BooleanField("fiche identité incomplète", default=False)
     # The one structure that holds archived SENACS sheets whose structure was not given; a
