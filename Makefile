@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py import_senacs data/senacs_sample.txt
+	$(PY) manage.py import_senacs data/senacs_sample.txt data/senacs_pages
 	$(PY) manage.py compute_similar
 	$(PY) manage.py create_demo_accounts
 	$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)

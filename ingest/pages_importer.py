@@ -420,11 +420,14 @@ class _Writer:
         for candidate_key, structure in candidates:
             if candidate_key == key:
                 return structure, True
-        best, best_score = None, 0.0
+        # Sure: the same words, spelled nearly alike. Listed: also when one name holds the
+        # other ("Centre social des Bergeries" / "… intercommunal des Bergeries").
+        best, best_score, best_listed = None, 0.0, 0.0
         for candidate_key, structure in candidates:
             score = fuzz.token_sort_ratio(key, candidate_key)
-            if score > best_score:
-                best, best_score = structure, score
+            listed = max(score, fuzz.token_set_ratio(key, candidate_key))
+            if (score, listed) > (best_score, best_listed):
+                best, best_score, best_listed = structure, score, listed
         if best is None:
             return None, False
         same_place = (
@@ -434,12 +437,12 @@ class _Writer:
         )
         if best_score >= SURE and same_place:
             return best, True
-        if best_score >= UNSURE:
+        if best_listed >= UNSURE:
             place = commune or (departement or "")
             self.report.uncertain.append(
                 f"« {name} » ({place}) ressemble à « {best.name} » (n° {best.pk}, "
                 f"{best.commune or best.departement_id or 'sans lieu'}) : similarité "
-                f"{round(best_score)} %."
+                f"{round(best_listed)} %."
             )
         return None, False
 
