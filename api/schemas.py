@@ -162,6 +162,8 @@ class StructureOut(StructureRef):
     address: str = Field(description="Adresse (rue), vide si inconnue.")
     commune: str
     postcode: str
+    commune_code: str = Field(description="Code INSEE de la commune, vide si inconnu.")
+    siret: str = Field(description="SIRET (14 chiffres), vide si inconnu.")
     phone: str = Field(description="Téléphone de la structure, vide si inconnu.")
     email: str = Field(
         description="Courriel de contact donné par la structure pour être publié, sinon vide."

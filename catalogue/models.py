@@ -154,6 +154,21 @@ class PartnerKind(Vocabulary):
         verbose_name_plural = "types de partenaires"
 
 
+class StructureQuerySet(models.QuerySet):
+    def in_directory(self):
+        """Structures shown in the directory and the API: those of the SENACS directory (with
+        or without sheets) and those with published sheets; not those known only through
+        unpublished drafts, nor the holder of sheets without structure."""
+        return self.exclude(is_unspecified=True).filter(
+            ~Q(senacs_url="")
+            | Q(
+                pk__in=ActionSheet.objects.filter(
+                    publication_status=PublicationStatus.PUBLISHED
+                ).values("structure_id")
+            )
+        )
+
+
 class Structure(models.Model):
     class Type(models.TextChoices):
         CENTRE_SOCIAL = "cs", "Centre social"
@@ -227,6 +242,8 @@ class Structure(models.Model):
     is_unspecified = models.BooleanField("structure non précisée", default=False, editable=False)
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = StructureQuerySet.as_manager()
 
     class Meta:
         verbose_name = "structure"

@@ -39,6 +39,11 @@ Progress = Callable[[int, int], None]
 SURE = 95
 UNSURE = 80
 BATCH_SIZE = 500
+# The directory's lists, for rows read from a bare listing table (no page address).
+DIRECTORY_URLS = {
+    "cs": "https://www.senacs.fr/structure/csx",
+    "evs": "https://www.senacs.fr/structure/evs",
+}
 
 _NAME_FORMS = (
     (re.compile(r"\bcentres? socio culturels?\b"), "centre social"),
@@ -539,6 +544,7 @@ class _Writer:
                 postcode=entry.postcode,
                 commune=entry.commune[:150],
                 card_incomplete=True,
+                senacs_url=entry.source_url or DIRECTORY_URLS.get(entry.type, ""),
             )
             self._index(structure)
             self.report.structures_created += 1

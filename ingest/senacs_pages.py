@@ -134,6 +134,7 @@ class ListingEntry:
     postcode: str
     commune: str
     type: str
+    source_url: str = ""
 
 
 @dataclass
@@ -179,6 +180,7 @@ def parse_directory(text: str) -> DirectoryPage:
         else:
             entry = _listing_entry(cleaned, kind)
             if entry is not None:
+                entry.source_url = url
                 page.listing.append(entry)
     for number, card in enumerate(cards, 1):
         parsed = _parse_card(card, kind, url, is_last=number == len(cards))

@@ -177,13 +177,15 @@ def test_evs_table_with_postcodes_glued_to_communes_and_its_card():
     page = directory("structure-evs-page-58.txt")
     assert page.type == "evs"
     assert len(page.listing) == 25
-    assert page.listing[0] == pages.ListingEntry("L'ARC EN CIEL", "81230", "Lacaune", "evs")
+    assert page.listing[0] == pages.ListingEntry(
+        "L'ARC EN CIEL", "81230", "Lacaune", "evs", page.url
+    )
     assert page.listing[6] == pages.ListingEntry(
-        "NATURE IS THE KEY", "97150", "Saint-Martin", "evs"
+        "NATURE IS THE KEY", "97150", "Saint-Martin", "evs", page.url
     )
     assert page.listing[12].commune == "Murviel-lès-Montpellier"
     assert page.listing[-1] == pages.ListingEntry(
-        "L'ESPACE DES POSSIBLES", "31230", "L'Isle-en-Dodon", "evs"
+        "L'ESPACE DES POSSIBLES", "31230", "L'Isle-en-Dodon", "evs", page.url
     )
     assert pages.departement_of_postcode("97150") == "978"
     [card] = page.structures
