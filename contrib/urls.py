@@ -41,6 +41,7 @@ urlpatterns = [
     path("relecture/<int:pk>/archiver/", views.archive_sheet, name="archive-sheet"),
     path("relecture/<int:pk>/fusionner/", views.merge_sheet, name="merge-sheet"),
     path("fiches/<int:pk>/rattacher/", views.attach_structure, name="attach-structure"),
+    path("structures/<int:structure_pk>/ecrire/", views.relay_message, name="relay-message"),
     path("vocabulaire/", views.vocabulary, name="vocabulary"),
     path("vocabulaire/thesaurus/", views.thesaurus, name="thesaurus"),
     path("vocabulaire/thesaurus/<int:pk>/", views.thesaurus_entry, name="thesaurus-entry"),
