@@ -102,6 +102,10 @@ def canonical_name(name: str) -> str:
     return " ".join(key.split())
 
 
+def _numbers(key: str) -> list[str]:
+    return re.findall(r"\d+", key)
+
+
 def names_a_person(email: str) -> bool:
     """Whether an address looks like a person's (first.last@...), not a service's."""
     local = email.split("@", 1)[0].lower()
@@ -428,7 +432,10 @@ class _Writer:
         # Sure: the same words, spelled nearly alike. Listed: also when one name holds the
         # other ("Centre social des Bergeries" / "… intercommunal des Bergeries").
         best, best_score, best_listed = None, 0.0, 0.0
+        numbers = _numbers(key)
         for candidate_key, structure in candidates:
+            if _numbers(candidate_key) != numbers:
+                continue  # "Centre social 2" is not "Centre social 3", however close
             score = fuzz.token_sort_ratio(key, candidate_key)
             listed = max(score, fuzz.token_set_ratio(key, candidate_key))
             if (score, listed) > (best_score, best_listed):

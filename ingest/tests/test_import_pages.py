@@ -151,6 +151,20 @@ class ImportPagesTestCase(TestCase):
         self.assertFalse(names_a_person("accueil.lelien@ville-saint-berthevin.fr"))
         self.assertFalse(names_a_person("mjcarchipelsud@gmail.com"))
 
+    def test_names_that_differ_by_a_number_are_never_merged(self):
+        make_structure("CENTRE SOCIAL MAISON 2", dep="46", commune="Figeac")
+        folder = Path(self.enterContext(_temporary_folder()))
+        (folder / "csx.txt").write_text(
+            "URL: https://senacs.fr/structure/csx?page=1\nInformations sur la structure\n"
+            "CENTRE SOCIAL MAISON 3\nFiche identité\nAdresse\nCENTRE SOCIAL MAISON 31 rue Haute\n"
+            "46100 Figeac\n",
+            encoding="utf-8",
+        )
+        report = import_pages([folder])
+        self.assertEqual(report.structures_created, 1)
+        self.assertEqual(report.uncertain, [])
+        self.assertEqual(Structure.objects.filter(commune="Figeac").count(), 2)
+
     def test_a_contributor_edited_email_is_not_overwritten(self):
         import_pages([PAGES / "structure-csx-page-85.txt"])
         malt = Structure.objects.get(name="MALT")
