@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from rapidfuzz import fuzz
@@ -26,6 +27,7 @@ from rapidfuzz import fuzz
 from catalogue import models as catalogue
 from catalogue.bulk import add_relation_rows, create_sheets
 from catalogue.signals import sheets_changed
+from discovery.duplicates import refresh_within_structures
 from essaimage.lib.french import count_noun
 from essaimage.lib.text import normalize_key
 from ingest import importer
@@ -696,10 +698,21 @@ class _Writer:
                 self._attach(sheet, parsed)
             changed_ids.extend(sheet.pk for sheet in created)
             self.report.sheets_created += len(created)
+        later = len(changed_ids) > settings.SIMILAR_SYNC_MAX
         for start in range(0, len(changed_ids), BATCH_SIZE):
             sheets_changed.send(
-                sender=self.__class__, sheet_ids=changed_ids[start : start + BATCH_SIZE]
+                sender=self.__class__,
+                sheet_ids=changed_ids[start : start + BATCH_SIZE],
+                pairs_later=later,
             )
+        if later:
+            # Probable duplicates once for the whole run, within each structure; not among the
+            # sheets without structure (they are not one structure's: comparing them all
+            # would cost the square of their number and mean nothing).
+            real = catalogue.ActionSheet.objects.filter(
+                pk__in=changed_ids, structure__is_unspecified=False
+            ).values_list("pk", flat=True)
+            refresh_within_structures(list(real))
 
     def _count_fields(self, parsed: pages.ArchivedSheet) -> None:
         counted = self.report.sheet_fields
