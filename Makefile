@@ -7,6 +7,10 @@ PORT ?= 8000
 # address this machine serves on; give the public address when there is one.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
+# The site's contact (contact pages, "mise en relation" when nobody else answers); e-mails go to
+# the console unless EMAIL_BACKEND says otherwise.
+CONTACT_EMAIL ?= contact@essaimage.localhost
+export CONTACT_EMAIL
 
 # The job worker (background exports, `manage.py db_worker`) runs beside the server and stops
 # with it (Ctrl-C or any exit). In production run it as its own service: see README.
@@ -26,7 +30,7 @@ install: $(VENV)/.installed
 # The clock (scheduled jobs, docs/operations.md) stops on Ctrl-C with the server: it handles SIGINT.
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py import_senacs data/senacs_sample.txt
+	$(PY) manage.py import_senacs data/senacs_sample.txt data/senacs_pages
 	$(PY) manage.py compute_similar
 	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py clock & \

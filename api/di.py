@@ -40,6 +40,8 @@ def di_structure(structure: Structure) -> dict[str, Any]:
         record["code_postal"] = structure.postcode
     if structure.commune:
         record["commune"] = structure.commune
+    if len(structure.commune_code) == 5:
+        record["code_insee"] = structure.commune_code
     if structure.address:
         record["adresse"] = structure.address
     if structure.website:

@@ -28,6 +28,20 @@ class AttachmentOut(Schema):
     size: int
 
 
+class ArchiveSection(Schema):
+    label: str = Field(description="La question de l'ancienne fiche SENACS.")
+    text: str
+
+
+class ArchiveOut(Schema):
+    """Ce qu'ajoute une fiche archivée de SENACS (ancien questionnaire)."""
+
+    senacs_id: int | None
+    senacs_url: str = Field(description="Adresse de la fiche sur SENACS.")
+    themes: list[str]
+    sections: list[ArchiveSection]
+
+
 class ActionRecord(Schema):
     # The docstring is the OpenAPI description, read by API users: in French.
     """Une fiche au format canonique (celui des exports JSON et des sauvegardes) ; les valeurs
@@ -62,6 +76,9 @@ class ActionRecord(Schema):
     created_at: str = Field(json_schema_extra=DATE_TIME)
     updated_at: str = Field(json_schema_extra=DATE_TIME)
     url: str = Field(description="Adresse de la fiche sur Essaimage.")
+    archive: ArchiveOut | None = Field(
+        default=None, description="Fiche archivée de SENACS : ses questions (sinon null)."
+    )
 
 
 class SimilarOut(Schema):
@@ -167,6 +184,8 @@ class StructureOut(StructureRef):
     address: str = Field(description="Adresse (rue), vide si inconnue.")
     commune: str
     postcode: str
+    commune_code: str = Field(description="Code INSEE de la commune, vide si inconnu.")
+    siret: str = Field(description="SIRET (14 chiffres), vide si inconnu.")
     phone: str = Field(description="Téléphone de la structure, vide si inconnu.")
     email: str = Field(
         description="Courriel de contact donné par la structure pour être publié, sinon vide."

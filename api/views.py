@@ -305,11 +305,12 @@ def get_action(
 
 
 def public_structures():
+    """The directory's structures (catalogue.models.StructureQuerySet.in_directory)."""
     published = Q(sheets__publication_status=PublicationStatus.PUBLISHED)
     return (
-        Structure.objects.select_related("departement__region")
+        Structure.objects.in_directory()
+        .select_related("departement__region")
         .annotate(sheet_count=Count("sheets", filter=published))
-        .filter(sheet_count__gt=0)
     )
 
 
@@ -319,6 +320,8 @@ def structure_out(structure) -> dict:
         "address": structure.address,
         "commune": structure.commune,
         "postcode": structure.postcode,
+        "commune_code": structure.commune_code,
+        "siret": structure.siret,
         "phone": structure.phone,
         "email": structure.public_email,
         "website": structure.website,
@@ -340,7 +343,8 @@ def list_structures(
     page: int = Query(1, ge=1, le=100000, description="Numéro de page."),
     page_size: int = Query(100, ge=1, le=500, description="Structures par page (1 à 500)."),
 ):
-    """Les structures qui ont au moins une fiche publiée."""
+    """Les structures de l'annuaire SENACS (avec ou sans fiche) et celles qui ont au moins une
+    fiche publiée."""
     structures = public_structures().order_by("name", "pk")
     if departement:
         structures = structures.filter(departement__in=[c.upper() for c in departement])
@@ -378,7 +382,7 @@ def get_structure(
     request: HttpRequest,
     structure_id: int = Path(..., ge=1, le=2**62, description="Identifiant de la structure."),  # noqa: B008
 ):
-    """Une structure et ses fiches publiées."""
+    """Une structure (avec ou sans fiche) et ses fiches publiées."""
     published = ActionSheet.objects.published().order_by("title", "pk")
     structure = (
         public_structures()

@@ -42,8 +42,18 @@ for vocabulary in (
 @admin.register(models.Structure)
 class StructureAdmin(admin.ModelAdmin):
     list_display = ["name", "type", "departement", "commune"]
-    list_filter = ["type", "departement__region"]
+    list_filter = ["type", "card_incomplete", "departement__region"]
     search_fields = ["name", "commune", "siret"]
+    autocomplete_fields = ["departement"]
+
+
+@admin.register(models.TerritoryRelay)
+class TerritoryRelayAdmin(admin.ModelAdmin):
+    """The fédération or CAF a visitor is sent to when a structure gave no contact."""
+
+    list_display = ["name", "kind", "departement", "email"]
+    list_filter = ["kind"]
+    search_fields = ["name", "departement__name", "departement__code"]
     autocomplete_fields = ["departement"]
 
 
@@ -80,6 +90,12 @@ class ActionSheetAdmin(admin.ModelAdmin):
         "publication_status",
         "source",
         "source_ref",
+        "senacs_id",
+        "senacs_url",
+        "is_senacs_archive",
+        "published_by",
+        "archive_themes",
+        "archive_sections",
         "version",
         "created_at",
         "updated_at",

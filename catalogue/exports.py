@@ -85,6 +85,16 @@ def _columns() -> tuple[Column, ...]:
         Column("created_at", "Créée le", "datetime", 17),
         Column("updated_at", "Modifiée le", "datetime", 17),
         Column("url", "Adresse de la fiche", width=50),
+        # Archived SENACS sheets only (catalogue.records.archive_record).
+        Column("senacs_url", "Adresse SENACS (fiche archivée)", width=40),
+        Column("archive_themes", "Thèmes (fiche archivée SENACS)", width=30, wrap=True),
+        Column(
+            "archive_sections",
+            "Questions de l'ancienne fiche SENACS",
+            width=60,
+            wrap=True,
+            description="« Question : réponse », séparées par une ligne vide.",
+        ),
     ]
     return tuple(cols)
 
@@ -116,6 +126,11 @@ def flat_row(record: dict[str, Any]) -> dict[str, Any]:
         "created_at": french_datetime(record["created_at"]),
         "updated_at": french_datetime(record["updated_at"]),
         "url": record["url"],
+        "senacs_url": (record["archive"] or {}).get("senacs_url", ""),
+        "archive_themes": LIST_SEPARATOR.join((record["archive"] or {}).get("themes", ())),
+        "archive_sections": "\n\n".join(
+            f"{s['label']} : {s['text']}" for s in (record["archive"] or {}).get("sections", ())
+        ),
     }
     for name in ("status", "dimension", "territory", *TEXT_FIELDS):
         row[name] = record[name]

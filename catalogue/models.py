@@ -154,6 +154,21 @@ class PartnerKind(Vocabulary):
         verbose_name_plural = "types de partenaires"
 
 
+class StructureQuerySet(models.QuerySet):
+    def in_directory(self):
+        """Structures shown in the directory and the API: those of the SENACS directory (with
+        or without sheets) and those with published sheets; not those known only through
+        unpublished drafts, nor the holder of sheets without structure."""
+        return self.exclude(is_unspecified=True).filter(
+            ~Q(senacs_url="")
+            | Q(
+                pk__in=ActionSheet.objects.filter(
+                    publication_status=PublicationStatus.PUBLISHED
+                ).values("structure_id")
+            )
+        )
+
+
 class Structure(models.Model):
     class Type(models.TextChoices):
         CENTRE_SOCIAL = "cs", "Centre social"
@@ -197,8 +212,38 @@ class Structure(models.Model):
     setting = models.CharField("territoire", max_length=10, choices=Setting, blank=True)
     is_qpv = models.BooleanField("en quartier prioritaire (QPV)", null=True, blank=True)
     is_federation_member = models.BooleanField("adhérent à la fédération", null=True, blank=True)
+    # The SENACS directory's "Fiche identité" (ingest.senacs_pages): kept as SENACS words it.
+    commune_code = models.CharField("code commune INSEE", max_length=5, blank=True)
+    first_agrement = models.DateField("date du 1er agrément", null=True, blank=True)
+    population = models.PositiveIntegerField(
+        "population de la zone de compétence", null=True, blank=True
+    )
+    # Up to five texts, "Axe 1" to "Axe 5" of the current project (empty axes not kept).
+    project_axes = models.JSONField("axes du projet en cours", default=list, blank=True)
+    history = models.TextField("historique", blank=True)
+    territory_type = models.CharField(
+        "type de territoire d'intervention", max_length=150, blank=True
+    )
+    territory_size = models.CharField(
+        "taille du territoire d'intervention", max_length=150, blank=True
+    )
+    priority_geography = models.CharField("géographie prioritaire", max_length=200, blank=True)
+    other_federation = models.CharField("autre fédération", max_length=200, blank=True)
+    is_travellers = models.BooleanField("structure « gens du voyage »", null=True, blank=True)
+    is_multi_site = models.BooleanField("structure multi-sites / éclatée", null=True, blank=True)
+    is_itinerant = models.BooleanField("structure itinérante", null=True, blank=True)
+    senacs_url = models.URLField("adresse SENACS", max_length=300, blank=True)
+    # Set when a contributor of the structure changed or hid its e-mail: imports leave it be.
+    contact_edited = models.BooleanField("coordonnées modifiées par la structure", default=False)
+    # SENACS cards were copied page by page; a copy cut mid-card keeps what was read.
+    card_incomplete = models.BooleanField("fiche identité incomplète", default=False)
+    # The one structure that holds archived SENACS sheets whose structure was not given; a
+    # moderator attaches them to their structure (contrib.moderation.attach_structure).
+    is_unspecified = models.BooleanField("structure non précisée", default=False, editable=False)
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = StructureQuerySet.as_manager()
 
     class Meta:
         verbose_name = "structure"
@@ -224,6 +269,59 @@ class Structure(models.Model):
     @property
     def public_email(self) -> str:
         return self.email if self.email_is_public else ""
+
+    UNSPECIFIED_NAME = "Structure non précisée"
+
+    @classmethod
+    def unspecified(cls) -> "Structure":
+        """The one structure holding the archived sheets whose structure SENACS did not give."""
+        found = cls.objects.filter(is_unspecified=True).first()
+        if found is None:
+            found = cls.objects.create(
+                name=cls.UNSPECIFIED_NAME, is_unspecified=True, type=cls.Type.OTHER
+            )
+        return found
+
+    @property
+    def card_fields_known(self) -> bool:
+        """Whether the directory card says more than the name and the place."""
+        return bool(
+            self.first_agrement
+            or self.population
+            or self.project_axes
+            or self.management_mode
+            or self.territory_type
+        )
+
+
+class TerritoryRelay(models.Model):
+    """Who answers for a département when a structure gave no contact (a fédération or a CAF),
+    entered by administrators: the visitor is never left without a person to write to."""
+
+    class Kind(models.TextChoices):
+        FEDERATION = "federation", "Fédération des centres sociaux"
+        CAF = "caf", "Caf"
+        OTHER = "other", "Autre"
+
+    departement = models.ForeignKey(
+        Departement,
+        verbose_name="département",
+        on_delete=models.CASCADE,
+        related_name="relays",
+    )
+    kind = models.CharField("type", max_length=12, choices=Kind, default=Kind.FEDERATION)
+    name = models.CharField("nom", max_length=200)
+    email = models.EmailField("courriel")
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    website = models.URLField("site internet", blank=True)
+
+    class Meta:
+        verbose_name = "relais du territoire"
+        verbose_name_plural = "relais des territoires"
+        ordering = ["departement", "kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.departement_id})"
 
 
 class PublicationStatus(models.TextChoices):
@@ -340,6 +438,16 @@ class ActionSheet(models.Model):
     limits = models.TextField("Suite de l'action : Limites", blank=True)
     perspectives = models.TextField("Suite de l'action : Perspectives", blank=True)
     year = models.PositiveSmallIntegerField("Année", null=True, blank=True)
+
+    # An archived SENACS sheet (/action/show/<id>, the older question set): its sections keep
+    # their own labels, [{"label": ..., "text": ...}], never forced into the fields above.
+    senacs_id = models.PositiveIntegerField("identifiant SENACS", null=True, blank=True)
+    senacs_url = models.URLField("adresse SENACS", max_length=300, blank=True)
+    is_senacs_archive = models.BooleanField("fiche archivée de SENACS", default=False)
+    # "Publié par": a person's name, personal data shown to moderators only.
+    published_by = models.CharField("publié par", max_length=200, blank=True)
+    archive_themes = models.JSONField("thèmes (SENACS)", default=list, blank=True)
+    archive_sections = models.JSONField("sections de la fiche archivée", default=list, blank=True)
 
     publication_status = models.CharField(
         "état de publication",

@@ -19,6 +19,7 @@ RECORD_KEYS = (
     "created_at",
     "updated_at",
     "url",
+    "archive",
 )
 
 
@@ -61,7 +62,23 @@ def sheet_record(sheet: ActionSheet) -> dict[str, Any]:
     record["created_at"] = sheet.created_at.isoformat()
     record["updated_at"] = sheet.updated_at.isoformat()
     record["url"] = _absolute(sheet.get_absolute_url())
+    record["archive"] = archive_record(sheet)
     return {key: record[key] for key in RECORD_KEYS}
+
+
+def archive_record(sheet: ActionSheet) -> dict[str, Any] | None:
+    """What an archived SENACS sheet adds (its older questions under their own labels)."""
+    if not sheet.is_senacs_archive:
+        return None
+    return {
+        "senacs_id": sheet.senacs_id,
+        "senacs_url": sheet.senacs_url,
+        "themes": list(sheet.archive_themes or ()),
+        "sections": [
+            {"label": s.get("label", ""), "text": s.get("text", "")}
+            for s in sheet.archive_sections or ()
+        ],
+    }
 
 
 def _absolute(url: str) -> str:

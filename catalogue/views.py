@@ -1,6 +1,9 @@
 """Public pages of the catalogue: home, list (through the search service), sheet, structure,
 département, attachment download."""
 
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -152,6 +155,49 @@ def structure_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         {"structure": structure, "list_url": structure.get_absolute_url()},
         page_url=structure.get_absolute_url(),
         fixed=("structure", str(structure.pk)),
+    )
+
+
+class StructureSearchForm(forms.Form):
+    """The directory's filters: words of the name or commune (or a postcode), a département."""
+
+    q = forms.CharField(label="Nom, commune ou code postal", required=False, max_length=100)
+    departement = forms.CharField(label="Département (code)", required=False, max_length=3)
+
+    def clean_departement(self) -> str:
+        code = self.cleaned_data["departement"].strip().upper()
+        if code and not Departement.objects.filter(code=code).exists():
+            raise forms.ValidationError("Département inconnu : indiquez son code (35, 2A, 974…).")
+        return code
+
+
+STRUCTURES_PER_PAGE = 50
+
+
+@require_GET
+def structure_list(request: HttpRequest) -> HttpResponse:
+    """The directory of structures (every one, with or without sheets), by name and commune."""
+    form = StructureSearchForm(request.GET)
+    structures = Structure.objects.in_directory().select_related("departement")
+    if form.is_valid():
+        for word in form.cleaned_data["q"].split():
+            structures = structures.filter(
+                Q(name__icontains=word) | Q(commune__icontains=word) | Q(postcode__startswith=word)
+            )
+        if form.cleaned_data["departement"]:
+            structures = structures.filter(departement_id=form.cleaned_data["departement"])
+    else:
+        structures = structures.none()
+    structures = structures.annotate(
+        sheet_count=Count("sheets", filter=Q(sheets__publication_status="published"))
+    ).order_by("name", "pk")
+    page = Paginator(structures, STRUCTURES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "catalogue/structure_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
     )
 
 

@@ -183,6 +183,19 @@ def can_merge(user, duplicate: ActionSheet, target: ActionSheet) -> bool:
     )
 
 
+def can_attach_structure(user, sheet: ActionSheet, structure: Structure) -> bool:
+    """Attach a sheet imported without its structure ("structure non précisée") to a
+    structure: a moderator of that structure's territory (or an administrator)."""
+    if not sheet.structure.is_unspecified or structure.is_unspecified:
+        return False
+    if is_admin(user):
+        return True
+    return (
+        structure.departement_id is not None
+        and moderated_departements(user).filter(code=structure.departement_id).exists()
+    )
+
+
 def can_manage_vocabulary(user) -> bool:
     return is_moderator(user)
 

@@ -326,12 +326,24 @@ class StructureContactForm(forms.ModelForm):
 
     class Meta:
         model = Structure
-        fields = ("address", "postcode", "commune", "phone", "email", "website")
+        fields = ("address", "postcode", "commune", "phone", "email", "hide_email", "website")
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "email": "Une adresse de la structure (accueil@…), pas celle d'une personne.",
             "website": "Adresse complète, par exemple https://www.centre-social.fr.",
         }
+
+    hide_email = forms.BooleanField(
+        label="Ne pas afficher ce courriel sur le site",
+        required=False,
+        help_text="Les visiteurs vous écrivent alors par le formulaire de mise en relation, qui "
+        "vous transmet leur message sans montrer l'adresse (utile si elle nomme une personne).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.email:
+            self.initial["hide_email"] = not self.instance.email_is_public
 
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"].strip()
@@ -389,3 +401,32 @@ class ThesaurusEntryForm(forms.ModelForm):
         if len(seen) > self.MAX_EXPRESSIONS:
             raise forms.ValidationError(f"{self.MAX_EXPRESSIONS} expressions au plus par groupe.")
         return ", ".join(seen.values())
+
+
+class RelayMessageForm(forms.Form):
+    """The "mise en relation" message a visitor sends to a structure (contrib.relay)."""
+
+    name = forms.CharField(label="Votre nom (facultatif)", required=False, max_length=100)
+    email = forms.EmailField(
+        label="Votre courriel",
+        max_length=254,
+        help_text="Pour la réponse ; vous recevrez une copie de votre message.",
+        error_messages={
+            "required": "Indiquez votre courriel pour recevoir la réponse.",
+            "invalid": "Ce courriel n'est pas valide (exemple : prenom@exemple.fr).",
+        },
+    )
+    message = forms.CharField(
+        label="Votre message",
+        min_length=10,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Écrivez votre message.",
+            "min_length": "Votre message est trop court (10 caractères au moins).",
+            "max_length": "Votre message est trop long (3 000 caractères au plus).",
+        },
+    )
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())

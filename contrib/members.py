@@ -81,10 +81,16 @@ def update_contact(structure: Structure, data: dict) -> list[str]:
     changed = [f for f in CONTACT_FIELDS if f in data and getattr(structure, f) != data[f]]
     for name in changed:
         setattr(structure, name, data[name])
-    if "email" in data and structure.email_is_public != bool(structure.email):
-        # Given through this form, which says it is published.
-        structure.email_is_public = bool(structure.email)
+    # Given through this form, the address is published unless the structure hides it (an
+    # address from the SENACS directory may name a person).
+    public = bool(structure.email) and not data.get("hide_email", False)
+    if "email" in data and structure.email_is_public != public:
+        structure.email_is_public = public
         changed.append("email_is_public")
+    if {"email", "email_is_public"} & set(changed) and not structure.contact_edited:
+        # The structure's own choice: a later SENACS import leaves the e-mail alone.
+        structure.contact_edited = True
+        changed.append("contact_edited")
     if changed:
         structure.save(update_fields=[*changed, "updated_at"])
     return changed

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Case, Model, Q, When
 from django.utils import timezone
 
-from catalogue.models import ActionSheet, Attachment, PublicationStatus
+from catalogue.models import ActionSheet, Attachment, PublicationStatus, Structure
 from contrib import editing, notify
 from contrib.editing import WorkflowError
 from contrib.models import Autosave, PendingEdit, Revision, User
@@ -199,6 +199,22 @@ def merge(duplicate: ActionSheet, target: ActionSheet, moderator: User) -> Revis
     duplicate.refresh_from_db()
     target.refresh_from_db()
     return revision
+
+
+@transaction.atomic
+def attach_structure(sheet: ActionSheet, structure: Structure, moderator: User) -> ActionSheet:
+    """Give a sheet imported without its structure ("structure non précisée") its structure.
+    The caller checked contrib.access.can_attach_structure."""
+    current = editing._lock(sheet)
+    if not current.structure.is_unspecified:
+        raise WorkflowError("Cette fiche a déjà une structure.")
+    current.structure = structure
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.save(update_fields=["structure", "version", "updated_at"])
+    editing._changed([current.pk])
+    sheet.refresh_from_db()
+    return sheet
 
 
 # Vocabulary review (PRODUCT §3): values brought by imports or proposed by contributors.

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.models import ActionSheet, Attachment, PublicationStatus, Structure
-from contrib import access, accounts, editing, members, moderation
+from contrib import access, accounts, editing, members, moderation, relay
 from contrib import attachments as attachment_files
 from contrib.forms import (
     AttachmentForm,
@@ -32,6 +32,7 @@ from contrib.forms import (
     MapValueForm,
     MergeForm,
     NewSheetForm,
+    RelayMessageForm,
     RenameValueForm,
     ReturnForm,
     SheetForm,
@@ -779,6 +780,95 @@ def merge_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("contrib:review-sheet", pk=sheet.pk)
     messages.success(request, f"Fiche fusionnée dans « {target.title} » (n° {target.pk}).")
     return redirect("contrib:review-sheet", pk=target.pk)
+
+
+@login_required
+@require_POST
+def attach_structure(request: HttpRequest, pk: int) -> HttpResponse:
+    """A moderator gives an archived SENACS sheet without structure its structure."""
+    sheet = get_object_or_404(
+        access.viewable_sheets(request.user).select_related("structure"), pk=pk
+    )
+    structure = (
+        Structure.objects.filter(pk=request.POST.get("structure", "")).first()
+        if (request.POST.get("structure", "").isdigit())
+        else None
+    )
+    if structure is None:
+        if not access.is_moderator(request.user):
+            raise PermissionDenied("Seul un modérateur peut rattacher une fiche.")
+        messages.error(request, "Choisissez une structure existante (son numéro).")
+        return redirect(sheet)
+    if not access.can_attach_structure(request.user, sheet, structure):
+        raise PermissionDenied(
+            "Seul un modérateur du territoire de cette structure peut faire cela."
+        )
+    try:
+        moderation.attach_structure(sheet, structure, request.user)
+    except editing.EditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Fiche rattachée à « {structure.name} ».")
+    return redirect(sheet)
+
+
+@require_http_methods(["GET", "POST"])
+def relay_message(request: HttpRequest, structure_pk: int) -> HttpResponse:
+    """The "mise en relation" form: a visitor's message to a structure (or, failing its
+    address, the territory's relay or the site's contact), sent by e-mail, never stored."""
+    structure = get_object_or_404(Structure.objects.select_related("departement"), pk=structure_pk)
+    sheet = None
+    if request.GET.get("fiche", "").isdigit() or request.POST.get("fiche", "").isdigit():
+        sheet = (
+            ActionSheet.objects.published()
+            .filter(structure=structure, pk=request.POST.get("fiche") or request.GET.get("fiche"))
+            .first()
+        )
+    recipient = relay.recipient_for(structure)
+    back = sheet.get_absolute_url() if sheet else structure.get_absolute_url()
+    form = RelayMessageForm(request.POST or None)
+    if request.method == "POST" and recipient is not None:
+        wait = limits.hit(
+            "relay-message", limits.client_address(request), settings.RELAY_MESSAGE_RATE
+        )
+        if wait:
+            return too_many_requests(
+                request, wait, "Vous avez envoyé beaucoup de messages : réessayez plus tard."
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            if limits.hit(
+                "relay-message-email", data["email"].lower(), settings.RELAY_MESSAGE_EMAIL_RATE
+            ):
+                form.add_error("email", "Trop de messages envoyés avec ce courriel aujourd'hui.")
+            else:
+                relay.send_message(
+                    recipient,
+                    structure=structure,
+                    sheet=sheet,
+                    sender_name=data["name"],
+                    sender_email=data["email"],
+                    message=data["message"],
+                )
+                messages.success(
+                    request,
+                    f"Message envoyé à {recipient.label}. Une copie vous a été envoyée ; "
+                    "la réponse arrivera à votre courriel.",
+                )
+                return redirect(back)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "contrib/relay_message.html",
+        {
+            "structure": structure,
+            "sheet": sheet,
+            "recipient": recipient,
+            "form": form,
+            "back": back,
+        },
+        status=status,
+    )
 
 
 # Vocabulary review

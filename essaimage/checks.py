@@ -25,3 +25,20 @@ def check_site_url(app_configs=None, **kwargs):
             id="essaimage.W001",
         )
     ]
+
+
+@register()
+def check_contact_email(app_configs=None, **kwargs):
+    """Without CONTACT_EMAIL, a visitor whose structure gave no address and whose département has
+    no relay has nobody to write to, and the contact pages say so (contrib.relay)."""
+    if settings.DEBUG or settings.CONTACT_EMAIL:
+        return []
+    return [
+        Warning(
+            "CONTACT_EMAIL n'est pas défini alors que DEBUG est désactivé : les pages de contact, "
+            "d'accessibilité et de données personnelles n'ont pas d'adresse, et un visiteur dont "
+            "la structure n'a ni courriel ni relais départemental n'a personne à qui écrire.",
+            hint="Définissez CONTACT_EMAIL avec l'adresse de l'équipe du site.",
+            id="essaimage.W002",
+        )
+    ]

@@ -215,6 +215,9 @@ DEGRADED_MIN_FREE_BYTES = envint("DEGRADED_MIN_FREE_BYTES", 10 * 1024 * 1024)
 # Search alert sign-ups per client address, and confirmation e-mails to one address.
 ALERT_SIGN_UP_RATE = os.environ.get("ALERT_SIGN_UP_RATE", "10/hour")
 ALERT_EMAIL_RATE = os.environ.get("ALERT_EMAIL_RATE", "3/hour")
+# "Mise en relation" messages (contrib.relay) per client address, and per visitor address.
+RELAY_MESSAGE_RATE = os.environ.get("RELAY_MESSAGE_RATE", "5/hour")
+RELAY_MESSAGE_EMAIL_RATE = os.environ.get("RELAY_MESSAGE_EMAIL_RATE", "10/day")
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -54,6 +54,7 @@ BACKED_UP = (
     "catalogue.Public",
     "catalogue.PartnerKind",
     "catalogue.Structure",
+    "catalogue.TerritoryRelay",
     "auth.Group",
     "auth.Group_permissions",
     "contrib.User",

@@ -100,8 +100,29 @@ def build_document(sheet: ActionSheet) -> DocumentText:
             )
         ),
         summary=_clean(sheet.summary),
-        body=_clean("\n\n".join(filter(None, (getattr(sheet, n) for n in BODY_FIELDS)))),
+        body=_clean(
+            "\n\n".join(
+                filter(
+                    None,
+                    (
+                        *(getattr(sheet, n) for n in BODY_FIELDS),
+                        archive_text(sheet.archive_themes, sheet.archive_sections),
+                    ),
+                )
+            )
+        ),
     )
+
+
+# -- archived SENACS sheets (ingest.senacs_pages): their themes and older questions are long
+# text too, in the body column after the current fields. ----------------------------------------
+
+
+def archive_text(themes: list | None, sections: list | None) -> str:
+    """The themes and the older question set of an archived SENACS sheet, as body text."""
+    parts = [" ; ".join(themes or ())]
+    parts.extend(section.get("text", "") for section in sections or ())
+    return "\n\n".join(filter(None, parts))
 
 
 def _structure_text(name, commune, departement) -> str:
@@ -164,7 +185,7 @@ def _documents(chunk: list[int], labels: dict[str, dict[int, tuple]]) -> list[Do
     importer and the generator index thousands of sheets per second)."""
     rows = ActionSheet.objects.filter(pk__in=chunk).values_list(
         "pk", "title", "structure__name", "structure__commune", "structure__departement__name",
-        *TEXT_FIELDS,
+        "archive_themes", "archive_sections", *TEXT_FIELDS,
     )  # fmt: skip
     values: dict[str, dict[int, list]] = {}
     missing: dict[str, set[int]] = {}
@@ -182,7 +203,7 @@ def _documents(chunk: list[int], labels: dict[str, dict[int, tuple]]) -> list[Do
         for name, more in _vocabulary_labels(missing).items():
             labels[name].update(more)
     documents = []
-    for pk, title, name, commune, departement, *texts in rows:
+    for pk, title, name, commune, departement, themes, sections, *texts in rows:
         # The vocabularies' order (position, label), as sheet.keywords.all() gives them.
         related = {
             r: [label for _, label in sorted(labels[r][v] for v in values[r].get(pk, ()))]
@@ -208,7 +229,14 @@ def _documents(chunk: list[int], labels: dict[str, dict[int, tuple]]) -> list[Do
                     )
                 ),
                 summary=_clean(text["summary"]),
-                body=_clean("\n\n".join(filter(None, (text[n] for n in BODY_FIELDS)))),
+                body=_clean(
+                    "\n\n".join(
+                        filter(
+                            None,
+                            (*(text[n] for n in BODY_FIELDS), archive_text(themes, sections)),
+                        )
+                    )
+                ),
             )
         )
     return documents

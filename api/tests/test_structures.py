@@ -66,6 +66,59 @@ class ListStructuresTestCase(BaseTestCase):
         self.assertEqual(r.json()["detail"], "Structure introuvable.")
 
 
+class DirectoryStructuresTestCase(BaseTestCase):
+    """Structures of the SENACS directory are listed with or without sheets, with their card."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.figeac = make_structure(
+            "CENTRE SOCIAL DE FIGEAC",
+            dep="46",
+            senacs_url="https://senacs.fr/structure/csx?page=8",
+            address="8 place vival",
+            postcode="46100",
+            commune="Figeac",
+            commune_code="46102",
+            siret="21460102300010",
+            website="http://www.ville-figeac.fr",
+            email="jeanne.martin@ville-figeac.fr",
+        )
+
+    def setUp(self):
+        cache.clear()
+
+    def test_a_directory_structure_without_sheets_is_listed_with_its_contact_fields(self):
+        results = self.client.get("/api/v1/structures?departement=46").json()["results"]
+        self.assertEqual([s["name"] for s in results], ["CENTRE SOCIAL DE FIGEAC"])
+        data = self.client.get(f"/api/v1/structures/{self.figeac.pk}").json()
+        self.assertEqual(data["sheets"], [])
+        self.assertEqual(
+            (data["address"], data["postcode"], data["commune"], data["commune_code"]),
+            ("8 place vival", "46100", "Figeac", "46102"),
+        )
+        self.assertEqual(
+            (data["siret"], data["website"]), ("21460102300010", "http://www.ville-figeac.fr")
+        )
+        # An address not given for publication (it may name a person) stays out.
+        self.assertEqual(data["email"], "")
+
+    def test_the_data_inclusion_export_carries_them(self):
+        records = {s["id"]: s for s in self.client.get("/api/v1/structures.di.json").json()}
+        record = records[f"essaimage--{self.figeac.pk}"]
+        self.assertEqual(
+            (record["code_insee"], record["siret"], record["code_postal"], record["adresse"]),
+            ("46102", "21460102300010", "46100", "8 place vival"),
+        )
+        self.assertNotIn("courriel", record)
+        Structure.objects.filter(pk=self.figeac.pk).update(email_is_public=True)
+        cache.clear()
+        records = {s["id"]: s for s in self.client.get("/api/v1/structures.di.json").json()}
+        self.assertEqual(
+            records[f"essaimage--{self.figeac.pk}"]["courriel"], "jeanne.martin@ville-figeac.fr"
+        )
+
+
 class DepartementsTestCase(BaseTestCase):
     def test_it_lists_every_departement_with_counts(self):
         make_sheet(self.adesir, "Brouillon", publication_status=PublicationStatus.DRAFT)

@@ -57,8 +57,8 @@ class SheetDetailTestCase(SearchTestCase):
 
     def test_it_uses_a_fixed_number_of_queries(self):
         # sheet + 6 prefetches + other sheets + their count + the figures read from its text
-        # + its similar sheets
-        with self.assertNumQueries(11):
+        # + its similar sheets + the territory's relay (the structure gave no e-mail)
+        with self.assertNumQueries(12):
             self.client.get(self.url)
 
     def test_it_shows_similar_sheets_of_other_structures_with_reasons(self):

@@ -8,10 +8,17 @@ Every case goes through the real page, so views and access rules are checked tog
 import pytest
 from django.test import Client
 
-from catalogue.models import ActionSheet, Departement, Keyword, PublicationStatus, Region
+from catalogue.models import (
+    ActionSheet,
+    Departement,
+    Keyword,
+    PublicationStatus,
+    Region,
+    Structure,
+)
 from contrib import access, editing
 from contrib.tests.helpers import make_draft, make_user
-from essaimage.test import make_structure
+from essaimage.test import make_sheet, make_structure
 
 ROLES = (
     "anonymous",
@@ -31,6 +38,7 @@ ACTIONS = (
     "restore",
     "merge",
     "manage_vocabulary",
+    "attach_structure",
 )
 CONTRIBUTOR_ACTIONS = {"view_draft", "edit", "submit"}
 
@@ -79,6 +87,10 @@ def world(db):
 
 def prepare(action: str, structure, writer) -> tuple[ActionSheet, dict]:
     """The sheet in the state the action needs, and what else the request needs."""
+    if action == "attach_structure":
+        # An archived SENACS sheet without structure, to attach to `structure`.
+        sheet = make_sheet(Structure.unspecified(), "Fiche de départ", is_senacs_archive=True)
+        return sheet, {"structure": structure}
     sheet = make_draft(structure, "Fiche de départ", writer, summary="Résumé d'origine")
     extra: dict = {}
     if action in ("publish", "return"):
@@ -121,6 +133,8 @@ def perform(client: Client, action: str, sheet: ActionSheet, extra: dict):
         return client.post(f"{base}/historique/{extra['revision'].pk}/restaurer/")
     if action == "merge":
         return client.post(f"{review}/fusionner/", {"target": extra["target"].pk})
+    if action == "attach_structure":
+        return client.post(f"{base}/rattacher/", {"structure": extra["structure"].pk})
     if action == "manage_vocabulary":
         return client.post(f"/contribuer/vocabulaire/keyword/{extra['keyword'].pk}/accepter/")
     raise AssertionError(action)
@@ -145,6 +159,8 @@ def happened(action: str, sheet: ActionSheet, extra: dict, response) -> bool:
         return sheet.summary == "Résumé d'origine"
     if action == "merge":
         return sheet.publication_status == PublicationStatus.ARCHIVED
+    if action == "attach_structure":
+        return sheet.structure_id == extra["structure"].pk
     if action == "manage_vocabulary":
         extra["keyword"].refresh_from_db()
         return not extra["keyword"].needs_review
@@ -170,7 +186,7 @@ def test_permission_matrix(world, role, action, scope, allowed):
         assert (
             response.status_code == 404
             or access.can_view_draft(person, sheet)
-            or action == "manage_vocabulary"
+            or action in ("manage_vocabulary", "attach_structure")
         )
 
 

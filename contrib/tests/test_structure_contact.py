@@ -1,4 +1,5 @@
 from api.di import di_structure
+from catalogue.models import Structure
 from contrib.tests.helpers import ContribTestCase
 from essaimage.test import make_sheet
 
@@ -35,6 +36,25 @@ class StructureContactTestCase(ContribTestCase):
         api = self.client.get(f"/api/v1/structures/{self.adesir.pk}").json()
         self.assertEqual(api["phone"], "02 62 12 34 56")
         self.assertEqual(api["email"], "accueil@adesir.example.org")
+
+    def test_a_member_may_hide_an_imported_email_and_imports_leave_it(self):
+        Structure.objects.filter(pk=self.adesir.pk).update(
+            email="jeanne.martin@adesir.example.org", email_is_public=False
+        )
+        self.client.force_login(self.alice)
+        page = self.client.get(self.url)
+        self.assertContains(page, 'name="hide_email"')
+        self.assertContains(page, "checked")
+        self.client.post(self.url, {**CONTACT, "email": "accueil@adesir.example.org"})
+        self.adesir.refresh_from_db()
+        self.assertTrue(self.adesir.email_is_public)
+        self.assertTrue(self.adesir.contact_edited)
+        self.client.post(self.url, {**CONTACT, "hide_email": "on"})
+        self.adesir.refresh_from_db()
+        self.assertFalse(self.adesir.email_is_public)
+        page = self.client.get(self.sheet.get_absolute_url())
+        self.assertNotContains(page, "accueil@adesir.example.org")
+        self.assertContains(page, "Écrire un message à la structure")
 
     def test_a_moderator_of_the_territory_may_edit_it(self):
         self.client.force_login(self.mona)

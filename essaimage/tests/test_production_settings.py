@@ -26,6 +26,7 @@ class DeployCheckTestCase(SimpleTestCase):
             "SECRET_KEY": "k3Jq-9vX_2mZ7tLw0pR4sY8uB6nC1dF5gH0jK2lM4nP6qR8sT0vW2xY4zA6bC8d",
             "ALLOWED_HOSTS": "essaimage.example.org",
             "SITE_URL": "https://essaimage.example.org",
+            "CONTACT_EMAIL": "contact@essaimage.example.org",
         }
         # Browser tests set it for Playwright; a production environment never has it.
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -93,6 +94,27 @@ class DeployCheckTestCase(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("essaimage.W001", result.stdout + result.stderr)
         self.assertIn("SITE_URL", result.stdout + result.stderr)
+
+    def test_it_warns_when_no_site_contact_is_set(self):
+        env = {
+            **os.environ,
+            "DEBUG": "False",
+            "SECRET_KEY": "k3Jq-9vX_2mZ7tLw0pR4sY8uB6nC1dF5gH0jK2lM4nP6qR8sT0vW2xY4zA6bC8d",
+            "ALLOWED_HOSTS": "essaimage.example.org",
+            "SITE_URL": "https://essaimage.example.org",
+            "CONTACT_EMAIL": "",
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--fail-level", "WARNING"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("essaimage.W002", result.stdout + result.stderr)
+        self.assertIn("CONTACT_EMAIL n'est pas défini", result.stdout + result.stderr)
 
 
 class SqliteSettingsTestCase(SimpleTestCase):

@@ -50,3 +50,12 @@ class PageTestCase(TestCase):
 
     def test_it_answers_unknown_pages_with_a_404(self):
         self.assertEqual(self.client.get("/pas-une-page/").status_code, 404)
+
+
+class SenacsPersonalDataTestCase(TestCase):
+    def test_the_personal_data_page_says_what_comes_from_senacs(self):
+        r = self.client.get("/donnees-personnelles/")
+        self.assertContains(r, "Ce qui vient de SENACS")
+        self.assertContains(r, "n'est montré qu'aux modérateurs")
+        self.assertContains(r, "Essaimage ne garde ni le message ni votre adresse")
+        self.assertNotContains(self.client.get("/contact/"), "Ce qui vient de SENACS")
