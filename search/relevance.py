@@ -135,12 +135,18 @@ def load_judged(path: Path = JUDGED_PATH) -> list[JudgedQuery]:
 
 
 def run_judged(queries: list[JudgedQuery] | None = None) -> list[Outcome]:
-    """Each judged query through search_sheets (published sheets, the default path)."""
-    from search.service import SheetQuery, search_sheets
+    """Each judged query as a visitor types it in the search box: through the one search form
+    (places become filters there) and search_sheets (published sheets, the default path)."""
+    from django.http import QueryDict
+
+    from search.forms import SearchForm
+    from search.service import search_sheets
 
     outcomes = []
     for query in queries if queries is not None else load_judged():
-        result = search_sheets(SheetQuery(q=query.q), per_page=DEPTH, with_facets=False)
+        form = SearchForm(QueryDict(mutable=True) | {"q": query.q})
+        form.is_valid()
+        result = search_sheets(form.to_query(), per_page=DEPTH, with_facets=False)
         outcomes.append(Outcome(query, [s.title for s in result.sheets]))
     return outcomes
 

@@ -73,7 +73,7 @@ class Command(BaseCommand):
     def measure(self, judged_set: relevance.JudgedSet, *, with_baseline: bool):
         """The set's queries on a throw-away database (the test runner's) holding its corpus, so
         the command never touches real data."""
-        from ingest.importer import ImportRefused, import_paths
+        from ingest.pages_importer import import_pages
 
         connection.settings_dict.setdefault("TEST", {})
         connection.settings_dict["TEST"]["NAME"] = (
@@ -83,12 +83,10 @@ class Command(BaseCommand):
         )
         old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         try:
-            for path in judged_set.corpus():
-                try:
-                    import_paths([path])
-                except ImportRefused as refused:
-                    # Measured all the same: the queries judging these sheets count as failed.
-                    self.stderr.write(f"Corpus incomplet : {refused}")
+            report = import_pages(judged_set.corpus())
+            for name, reason in report.refused:
+                # Measured all the same: the queries judging these sheets count as failed.
+                self.stderr.write(f"Corpus incomplet : {name} : {reason}")
             queries = judged_set.queries()
             outcomes = relevance.run_judged(queries)
             baseline = (
