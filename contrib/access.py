@@ -226,3 +226,25 @@ def structure_to_manage(user, pk: int) -> Structure:
 def require_vocabulary_manager(user) -> None:
     if not can_manage_vocabulary(user):
         raise PermissionDenied("Seuls les modérateurs revoient les vocabulaires.")
+
+
+# Portals (portals app, issue #24): public pages; their administrators (PortalAdministrator
+# rows) edit them, see their history and their numbers; Essaimage administrators edit every one.
+def administered_portals(user) -> QuerySet:
+    from portals.models import Portal
+
+    if not _is_user(user):
+        return Portal.objects.none()
+    if user.is_superuser:
+        return Portal.objects.all()
+    return Portal.objects.filter(administrators__user=user)
+
+
+def can_edit_portal(user, portal) -> bool:
+    return administered_portals(user).filter(pk=portal.pk).exists()
+
+
+def require_portal_editor(user, portal) -> None:
+    """403 for people who may see the (public) portal but not edit it."""
+    if not can_edit_portal(user, portal):
+        raise PermissionDenied("Seuls les administrateurs de ce portail peuvent le modifier.")
