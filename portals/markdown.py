@@ -10,8 +10,9 @@ _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def _validate_link(url: str) -> bool:
-    # Only web and e-mail links: no javascript:, data: or relative tricks.
-    return url.strip().lower().startswith(_SAFE_SCHEMES)
+    # Web and e-mail links, and paths of this site: no javascript:, data: or "//host" tricks.
+    url = url.strip().lower()
+    return url.startswith(_SAFE_SCHEMES) or (url.startswith("/") and not url.startswith("//"))
 
 
 _md.validateLink = _validate_link
