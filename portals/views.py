@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalogue import views as catalogue_views
 from catalogue.listing import Listing, build_listing
-from catalogue.models import ActionSheet
+from catalogue.models import ActionSheet, Structure
 from contrib import access
 from portals import services
 from portals.forms import EmbedForm, PortalForm
@@ -205,14 +205,27 @@ def _absolute(path: str) -> str:
 
 
 def _last_change(portal: Portal):
-    latest = ActionSheet.objects.aggregate(m=Max("updated_at"))["m"]
-    published = ActionSheet.objects.aggregate(m=Max("published_at"))["m"]
-    return max(s for s in (latest, published, portal.updated_at) if s)
+    # One MAX per indexed column (as api.caching.last_change): sheets, publications, structures.
+    stamps = (
+        ActionSheet.objects.aggregate(m=Max("updated_at"))["m"],
+        ActionSheet.objects.aggregate(m=Max("published_at"))["m"],
+        Structure.objects.aggregate(m=Max("updated_at"))["m"],
+        portal.updated_at,
+    )
+    return max(s for s in stamps if s)
 
 
-def _embed_response(request: HttpRequest, response: HttpResponse, portal: Portal) -> HttpResponse:
+def _embed_response(request: HttpRequest, portal: Portal, build, *variant) -> HttpResponse:
     """Framable by any site (or settings.PORTAL_EMBED_FRAME_ANCESTORS), revalidated with
-    ETag / Last-Modified: a conditional GET gets a 304 without the body."""
+    ETag / Last-Modified: the validators come from the latest change of the sheets and of the
+    portal, so a conditional GET gets its 304 before any search or rendering."""
+    modified = _last_change(portal)
+    parts = (portal.pk, modified.isoformat(), settings.SITE_URL, *variant)
+    key = "|".join(str(part) for part in parts)
+    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    response = get_conditional_response(request, etag=etag, last_modified=int(modified.timestamp()))
+    if response is None:
+        response = build()
     ancestors = settings.PORTAL_EMBED_FRAME_ANCESTORS
     response["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self' data:; style-src 'self'; "
@@ -220,15 +233,10 @@ def _embed_response(request: HttpRequest, response: HttpResponse, portal: Portal
     )
     response["Access-Control-Allow-Origin"] = "*"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Referrer-Policy"] = "no-referrer-when-downgrade"
-    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-    modified = _last_change(portal)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified.timestamp())
     patch_cache_control(response, public=True, max_age=EMBED_CACHE_SECONDS)
-    return get_conditional_response(
-        request, etag=etag, last_modified=int(modified.timestamp()), response=response
-    )
+    return response
 
 
 def _embed_sheets(portal: Portal, options: dict) -> list[dict]:
@@ -258,16 +266,16 @@ def embed_list(request: HttpRequest) -> HttpResponse:
     portal = _portal(request)
     options = _embed_options(_embed_form(request))
     services.count_visit(portal, PortalVisit.Kind.EMBED)
-    response = render(
-        request,
-        "portals/embed_list.html",
-        {
+
+    def build():
+        context = {
             "portal": portal,
             "rows": _embed_sheets(portal, options),
             "portal_url": _absolute(portal.prefix),
-        },
-    )
-    return _embed_response(request, response, portal)
+        }
+        return render(request, "portals/embed_list.html", context)
+
+    return _embed_response(request, portal, build, "list", *sorted(options.items()))
 
 
 @require_GET
@@ -276,13 +284,16 @@ def embed_data(request: HttpRequest) -> HttpResponse:
     portal = _portal(request)
     options = _embed_options(_embed_form(request))
     services.count_visit(portal, PortalVisit.Kind.EMBED)
-    body = {
-        "title": portal.title,
-        "url": _absolute(portal.prefix),
-        "sheets": _embed_sheets(portal, options),
-    }
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    return _embed_response(request, response, portal)
+
+    def build():
+        body = {
+            "title": portal.title,
+            "url": _absolute(portal.prefix),
+            "sheets": _embed_sheets(portal, options),
+        }
+        return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+    return _embed_response(request, portal, build, "data", *sorted(options.items()))
 
 
 @lru_cache(maxsize=1)
@@ -291,11 +302,20 @@ def _script_source() -> str:
         return script.read()
 
 
+@lru_cache(maxsize=1)
+def _script_version() -> str:
+    return hashlib.sha256(_script_source().encode()).hexdigest()[:16]
+
+
 @require_GET
 def embed_script(request: HttpRequest) -> HttpResponse:
     portal = _portal(request)
-    response = HttpResponse(_script_source(), content_type="text/javascript; charset=utf-8")
-    return _embed_response(request, response, portal)
+    source = _script_source()
+
+    def build():
+        return HttpResponse(source, content_type="text/javascript; charset=utf-8")
+
+    return _embed_response(request, portal, build, "script", _script_version())
 
 
 @require_GET
