@@ -81,6 +81,27 @@ class PortalBrowserTestCase(BrowserTestCase):
         self.assertEqual(axe_violations(self.page), [])
 
 
+    def test_the_management_page_is_accessible(self):
+        from django.conf import settings
+        from django.test import Client
+        from playwright.sync_api import expect
+
+        from contrib.tests.helpers import make_user
+        from portals.models import PortalAdministrator
+
+        paula = make_user("paula")
+        PortalAdministrator.objects.create(portal=self.portal, user=paula)
+        client = Client()
+        client.force_login(paula)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        self.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": self.live_server_url}]
+        )
+        self.open(1280, "gerer/")
+        expect(self.page.get_by_role("heading", level=2, name="Chiffres")).to_be_visible()
+        self.assertEqual(axe_violations(self.page), [])
+
+
 class EmbedOnAnotherSiteBrowserTestCase(BrowserTestCase):
     """A host page on another port (another origin) embeds the portal twice."""
 
