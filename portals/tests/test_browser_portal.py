@@ -80,7 +80,6 @@ class PortalBrowserTestCase(BrowserTestCase):
         expect(self.page.locator(".embed-script-preview li a").first).to_be_visible()
         self.assertEqual(axe_violations(self.page), [])
 
-
     def test_the_management_page_is_accessible(self):
         from django.conf import settings
         from django.test import Client
