@@ -33,6 +33,7 @@ demo: install
 	$(PY) manage.py import_senacs data/senacs_sample.txt data/senacs_pages
 	$(PY) manage.py compute_similar
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py create_demo_portal
 	$(PY) manage.py clock & \
 	$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

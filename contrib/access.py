@@ -251,3 +251,25 @@ def can_view_operations(user) -> bool:
 def require_operations_viewer(user) -> None:
     if not can_view_operations(user):
         raise PermissionDenied("Seuls les administrateurs nationaux voient les tâches planifiées.")
+
+
+# Portals (portals app, issue #24): public pages; their administrators (PortalAdministrator
+# rows) edit them, see their history and their numbers; Essaimage administrators edit every one.
+def administered_portals(user) -> QuerySet:
+    from portals.models import Portal
+
+    if not _is_user(user):
+        return Portal.objects.none()
+    if user.is_superuser:
+        return Portal.objects.all()
+    return Portal.objects.filter(administrators__user=user)
+
+
+def can_edit_portal(user, portal) -> bool:
+    return administered_portals(user).filter(pk=portal.pk).exists()
+
+
+def require_portal_editor(user, portal) -> None:
+    """403 for people who may see the (public) portal but not edit it."""
+    if not can_edit_portal(user, portal):
+        raise PermissionDenied("Seuls les administrateurs de ce portail peuvent le modifier.")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "stats",
     "pages",
     "discovery",
+    "portals",
     "bench",
     "operations",
 ]
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "essaimage.lib.hostile.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Portals: /portails/<slug>/… is the site seen through a portal (docs/portals.md).
+    "portals.middleware.PortalMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -289,6 +292,11 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+# Portals (docs/portals.md): only the embed responses may be framed, by these sites ("*": any
+# site; else a space-separated list of origins). PORTAL_HOSTS: look portals up by host name.
+PORTAL_EMBED_FRAME_ANCESTORS = os.environ.get("PORTAL_EMBED_FRAME_ANCESTORS", "*")
+PORTAL_HOSTS = envbool("PORTAL_HOSTS", "True")
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("catalogue.urls")),
     path("", include("stats.urls")),
+    path("portails/", include("portals.urls")),
     # Last: information pages answer /SLUG/ for the slugs no other route took.
     path("", include("pages.urls")),
 ]

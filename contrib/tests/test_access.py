@@ -198,3 +198,66 @@ def test_querysets_agree_with_the_matrix(world, role):
     assert (own.pk in can_see) is expected(role, "view_draft", "own")
     public = set(access.viewable_sheets(person).values_list("pk", flat=True))
     assert (own.pk in public) is expected(role, "view_draft", "own")
+
+
+# Portals (issue #24): a portal's administrators edit it and see its numbers; Essaimage
+# administrators every portal; moderators and contributors have no portal rights.
+PORTAL_ROLES = (*ROLES, "portal_admin")
+PORTAL_ACTIONS = ("edit_portal", "see_portal_numbers")
+
+
+def portal_expected(role: str, scope: str) -> bool:
+    return role == "admin" or (role == "portal_admin" and scope == "own")
+
+
+PORTAL_CASES = [
+    pytest.param(role, action, scope, portal_expected(role, scope), id=f"{role}-{action}-{scope}")
+    for role in PORTAL_ROLES
+    for action in PORTAL_ACTIONS
+    for scope in ("own", "other")
+]
+
+
+@pytest.fixture
+def portal_world(world):
+    from portals.models import Portal, PortalAdministrator
+
+    portals = {
+        "own": Portal.objects.create(
+            slug="reunion", title="La Réunion", selection="departement=974"
+        ),
+        "other": Portal.objects.create(slug="marais", title="Marais", selection="departement=35"),
+    }
+    paula = make_user("paula")
+    PortalAdministrator.objects.create(portal=portals["own"], user=paula)
+    return {"people": {**world["people"], "portal_admin": paula}, "portals": portals}
+
+
+@pytest.mark.parametrize(("role", "action", "scope", "allowed"), PORTAL_CASES)
+def test_portal_permission_matrix(portal_world, role, action, scope, allowed):
+    portal = portal_world["portals"][scope]
+    person = portal_world["people"][role]
+    client = Client()
+    if person is not None:
+        client.force_login(person)
+    url = f"/portails/{portal.slug}/gerer/"
+    if action == "edit_portal":
+        data = {
+            "title": "Titre changé",
+            "selection": portal.selection,
+            "header_background": "#1d4e89",
+            "header_text": "#ffffff",
+            "accent": "#1d4e89",
+        }
+        response = client.post(url, data)
+        portal.refresh_from_db()
+        done = portal.title == "Titre changé"
+    else:
+        response = client.get(url)
+        done = response.status_code == 200 and "Visites du portail" in response.content.decode()
+    assert done is allowed
+    assert access.can_edit_portal(person, portal) is allowed
+    if person is None:
+        assert response.status_code == 302 and "/compte/connexion/" in response["Location"]
+    elif not allowed:
+        assert response.status_code == 403  # the portal is public: seen, not editable
