@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalogue.downloads import attachment_response
 from catalogue.models import ActionSheet, Attachment, PublicationStatus, Structure
 from contrib import access, accounts, editing, members, moderation
 from contrib import attachments as attachment_files
@@ -588,17 +589,7 @@ def download_attachment(request: HttpRequest, attachment_pk: int) -> FileRespons
     attachment = get_object_or_404(
         Attachment, pk=attachment_pk, sheet__in=access.draft_visible_sheets(request.user)
     )
-    if not attachment.file:
-        raise Http404("Fichier indisponible.")
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 # History

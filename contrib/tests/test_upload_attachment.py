@@ -99,6 +99,20 @@ class UploadAttachmentTestCase(ContribTestCase):
         self.assertEqual(r["Content-Type"], "application/pdf")
         self.assertIn("attachment;", r["Content-Disposition"])
 
+    def test_both_downloads_forbid_active_content(self):
+        """A file opened in the browser runs no script, on the draft and the public address."""
+        self.upload("bilan.pdf", PDF)
+        attachment = Attachment.objects.get()
+        editing.submit(self.draft, self.alice)
+        moderation.publish(self.draft, self.mona)
+        for url in (f"/contribuer/fichiers/{attachment.pk}/", f"/fichiers/{attachment.pk}/"):
+            with self.subTest(url=url):
+                r = self.client.get(url)
+                self.assertEqual(r.status_code, 200)
+                self.assertIn("sandbox", r["Content-Security-Policy"])
+                self.assertEqual(r["X-Content-Type-Options"], "nosniff")
+                self.assertEqual(r["Content-Disposition"], 'attachment; filename="bilan.pdf"')
+
     def test_it_hides_draft_files_from_outsiders(self):
         self.upload("bilan.pdf", PDF)
         attachment = Attachment.objects.get()
