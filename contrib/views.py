@@ -836,9 +836,13 @@ def vocabulary_action(request: HttpRequest, model: str, pk: int, action: str) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def thesaurus(request: HttpRequest) -> HttpResponse:
-    """The search thesaurus, for moderators: find a group, add one. Searches use it at once."""
-    access.require_vocabulary_manager(request.user)
-    form = ThesaurusEntryForm(request.POST or None)
+    """The search thesaurus: moderators read it, national administrators add groups (every
+    search in France uses it at once)."""
+    access.require_thesaurus_reader(request.user)
+    can_manage = access.can_manage_thesaurus(request.user)
+    if request.method == "POST":
+        access.require_thesaurus_manager(request.user)
+    form = ThesaurusEntryForm(request.POST or None) if can_manage else None
     if request.method == "POST" and form.is_valid():
         entry = form.save()
         messages.success(request, f"Groupe ajouté : {entry.expressions}.")
@@ -851,15 +855,21 @@ def thesaurus(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contrib/thesaurus.html",
-        {"form": form, "entries": entries, "q": q, "total": ThesaurusEntry.objects.count()},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "can_manage": can_manage,
+            "entries": entries,
+            "q": q,
+            "total": ThesaurusEntry.objects.count(),
+        },
+        status=400 if form is not None and form.errors else 200,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def thesaurus_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_vocabulary_manager(request.user)
+    access.require_thesaurus_manager(request.user)
     entry = get_object_or_404(ThesaurusEntry, pk=pk)
     form = ThesaurusEntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
@@ -877,7 +887,7 @@ def thesaurus_entry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def delete_thesaurus_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_vocabulary_manager(request.user)
+    access.require_thesaurus_manager(request.user)
     entry = get_object_or_404(ThesaurusEntry, pk=pk)
     entry.delete()
     messages.success(request, f"Groupe supprimé : {entry.expressions}.")
