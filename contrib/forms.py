@@ -275,14 +275,10 @@ class LoginForm(AuthenticationForm):
 
     def clean(self):
         email = self.data.get("username", "")
-        if throttle.is_blocked(email, self._ip()):
-            throttle.record_refusal(self._ip())
+        # Counted before the password is checked, in one step (see contrib.throttle).
+        if not throttle.attempt(email, self._ip()):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            data = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure(email, self._ip())
-            raise
+        data = super().clean()
         throttle.reset(email, self._ip())
         return data
 
