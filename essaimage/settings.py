@@ -210,6 +210,9 @@ ALERT_EMAIL_RATE = os.environ.get("ALERT_EMAIL_RATE", "3/hour")
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Per sheet, every stored file counted (removed ones stay on the disk for the history).
+ATTACHMENT_MAX_FILES_PER_SHEET = envint("ATTACHMENT_MAX_FILES_PER_SHEET", 20)
+ATTACHMENT_MAX_BYTES_PER_SHEET = envint("ATTACHMENT_MAX_BYTES_PER_SHEET", 50 * 1024 * 1024)
 # A file is dropped as soon as it passes ATTACHMENT_MAX_BYTES, while it streams in.
 FILE_UPLOAD_HANDLERS = [
     "essaimage.lib.uploads.MaxSizeUploadHandler",
