@@ -639,11 +639,56 @@ def sheet_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpRespo
     )
 
 
+def _unconfirmed(
+    request: HttpRequest,
+    *,
+    question: str,
+    consequence: str,
+    button: str,
+    cancel_url: str,
+    comment: str = "",
+) -> HttpResponse | None:
+    """A moderator's action that is public or undoes work is confirmed first, without
+    JavaScript: the first POST answers this page, whose form posts the same fields back with
+    `confirmation=oui`. None once confirmed (the action goes ahead)."""
+    if request.POST.get("confirmation") == "oui":
+        return None
+    fields = [
+        (name, value)
+        for name, value in request.POST.items()
+        if name not in ("csrfmiddlewaretoken", "confirmation")
+    ]
+    return render(
+        request,
+        "contrib/confirm_action.html",
+        {
+            "question": question,
+            "consequence": consequence,
+            "button": button,
+            "cancel_url": cancel_url,
+            "comment": comment,
+            "fields": fields,
+        },
+    )
+
+
 @login_required
 @require_POST
 def restore_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
     sheet = access.sheet_to_review(request.user, pk)
     revision = get_object_or_404(sheet.revisions, pk=revision_pk)
+    asking = _unconfirmed(
+        request,
+        question=f"Restaurer la version {revision.version} de « {sheet.title} » ?",
+        consequence=(
+            f"Le contenu de la fiche redevient celui du {revision.created_at:%d/%m/%Y à %H:%M}. "
+            "Les modifications faites depuis restent dans l'historique."
+        ),
+        button="Restaurer cette version",
+        cancel_url=reverse("contrib:sheet-revision", args=[sheet.pk, revision.pk]),
+    )
+    if asking:
+        return asking
     moderation.restore(sheet, revision, request.user)
     messages.success(request, f"Version {revision.version} restaurée.")
     return redirect("contrib:sheet-history", pk=sheet.pk)
@@ -708,6 +753,18 @@ def _after_decision(request: HttpRequest, sheet: ActionSheet) -> HttpResponse:
 @require_POST
 def publish_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = access.sheet_to_review(request.user, pk)
+    asking = _unconfirmed(
+        request,
+        question=f"Publier « {sheet.title} » ?",
+        consequence=(
+            "La fiche sera visible de tous dans le catalogue, l'API et les exports, et ses "
+            "auteurs seront prévenus par courriel."
+        ),
+        button="Publier la fiche",
+        cancel_url=reverse("contrib:review-sheet", args=[sheet.pk]),
+    )
+    if asking:
+        return asking
     try:
         moderation.publish(sheet, request.user)
     except editing.EditError as error:
@@ -725,6 +782,19 @@ def return_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Renvoi impossible : écrivez un commentaire pour l'auteur.")
         return redirect("contrib:review-sheet", pk=sheet.pk)
+    asking = _unconfirmed(
+        request,
+        question=f"Renvoyer « {sheet.title} » à ses auteurs ?",
+        consequence=(
+            "La fiche quitte la file de relecture et revient à ses auteurs, qui reçoivent votre "
+            "commentaire par courriel."
+        ),
+        button="Renvoyer à l'auteur",
+        cancel_url=reverse("contrib:review-sheet", args=[sheet.pk]),
+        comment=form.cleaned_data["comment"],
+    )
+    if asking:
+        return asking
     try:
         moderation.return_with_comment(sheet, request.user, form.cleaned_data["comment"])
     except editing.EditError as error:
@@ -740,6 +810,18 @@ def return_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def archive_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = access.sheet_to_review(request.user, pk)
+    asking = _unconfirmed(
+        request,
+        question=f"Archiver « {sheet.title} » ?",
+        consequence=(
+            "La fiche sera retirée du catalogue public, de l'API et des exports ; elle ne pourra "
+            "plus être modifiée."
+        ),
+        button="Archiver la fiche",
+        cancel_url=reverse("contrib:review-sheet", args=[sheet.pk]),
+    )
+    if asking:
+        return asking
     try:
         moderation.archive(sheet, request.user, request.POST.get("comment", ""))
     except editing.EditError as error:

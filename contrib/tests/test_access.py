@@ -38,6 +38,8 @@ ACTIONS = (
     "manage_thesaurus",
 )
 SCOPES = ("own", "neighbour", "other")
+# Publishing, returning, archiving and restoring are confirmed first (test_confirm_actions).
+CONFIRMED = {"confirmation": "oui"}
 CONTRIBUTOR_ACTIONS = {"view_draft", "edit", "submit"}
 
 
@@ -135,13 +137,13 @@ def perform(client: Client, action: str, sheet: ActionSheet, extra: dict):
     if action == "submit":
         return client.post(f"{base}/soumettre/")
     if action == "publish":
-        return client.post(f"{review}/publier/")
+        return client.post(f"{review}/publier/", CONFIRMED)
     if action == "return":
-        return client.post(f"{review}/renvoyer/", {"comment": "À revoir"})
+        return client.post(f"{review}/renvoyer/", {"comment": "À revoir", **CONFIRMED})
     if action == "archive":
-        return client.post(f"{review}/archiver/")
+        return client.post(f"{review}/archiver/", CONFIRMED)
     if action == "restore":
-        return client.post(f"{base}/historique/{extra['revision'].pk}/restaurer/")
+        return client.post(f"{base}/historique/{extra['revision'].pk}/restaurer/", CONFIRMED)
     if action == "merge":
         return client.post(f"{review}/fusionner/", {"target": extra["target"].pk})
     if action == "manage_vocabulary":

@@ -115,6 +115,9 @@ def test_contributor_and_moderator_journey_browser(live_server, cast, browser, t
     page.get_by_role("link", name="Café des parents").click()
     page.get_by_label("Commentaire pour l'auteur").fill("Précisez le public, s'il vous plaît.")
     page.get_by_role("button", name="Renvoyer à l'auteur").click()
+    # He confirms, having read what it does.
+    page.get_by_text("Précisez le public, s'il vous plaît.").wait_for()
+    page.get_by_role("button", name="Renvoyer à l'auteur").click()
     page.get_by_text("renvoyée à ses auteurs").wait_for()
     log_out(page)
 
@@ -132,6 +135,8 @@ def test_contributor_and_moderator_journey_browser(live_server, cast, browser, t
     page.goto(f"{base}/contribuer/relecture/")
     page.get_by_role("link", name="Café des parents").click()
     page.get_by_role("button", name="Publier").click()
+    page.get_by_role("heading", name="Publier « Café des parents » ?").wait_for()
+    page.get_by_role("button", name="Publier la fiche").click()
     page.get_by_text("est publiée").wait_for()
     log_out(page)
 
