@@ -193,7 +193,11 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Ajouter un fichier",
         help_text=f"{attachments.ACCEPTED}.",
-        widget=forms.ClearableFileInput(attrs={"accept": attachments.ACCEPT_ATTRIBUTE}),
+        # On the edit page the file belongs to the edit form (its upload button saves the text
+        # first): the input sits beside the form, tied to it by the `form` attribute.
+        widget=forms.ClearableFileInput(
+            attrs={"accept": attachments.ACCEPT_ATTRIBUTE, "form": "sheet-form"}
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

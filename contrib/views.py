@@ -282,7 +282,9 @@ def _edit_context(request, sheet, form, **extra) -> dict:
         "state_label": _state_label(sheet),
         "completeness": editing.completeness(values),
         "attachments": Attachment.objects.filter(pk__in=data["attachments"], sheet=sheet),
-        "attachment_form": AttachmentForm(initial={"version": sheet.version}),
+        "attachment_form": AttachmentForm(
+            initial={"version": sheet.version}, use_required_attribute=False
+        ),
         "max_upload": editing.max_upload_bytes(),
         "can_review": access.can_review(request.user, sheet),
         "last_returned": sheet.revisions.filter(kind=Revision.Kind.RETURNED).first(),
@@ -408,12 +410,17 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and "suggestion" in request.POST:
         return _add_suggestion(request, sheet)
     if request.method == "POST":
+        attaching = request.POST.get("then") == "attach"
         form = SheetForm(request.POST)
         if form.is_valid():
             try:
                 editing.save_draft(
                     sheet, form.to_data(), request.user, version=form.cleaned_data["version"]
                 )
+                if attaching:
+                    # The upload button submits the whole form: the text is saved, then the file.
+                    _attach_uploaded_file(request, sheet)
+                    return redirect(f"{reverse('contrib:edit-sheet', args=[sheet.pk])}#fichiers")
                 if request.POST.get("then") == "submit":
                     editing.submit(sheet, request.user)
             except editing.EditConflict as conflict:
@@ -451,6 +458,12 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, "Brouillon enregistré.")
                 return redirect("contrib:edit-sheet", pk=sheet.pk)
+        if attaching and form.errors:
+            form.add_error(
+                None,
+                "Votre texte n'a pas été enregistré et le fichier n'a pas été ajouté : corrigez "
+                "ce qui est signalé, puis choisissez à nouveau le fichier.",
+            )
     else:
         stashed = _unstash(request, sheet.pk)
         saved = editing.last_autosave(sheet, request.user)
@@ -471,6 +484,28 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 initial=SheetForm.initial_from(editing.working_snapshot(sheet), sheet.version)
             )
     return render(request, "contrib/edit_sheet.html", _edit_context(request, sheet, form, **extra))
+
+
+def _attach_uploaded_file(request: HttpRequest, sheet: ActionSheet) -> None:
+    """Store the file sent with the edit form (its text already saved); say what happened."""
+    too_large = uploads.refused_uploads(request)
+    for name in too_large:
+        messages.error(request, f"Fichier non ajouté : {attachment_files.too_large_message(name)}")
+    if too_large:
+        return
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", ["Choisissez un fichier."]):
+            messages.error(request, f"Texte enregistré ; fichier non ajouté : {error}")
+        return
+    try:
+        attachment = editing.add_attachment(sheet, form.cleaned_data["file"], request.user)
+    except editing.InvalidSheetData as error:
+        messages.error(request, f"Fichier non ajouté : {' '.join(error.errors.values())}")
+    except editing.EditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Texte enregistré. Fichier « {attachment.name} » ajouté.")
 
 
 @require_POST
