@@ -246,6 +246,12 @@ EXPORT_PDF_SYNC_MAX_SHEETS = envint("EXPORT_PDF_SYNC_MAX_SHEETS", 5)
 EXPORT_JOBS_PER_CLIENT = envint("EXPORT_JOBS_PER_CLIENT", 2)
 EXPORT_JOB_KEEP_SECONDS = envint("EXPORT_JOB_KEEP_SECONDS", 86400)
 EXPORT_JOB_STALE_SECONDS = envint("EXPORT_JOB_STALE_SECONDS", 3600)
+# A running job writes a heartbeat every EXPORT_JOB_HEARTBEAT_SECONDS; one silent for
+# EXPORT_JOB_HEARTBEAT_TIMEOUT seconds (worker killed) is retried once, then failed.
+EXPORT_JOB_HEARTBEAT_SECONDS = envint("EXPORT_JOB_HEARTBEAT_SECONDS", 5)
+EXPORT_JOB_HEARTBEAT_TIMEOUT = envint("EXPORT_JOB_HEARTBEAT_TIMEOUT", 60)
+# How long the worker retries writing a job's state (running, ready, failed) on a busy database.
+EXPORT_JOB_WRITE_RETRY_SECONDS = envint("EXPORT_JOB_WRITE_RETRY_SECONDS", 60)
 EXPORT_JOBS_DIR = Path(os.environ.get("EXPORT_JOBS_DIR", VAR_DIR / "exports"))
 # Django's task framework (django-tasks backport): jobs stored in the database, run by
 # `manage.py db_worker` (started by `make demo` / `make serve`; a systemd unit in production).
