@@ -102,6 +102,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, which reads on when the disk is full (see its docstring).
+    DATABASES["default"]["ENGINE"] = "essaimage.db.sqlite3"
     # WAL lets readers work while the importer writes; the timeout waits instead of failing.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
