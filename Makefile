@@ -14,7 +14,7 @@ export CONTACT_EMAIL
 
 # The job worker (background exports, `manage.py db_worker`) runs beside the server and stops
 # with it (Ctrl-C or any exit). In production run it as its own service: see README.
-WITH_WORKER = $(PY) manage.py db_worker --no-reload & worker=$$!; \
+WITH_WORKER = $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM;
 
 .PHONY: demo test install lint serve bench clean relevance

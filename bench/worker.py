@@ -233,7 +233,7 @@ def task_floor(queries_path: str, repeat: str) -> None:
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if not database["ENGINE"].endswith("sqlite3"):
         out({"error": "the SQLite floor needs a SQLite base"})
         return
     db = sqlite3.connect(f"file:{database['NAME']}?mode=ro", uri=True)

@@ -9,10 +9,23 @@ worker (Django's task framework, `catalogue.tasks.build_export`) past a threshol
   EXPORT_JOBS_DIR, counting progress; the file is kept EXPORT_JOB_KEEP_SECONDS.
 - `prune_expired()`: delete expired files and their jobs (the worker calls it before each job;
   `manage.py prune_exports` too).
+- `recover_stalled()`: a running job whose heartbeat stopped (its worker was killed) is queued
+  again once, then marked failed with a French message; its partial file is removed (the
+  worker calls it before each job, `manage.py run_worker` every EXPORT_JOB_HEARTBEAT_SECONDS).
+
+Writes during a build never kill the worker. On SQLite a connection that holds a read open
+cannot write once another process has committed ("database is locked", immediately: the busy
+timeout does not apply), and the export reads for its whole length. So the progress and the
+heartbeat are written by a thread of their own (its own connection), a tick that cannot write
+is skipped quietly; the states written by the build itself (running, ready, failed) are retried
+with backoff on a fresh connection.
 """
 
+import logging
 import os
 import shutil
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +33,9 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError, connection, connections
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -29,6 +45,14 @@ from catalogue.models import ActionSheet, ExportJob
 from essaimage.lib import limits
 from search.forms import SearchForm
 from search.service import iter_sheet_ids, selected_sheets
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTED_MESSAGE = (
+    "La préparation du fichier a été interrompue deux fois (le service qui prépare les fichiers "
+    "s'est arrêté) : relancez l'export."
+)
+FAILED_MESSAGE = "La préparation du fichier a échoué."
 
 # Filters of the query string, their French label and how to show a value.
 _FILTER_LABELS = {
@@ -138,12 +162,33 @@ def booklet(query, *, progress: Callable[[int], None] | None = None) -> bytes:
     return exports.write_booklet_pdf(sheets, filters=describe_query(query), total=total)
 
 
+def _last_sign_of_life():
+    return Coalesce("heartbeat_at", "created_at")
+
+
+def stalled_jobs():
+    """Running jobs whose heartbeat stopped EXPORT_JOB_HEARTBEAT_TIMEOUT seconds ago."""
+    limit = timezone.now() - timedelta(seconds=settings.EXPORT_JOB_HEARTBEAT_TIMEOUT)
+    return (
+        ExportJob.objects.filter(status=ExportJob.Status.RUNNING)
+        .alias(last_sign=_last_sign_of_life())
+        .filter(last_sign__lt=limit)
+    )
+
+
 def active_jobs(client: str):
-    stale = timezone.now() - timedelta(seconds=settings.EXPORT_JOB_STALE_SECONDS)
-    return ExportJob.objects.filter(
-        client=client,
-        status__in=(ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
-        created_at__gt=stale,
+    """The client's unfinished jobs: queued ones for EXPORT_JOB_STALE_SECONDS, running ones as
+    long as their heartbeat goes on (a killed worker's job stops counting at once)."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.EXPORT_JOB_STALE_SECONDS)
+    alive = now - timedelta(seconds=settings.EXPORT_JOB_HEARTBEAT_TIMEOUT)
+    return (
+        ExportJob.objects.filter(client=client, created_at__gt=stale)
+        .alias(last_sign=_last_sign_of_life())
+        .filter(
+            Q(status=ExportJob.Status.QUEUED)
+            | Q(status=ExportJob.Status.RUNNING, last_sign__gte=alive)
+        )
     )
 
 
@@ -201,37 +246,147 @@ def job_path(job: ExportJob) -> Path:
     return settings.EXPORT_JOBS_DIR / job.file_name
 
 
+def _retried_write(write: Callable[[], object], what: str) -> None:
+    """A state the build must record (running, ready, failed): retried with backoff, each time
+    on a fresh connection (a stale read snapshot of SQLite cannot write)."""
+    delay = 0.05
+    deadline = time.monotonic() + settings.EXPORT_JOB_WRITE_RETRY_SECONDS
+    while True:
+        try:
+            write()
+            return
+        except DatabaseError:
+            if time.monotonic() + delay > deadline:
+                raise
+            logger.warning("export job: %s not written yet (database busy), retrying", what)
+            if not connection.in_atomic_block:
+                connection.close()
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+class Heartbeat(threading.Thread):
+    """Writes the job's progress (`done`) and heartbeat every EXPORT_JOB_HEARTBEAT_SECONDS from
+    its own thread, so its own database connection: a busy database skips a tick, quietly."""
+
+    def __init__(self, job_pk) -> None:
+        super().__init__(name=f"export-heartbeat-{job_pk}", daemon=True)
+        self.job_pk = job_pk
+        self.done = 0
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stopping.wait(settings.EXPORT_JOB_HEARTBEAT_SECONDS):
+                self.beat()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def beat(self) -> None:
+        try:
+            ExportJob.objects.filter(pk=self.job_pk, status=ExportJob.Status.RUNNING).update(
+                done=self.done, heartbeat_at=timezone.now()
+            )
+        except DatabaseError as error:
+            logger.info("export job %s: progress tick skipped (%s)", self.job_pk, error)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join()
+
+
+def partial_path(job: ExportJob) -> Path:
+    return settings.EXPORT_JOBS_DIR / f"{job.pk}.{FORMATS[job.format].extension}.part"
+
+
 def build(job_id: str) -> None:
+    recover_stalled()
     prune_expired()
-    job = ExportJob.objects.get(pk=job_id)
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    job = ExportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING):
+        return  # pruned, or already finished (enqueued twice)
+    attempts = job.attempts + 1
+    _retried_write(
+        lambda: ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.RUNNING,
+            attempts=attempts,
+            heartbeat_at=timezone.now(),
+            done=0,
+        ),
+        "running state",
+    )
+    heartbeat = Heartbeat(job.pk)
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(done=done)
+        heartbeat.done = done  # written by the heartbeat thread, never from here
 
     settings.EXPORT_JOBS_DIR.mkdir(parents=True, exist_ok=True)
     name = f"{job.pk}.{FORMATS[job.format].extension}"
-    partial = settings.EXPORT_JOBS_DIR / f"{name}.part"
+    partial = partial_path(job)
+    heartbeat.start()
     try:
         write_file(job.format, query_of(job.querystring), partial, progress=progress)
         os.replace(partial, settings.EXPORT_JOBS_DIR / name)
     except Exception:
+        heartbeat.stop()
         partial.unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED,
-            error="La préparation du fichier a échoué.",
-            finished_at=timezone.now(),
-            expires_at=timezone.now() + timedelta(seconds=settings.EXPORT_JOB_KEEP_SECONDS),
+        now = timezone.now()
+        _retried_write(
+            lambda: ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.FAILED,
+                error=FAILED_MESSAGE,
+                finished_at=now,
+                expires_at=now + timedelta(seconds=settings.EXPORT_JOB_KEEP_SECONDS),
+            ),
+            "failed state",
         )
         raise
+    heartbeat.stop()
     now = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.READY,
-        file_name=name,
-        size=(settings.EXPORT_JOBS_DIR / name).stat().st_size,
-        finished_at=now,
-        expires_at=now + timedelta(seconds=settings.EXPORT_JOB_KEEP_SECONDS),
+    size = (settings.EXPORT_JOBS_DIR / name).stat().st_size
+    _retried_write(
+        lambda: ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.READY,
+            done=heartbeat.done,
+            heartbeat_at=now,
+            file_name=name,
+            size=size,
+            finished_at=now,
+            expires_at=now + timedelta(seconds=settings.EXPORT_JOB_KEEP_SECONDS),
+        ),
+        "ready state",
     )
+
+
+def recover_stalled() -> tuple[int, int]:
+    """Jobs whose worker died mid-build: queued again if built once so far, else failed with
+    a French message. Their partial file goes. Returns (queued again, failed)."""
+    from catalogue.tasks import build_export  # the task module imports this one
+
+    retried = failed = 0
+    for job in stalled_jobs():
+        partial_path(job).unlink(missing_ok=True)
+        # Conditional on the heartbeat read: a job that came back to life is left alone, and
+        # two callers at once act once.
+        still = ExportJob.objects.filter(
+            pk=job.pk, status=ExportJob.Status.RUNNING, heartbeat_at=job.heartbeat_at
+        )
+        if job.attempts < 2:
+            if still.update(status=ExportJob.Status.QUEUED, done=0, heartbeat_at=None):
+                build_export.enqueue(str(job.pk))
+                retried += 1
+                logger.warning("export job %s: worker gone, queued again", job.pk)
+        else:
+            now = timezone.now()
+            if still.update(
+                status=ExportJob.Status.FAILED,
+                error=INTERRUPTED_MESSAGE,
+                finished_at=now,
+                expires_at=now + timedelta(seconds=settings.EXPORT_JOB_KEEP_SECONDS),
+            ):
+                failed += 1
+                logger.warning("export job %s: worker gone twice, failed", job.pk)
+    return retried, failed
 
 
 def available(job: ExportJob) -> bool:

@@ -233,16 +233,6 @@ class _Echo:
         return value
 
 
-def csv_writer(target):
-    return csv.writer(
-        target,
-        delimiter=CSV_DELIMITER,
-        quotechar='"',
-        quoting=csv.QUOTE_MINIMAL,
-        lineterminator="\r\n",
-    )
-
-
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection). OWASP's
 # advice: prefix such a cell with an apostrophe, which Excel and LibreOffice show as text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -255,6 +245,31 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
+class SafeCsvWriter:
+    """csv.writer in the catalogue's French Excel dialect, every text cell neutralised: the one
+    writer of every CSV the site produces (exports, statistics, anything new)."""
+
+    def __init__(self, target):
+        self._writer = csv.writer(
+            target,
+            delimiter=CSV_DELIMITER,
+            quotechar='"',
+            quoting=csv.QUOTE_MINIMAL,
+            lineterminator="\r\n",
+        )
+
+    def writerow(self, row: Iterable[Any]):
+        return self._writer.writerow([neutralise_formula(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(target) -> SafeCsvWriter:
+    return SafeCsvWriter(target)
+
+
 def write_csv(sheets: Iterable[ActionSheet]) -> Iterator[str]:
     """Yield the CSV text in chunks, starting with the BOM and the header row."""
     return _buffered(_csv_rows(sheets))
@@ -265,9 +280,7 @@ def _csv_rows(sheets: Iterable[ActionSheet]) -> Iterator[str]:
     yield "\ufeff" + writer.writerow([col.label for col in COLUMNS])
     for record in iter_records(sheets):
         row = flat_row(record)
-        yield writer.writerow(
-            ["" if row[col.name] is None else neutralise_formula(row[col.name]) for col in COLUMNS]
-        )
+        yield writer.writerow(["" if row[col.name] is None else row[col.name] for col in COLUMNS])
 
 
 def read_csv(text: str) -> list[dict[str, str]]:

@@ -562,6 +562,10 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField("demandé le", default=timezone.now)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
     expires_at = models.DateTimeField("disponible jusqu'au", null=True, blank=True)
+    # Written every EXPORT_JOB_HEARTBEAT_SECONDS while a worker builds the file: a running job
+    # whose heartbeat stops (worker killed) is retried once, then failed (recover_stalled).
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("préparations commencées", default=0)
 
     class Meta:
         verbose_name = "export en arrière-plan"

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from catalogue.downloads import attachment_response
 from catalogue.listing import all_facet_values, build_listing, catalogue_url, page_query
 from catalogue.models import ActionSheet, Attachment, Departement, Keyword, Structure
 from discovery.similarity import similar_to
@@ -238,13 +239,4 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         removed_at__isnull=True,
         sheet__publication_status="published",
     )
-    if not attachment.file:
-        raise Http404("Fichier indisponible.")
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(attachment)

@@ -5,7 +5,9 @@ Roles:
 - administrator: `user.is_superuser`, may do everything;
 - moderator: has `ModeratorTerritory` rows (a département, or a whole région); reviews,
   publishes, returns, archives, restores and merges the sheets of structures of that territory,
-  edits them too, manages the members of those structures; any moderator reviews vocabulary;
+  edits them too, manages the members of those structures; any moderator reviews vocabulary
+  and reads the search thesaurus;
+- the search thesaurus serves every search in France: national administrators alone edit it;
 - contributor: has `Membership` rows; sees, writes and submits the sheets of their structures
   (drafts included) and accepts join requests and sends invitations for those structures;
 - anybody else sees published sheets only.
@@ -200,6 +202,15 @@ def can_manage_vocabulary(user) -> bool:
     return is_moderator(user)
 
 
+def can_read_thesaurus(user) -> bool:
+    return is_moderator(user)
+
+
+def can_manage_thesaurus(user) -> bool:
+    """Add, change or delete thesaurus groups: national, so administrators only."""
+    return is_admin(user)
+
+
 def can_create_sheet(user, structure: Structure) -> bool:
     return manageable_structures(user).filter(pk=structure.pk).exists()
 
@@ -234,6 +245,19 @@ def structure_to_manage(user, pk: int) -> Structure:
     if not can_manage_members(user, structure):
         raise Http404("Structure introuvable.")
     return structure
+
+
+def require_thesaurus_reader(user) -> None:
+    if not can_read_thesaurus(user):
+        raise PermissionDenied("Seuls les modérateurs consultent le thésaurus.")
+
+
+def require_thesaurus_manager(user) -> None:
+    if not can_manage_thesaurus(user):
+        raise PermissionDenied(
+            "Le thésaurus vaut pour toutes les recherches de France : seuls les administrateurs "
+            "nationaux le modifient."
+        )
 
 
 def require_vocabulary_manager(user) -> None:

@@ -67,8 +67,11 @@ _ODF_TYPES = {k.content_type: k for k in (ODT, ODS, ODP)}
 ZIP_MAX_ENTRIES = 5_000  # real documents hold tens to hundreds of parts
 ZIP_MAX_DIRECTORY_BYTES = 1024 * 1024  # the central directory, read before any entry
 ZIP_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # all entries together, declared and actual
-ZIP_MAX_RATIO = 100  # uncompressed / compressed, for entries above 1 MiB
-_RATIO_FLOOR = 1024 * 1024
+ZIP_MAX_RATIO = 100  # uncompressed / compressed: per entry and for the whole archive
+# The ratio is checked for every entry above 100 KiB (Apache POI's ZipSecureFile grace size),
+# and for the archive as a whole above the same size: 99 entries of 1 MiB of zeros, each too
+# small for a 1 MiB floor, made a 115 KB "xlsx" of 99 MiB.
+_RATIO_FLOOR = 100 * 1024
 _READ_CHUNK = 64 * 1024
 _EOCD = b"PK\x05\x06"
 
@@ -117,6 +120,12 @@ def _check_zip_sizes(archive: zipfile.ZipFile) -> None:
                 f"son élément « {info.filename[:80]} » se décompresse "
                 f"{info.file_size // max(info.compress_size, 1)} fois (au plus {ZIP_MAX_RATIO})"
             )
+    compressed = sum(info.compress_size for info in infos)
+    if declared > _RATIO_FLOOR and declared > ZIP_MAX_RATIO * max(compressed, 1):
+        raise SuspiciousArchive(
+            f"son contenu se décompresse {declared // max(compressed, 1)} fois "
+            f"(au plus {ZIP_MAX_RATIO})"
+        )
     actual = 0
     for info in infos:
         with archive.open(info) as entry:  # zipfile never inflates past the declared size
@@ -213,6 +222,29 @@ def check_upload(upload) -> FileKind:
             f"renommez-le en .{kind.extension} ou choisissez le bon fichier."
         )
     return kind
+
+
+def check_sheet_room(sheet: ActionSheet, size: int) -> None:
+    """Refuse (French message) a file that would take the sheet past its number of files or
+    its total size. Every stored file counts, removed and pending ones too: they stay on the
+    disk for the history, so removing a file does not make room."""
+    stored = Attachment.objects.filter(sheet=sheet)
+    count = stored.count()
+    max_files = settings.ATTACHMENT_MAX_FILES_PER_SHEET
+    if count >= max_files:
+        raise ValidationError(
+            f"Cette fiche a déjà {count} fichiers (en comptant ceux retirés, gardés dans "
+            f"l'historique) : au plus {max_files}. Regroupez vos documents en un seul PDF ou "
+            "écrivez à un modérateur."
+        )
+    total = sum(stored.values_list("size", flat=True))
+    max_bytes = settings.ATTACHMENT_MAX_BYTES_PER_SHEET
+    if total + size > max_bytes:
+        raise ValidationError(
+            f"Les fichiers de cette fiche pèsent déjà {filesizeformat(total)} : avec celui-ci, "
+            f"ils dépasseraient {filesizeformat(max_bytes)} (au plus {max_bytes} octets par "
+            "fiche, en comptant les fichiers retirés, gardés dans l'historique)."
+        )
 
 
 def store(sheet: ActionSheet, upload, kind: FileKind, *, hidden: bool = False) -> Attachment:

@@ -487,6 +487,10 @@ def add_attachment(sheet: ActionSheet, upload, author: User) -> Attachment:
     current = _lock(sheet)
     if current.publication_status == PublicationStatus.ARCHIVED:
         raise WorkflowError("Cette fiche est archivée : elle ne peut plus être modifiée.")
+    try:  # under the sheet's lock: two uploads at once cannot both take the last place
+        attachment_files.check_sheet_room(current, upload.size)
+    except ValidationError as error:
+        raise InvalidSheetData({"attachments": " ".join(error.messages)}) from None
     is_published = current.publication_status == PublicationStatus.PUBLISHED
     try:
         attachment = attachment_files.store(current, upload, checked, hidden=is_published)

@@ -193,7 +193,11 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Ajouter un fichier",
         help_text=f"{attachments.ACCEPTED}.",
-        widget=forms.ClearableFileInput(attrs={"accept": attachments.ACCEPT_ATTRIBUTE}),
+        # On the edit page the file belongs to the edit form (its upload button saves the text
+        # first): the input sits beside the form, tied to it by the `form` attribute.
+        widget=forms.ClearableFileInput(
+            attrs={"accept": attachments.ACCEPT_ATTRIBUTE, "form": "sheet-form"}
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -275,14 +279,10 @@ class LoginForm(AuthenticationForm):
 
     def clean(self):
         email = self.data.get("username", "")
-        if throttle.is_blocked(email, self._ip()):
-            throttle.record_refusal(self._ip())
+        # Counted before the password is checked, in one step (see contrib.throttle).
+        if not throttle.attempt(email, self._ip()):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            data = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure(email, self._ip())
-            raise
+        data = super().clean()
         throttle.reset(email, self._ip())
         return data
 

@@ -1,10 +1,15 @@
 """Login throttling that locks the attacker, not the account.
 
-Failed attempts are counted in the shared cache (essaimage.lib.limits) per (account, client
-address) and per client address. An address is refused for an account after
-LOGIN_FAILURES_PER_ACCOUNT failures on it, and for every account after
-LOGIN_FAILURES_PER_ADDRESS failures, during LOGIN_WINDOW_SECONDS. Nobody else is affected: the
-account's owner, from their own address, still logs in with the right password.
+Attempts are counted in the shared cache (essaimage.lib.limits) per (account, client address)
+and per client address. An address is refused for an account after LOGIN_FAILURES_PER_ACCOUNT
+attempts on it, and for every account after LOGIN_FAILURES_PER_ADDRESS attempts, during
+LOGIN_WINDOW_SECONDS; a success clears the account's count for that address. Nobody else is
+affected: the account's owner, from their own address, still logs in with the right password.
+
+Each attempt is counted *before* the password is checked, in one atomic step (`limits.hit`:
+an increment on Redis, a claimed numbered key on the database cache) that both records it and
+says whether it is over the limit. A check followed by a record let every concurrent guess
+pass the check before any was recorded (6 guesses for a limit of 5, 7 on Redis).
 """
 
 from django.conf import settings
@@ -22,6 +27,14 @@ def _counters(email: str, address: str) -> list[tuple[str, str, int]]:
 
 def _rate(limit: int) -> str:
     return f"{limit}/{settings.LOGIN_WINDOW_SECONDS}s"
+
+
+def attempt(email: str, address: str) -> bool:
+    """Count one login attempt; False when it is over a limit (then refuse it unchecked)."""
+    over = [
+        limits.hit(scope, ident, _rate(limit)) for scope, ident, limit in _counters(email, address)
+    ]
+    return not any(over)
 
 
 def is_blocked(email: str, address: str) -> bool:

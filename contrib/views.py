@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalogue.downloads import attachment_response
 from catalogue.models import ActionSheet, Attachment, PublicationStatus, Structure
 from contrib import access, accounts, editing, members, moderation, relay
 from contrib import attachments as attachment_files
@@ -282,7 +283,9 @@ def _edit_context(request, sheet, form, **extra) -> dict:
         "state_label": _state_label(sheet),
         "completeness": editing.completeness(values),
         "attachments": Attachment.objects.filter(pk__in=data["attachments"], sheet=sheet),
-        "attachment_form": AttachmentForm(initial={"version": sheet.version}),
+        "attachment_form": AttachmentForm(
+            initial={"version": sheet.version}, use_required_attribute=False
+        ),
         "max_upload": editing.max_upload_bytes(),
         "can_review": access.can_review(request.user, sheet),
         "last_returned": sheet.revisions.filter(kind=Revision.Kind.RETURNED).first(),
@@ -408,12 +411,17 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and "suggestion" in request.POST:
         return _add_suggestion(request, sheet)
     if request.method == "POST":
+        attaching = request.POST.get("then") == "attach"
         form = SheetForm(request.POST)
         if form.is_valid():
             try:
                 editing.save_draft(
                     sheet, form.to_data(), request.user, version=form.cleaned_data["version"]
                 )
+                if attaching:
+                    # The upload button submits the whole form: the text is saved, then the file.
+                    _attach_uploaded_file(request, sheet)
+                    return redirect(f"{reverse('contrib:edit-sheet', args=[sheet.pk])}#fichiers")
                 if request.POST.get("then") == "submit":
                     editing.submit(sheet, request.user)
             except editing.EditConflict as conflict:
@@ -451,6 +459,12 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, "Brouillon enregistré.")
                 return redirect("contrib:edit-sheet", pk=sheet.pk)
+        if attaching and form.errors:
+            form.add_error(
+                None,
+                "Votre texte n'a pas été enregistré et le fichier n'a pas été ajouté : corrigez "
+                "ce qui est signalé, puis choisissez à nouveau le fichier.",
+            )
     else:
         stashed = _unstash(request, sheet.pk)
         saved = editing.last_autosave(sheet, request.user)
@@ -471,6 +485,28 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 initial=SheetForm.initial_from(editing.working_snapshot(sheet), sheet.version)
             )
     return render(request, "contrib/edit_sheet.html", _edit_context(request, sheet, form, **extra))
+
+
+def _attach_uploaded_file(request: HttpRequest, sheet: ActionSheet) -> None:
+    """Store the file sent with the edit form (its text already saved); say what happened."""
+    too_large = uploads.refused_uploads(request)
+    for name in too_large:
+        messages.error(request, f"Fichier non ajouté : {attachment_files.too_large_message(name)}")
+    if too_large:
+        return
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", ["Choisissez un fichier."]):
+            messages.error(request, f"Texte enregistré ; fichier non ajouté : {error}")
+        return
+    try:
+        attachment = editing.add_attachment(sheet, form.cleaned_data["file"], request.user)
+    except editing.InvalidSheetData as error:
+        messages.error(request, f"Fichier non ajouté : {' '.join(error.errors.values())}")
+    except editing.EditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Texte enregistré. Fichier « {attachment.name} » ajouté.")
 
 
 @require_POST
@@ -589,17 +625,7 @@ def download_attachment(request: HttpRequest, attachment_pk: int) -> FileRespons
     attachment = get_object_or_404(
         Attachment, pk=attachment_pk, sheet__in=access.draft_visible_sheets(request.user)
     )
-    if not attachment.file:
-        raise Http404("Fichier indisponible.")
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 # History
@@ -649,11 +675,56 @@ def sheet_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpRespo
     )
 
 
+def _unconfirmed(
+    request: HttpRequest,
+    *,
+    question: str,
+    consequence: str,
+    button: str,
+    cancel_url: str,
+    comment: str = "",
+) -> HttpResponse | None:
+    """A moderator's action that is public or undoes work is confirmed first, without
+    JavaScript: the first POST answers this page, whose form posts the same fields back with
+    `confirmation=oui`. None once confirmed (the action goes ahead)."""
+    if request.POST.get("confirmation") == "oui":
+        return None
+    fields = [
+        (name, value)
+        for name, value in request.POST.items()
+        if name not in ("csrfmiddlewaretoken", "confirmation")
+    ]
+    return render(
+        request,
+        "contrib/confirm_action.html",
+        {
+            "question": question,
+            "consequence": consequence,
+            "button": button,
+            "cancel_url": cancel_url,
+            "comment": comment,
+            "fields": fields,
+        },
+    )
+
+
 @login_required
 @require_POST
 def restore_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
     sheet = access.sheet_to_review(request.user, pk)
     revision = get_object_or_404(sheet.revisions, pk=revision_pk)
+    asking = _unconfirmed(
+        request,
+        question=f"Restaurer la version {revision.version} de « {sheet.title} » ?",
+        consequence=(
+            f"Le contenu de la fiche redevient celui du {revision.created_at:%d/%m/%Y à %H:%M}. "
+            "Les modifications faites depuis restent dans l'historique."
+        ),
+        button="Restaurer cette version",
+        cancel_url=reverse("contrib:sheet-revision", args=[sheet.pk, revision.pk]),
+    )
+    if asking:
+        return asking
     moderation.restore(sheet, revision, request.user)
     messages.success(request, f"Version {revision.version} restaurée.")
     return redirect("contrib:sheet-history", pk=sheet.pk)
@@ -718,6 +789,18 @@ def _after_decision(request: HttpRequest, sheet: ActionSheet) -> HttpResponse:
 @require_POST
 def publish_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = access.sheet_to_review(request.user, pk)
+    asking = _unconfirmed(
+        request,
+        question=f"Publier « {sheet.title} » ?",
+        consequence=(
+            "La fiche sera visible de tous dans le catalogue, l'API et les exports, et ses "
+            "auteurs seront prévenus par courriel."
+        ),
+        button="Publier la fiche",
+        cancel_url=reverse("contrib:review-sheet", args=[sheet.pk]),
+    )
+    if asking:
+        return asking
     try:
         moderation.publish(sheet, request.user)
     except editing.EditError as error:
@@ -735,6 +818,19 @@ def return_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Renvoi impossible : écrivez un commentaire pour l'auteur.")
         return redirect("contrib:review-sheet", pk=sheet.pk)
+    asking = _unconfirmed(
+        request,
+        question=f"Renvoyer « {sheet.title} » à ses auteurs ?",
+        consequence=(
+            "La fiche quitte la file de relecture et revient à ses auteurs, qui reçoivent votre "
+            "commentaire par courriel."
+        ),
+        button="Renvoyer à l'auteur",
+        cancel_url=reverse("contrib:review-sheet", args=[sheet.pk]),
+        comment=form.cleaned_data["comment"],
+    )
+    if asking:
+        return asking
     try:
         moderation.return_with_comment(sheet, request.user, form.cleaned_data["comment"])
     except editing.EditError as error:
@@ -750,6 +846,18 @@ def return_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def archive_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = access.sheet_to_review(request.user, pk)
+    asking = _unconfirmed(
+        request,
+        question=f"Archiver « {sheet.title} » ?",
+        consequence=(
+            "La fiche sera retirée du catalogue public, de l'API et des exports ; elle ne pourra "
+            "plus être modifiée."
+        ),
+        button="Archiver la fiche",
+        cancel_url=reverse("contrib:review-sheet", args=[sheet.pk]),
+    )
+    if asking:
+        return asking
     try:
         moderation.archive(sheet, request.user, request.POST.get("comment", ""))
     except editing.EditError as error:
@@ -935,9 +1043,13 @@ def vocabulary_action(request: HttpRequest, model: str, pk: int, action: str) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def thesaurus(request: HttpRequest) -> HttpResponse:
-    """The search thesaurus, for moderators: find a group, add one. Searches use it at once."""
-    access.require_vocabulary_manager(request.user)
-    form = ThesaurusEntryForm(request.POST or None)
+    """The search thesaurus: moderators read it, national administrators add groups (every
+    search in France uses it at once)."""
+    access.require_thesaurus_reader(request.user)
+    can_manage = access.can_manage_thesaurus(request.user)
+    if request.method == "POST":
+        access.require_thesaurus_manager(request.user)
+    form = ThesaurusEntryForm(request.POST or None) if can_manage else None
     if request.method == "POST" and form.is_valid():
         entry = form.save()
         messages.success(request, f"Groupe ajouté : {entry.expressions}.")
@@ -950,15 +1062,21 @@ def thesaurus(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contrib/thesaurus.html",
-        {"form": form, "entries": entries, "q": q, "total": ThesaurusEntry.objects.count()},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "can_manage": can_manage,
+            "entries": entries,
+            "q": q,
+            "total": ThesaurusEntry.objects.count(),
+        },
+        status=400 if form is not None and form.errors else 200,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def thesaurus_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_vocabulary_manager(request.user)
+    access.require_thesaurus_manager(request.user)
     entry = get_object_or_404(ThesaurusEntry, pk=pk)
     form = ThesaurusEntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
@@ -976,7 +1094,7 @@ def thesaurus_entry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def delete_thesaurus_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_vocabulary_manager(request.user)
+    access.require_thesaurus_manager(request.user)
     entry = get_object_or_404(ThesaurusEntry, pk=pk)
     entry.delete()
     messages.success(request, f"Groupe supprimé : {entry.expressions}.")

@@ -30,6 +30,8 @@ PG_READ_ONLY = {"25006"}  # read_only_sql_transaction
 PG_DISK_FULL = {"53100"}  # disk_full
 SQLITE_READ_ONLY = ("readonly database", "read-only database")
 SQLITE_DISK_FULL = ("database or disk is full",)
+# SQLite says "disk I/O error" when it cannot create its WAL files on a full disk.
+SQLITE_IO_ERROR = "disk i/o error"
 
 _last_failure: dict[str, float | str | None] = {"reason": None, "until": 0.0}
 
@@ -39,6 +41,9 @@ def failure_reason(error: BaseException | None) -> str | None:
     seen = 0
     while error is not None and seen < 5:
         reason = _own_reason(error)
+        if reason == READ_ONLY and getattr(connection, "opened_read_only_because", None):
+            # Opened read-only because the disk is full (essaimage.db.sqlite3): say why.
+            return connection.opened_read_only_because
         if reason:
             return reason
         error = error.__cause__ or error.__context__
@@ -64,6 +69,8 @@ def _own_reason(error: BaseException) -> str | None:
     if any(text in message for text in SQLITE_READ_ONLY):
         return READ_ONLY
     if any(text in message for text in SQLITE_DISK_FULL):
+        return DISK_FULL
+    if SQLITE_IO_ERROR in message and _sqlite_file_state() == DISK_FULL:
         return DISK_FULL
     return None
 

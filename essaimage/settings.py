@@ -108,6 +108,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, which reads on when the disk is full (see its docstring).
+    DATABASES["default"]["ENGINE"] = "essaimage.db.sqlite3"
     # WAL lets readers work while the importer writes; the timeout waits instead of failing.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
@@ -224,6 +226,9 @@ RELAY_MESSAGE_EMAIL_RATE = os.environ.get("RELAY_MESSAGE_EMAIL_RATE", "10/day")
 
 # Attachments (PRODUCT §2 "Fichier(s) associé(s)").
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Per sheet, every stored file counted (removed ones stay on the disk for the history).
+ATTACHMENT_MAX_FILES_PER_SHEET = envint("ATTACHMENT_MAX_FILES_PER_SHEET", 20)
+ATTACHMENT_MAX_BYTES_PER_SHEET = envint("ATTACHMENT_MAX_BYTES_PER_SHEET", 50 * 1024 * 1024)
 # A file is dropped as soon as it passes ATTACHMENT_MAX_BYTES, while it streams in.
 FILE_UPLOAD_HANDLERS = [
     "essaimage.lib.uploads.MaxSizeUploadHandler",
@@ -257,6 +262,12 @@ EXPORT_PDF_SYNC_MAX_SHEETS = envint("EXPORT_PDF_SYNC_MAX_SHEETS", 5)
 EXPORT_JOBS_PER_CLIENT = envint("EXPORT_JOBS_PER_CLIENT", 2)
 EXPORT_JOB_KEEP_SECONDS = envint("EXPORT_JOB_KEEP_SECONDS", 86400)
 EXPORT_JOB_STALE_SECONDS = envint("EXPORT_JOB_STALE_SECONDS", 3600)
+# A running job writes a heartbeat every EXPORT_JOB_HEARTBEAT_SECONDS; one silent for
+# EXPORT_JOB_HEARTBEAT_TIMEOUT seconds (worker killed) is retried once, then failed.
+EXPORT_JOB_HEARTBEAT_SECONDS = envint("EXPORT_JOB_HEARTBEAT_SECONDS", 5)
+EXPORT_JOB_HEARTBEAT_TIMEOUT = envint("EXPORT_JOB_HEARTBEAT_TIMEOUT", 60)
+# How long the worker retries writing a job's state (running, ready, failed) on a busy database.
+EXPORT_JOB_WRITE_RETRY_SECONDS = envint("EXPORT_JOB_WRITE_RETRY_SECONDS", 60)
 EXPORT_JOBS_DIR = Path(os.environ.get("EXPORT_JOBS_DIR", VAR_DIR / "exports"))
 # Django's task framework (django-tasks backport): jobs stored in the database, run by
 # `manage.py db_worker` (started by `make demo` / `make serve`; a systemd unit in production).

@@ -32,6 +32,11 @@ _TOKEN = re.compile(r"[^\W_]+")
 _ACRONYM_WITH_NUMBER = re.compile(r"^([A-Za-z]{2,6})(\d+)$")
 # PostgreSQL keeps positions up to 16383: every document is cut there, on both databases.
 MAX_POSITION = 16_000
+# PostgreSQL refuses a tsvector lexeme of 2,048 bytes or more: every word is cut to its first
+# MAX_TOKEN_LENGTH characters, on both databases and in queries alike (no French word comes
+# near; a pasted hash or a key held down does). Folding can double a character ("œ" → "oe"),
+# so terms are cut again after normalisation.
+MAX_TOKEN_LENGTH = 100
 NORMALISERS = ("simplemma", "light", "snowball")
 DEFAULT_NORMALISER = "light"
 
@@ -352,13 +357,18 @@ class Token(NamedTuple):  # a tuple: made by the million when indexing
     is_acronym: bool = False
 
 
+def _find_words(text: str) -> list[str]:
+    """The words of `text` as written (`_TOKEN`), each cut to MAX_TOKEN_LENGTH characters."""
+    return [raw[:MAX_TOKEN_LENGTH] for raw in _TOKEN.findall(text)]
+
+
 def tokens(text: str, *, keep_stop_words: bool = False) -> list[Token]:
     """The tokens of `text` in order; stop words are dropped unless `keep_stop_words`."""
     if not text:
         return []
     shouting = is_shouting(text)
     out: list[Token] = []
-    found = _TOKEN.findall(text)
+    found = _find_words(text)
     words = [_word(raw) for raw in found]
     last = len(found) - 1
     for index, raw in enumerate(found):
@@ -401,11 +411,11 @@ def _word(raw: str) -> tuple:
         parts = (numbered.group(1), _fold_word(numbered.group(1)), numbered.group(2))
     folded = _fold_word(raw)
     return (
-        folded,
+        folded[:MAX_TOKEN_LENGTH],
         folded in table,
         _is_capitals(raw),
         _is_capitals(raw, 1),
-        normalise(raw.casefold()),
+        normalise(raw.casefold())[:MAX_TOKEN_LENGTH],
         parts,
     )
 
@@ -432,7 +442,7 @@ def terms_and_words(text: str) -> tuple[tuple[str, ...], list[str]]:
     search index keeps the words of the texts it analyses (suggestions, typo corrections)."""
     if not text:
         return (), []
-    words = _TOKEN.findall(text)
+    words = _find_words(text)
     with _recent_lock:
         found = _recent.get(text)
     return (found if found is not None else _keep_terms(text, words)), words
@@ -453,7 +463,7 @@ def _recent_terms(text: str) -> tuple[str, ...]:
         if found is not None:
             _recent.move_to_end(text)
             return found
-    return _keep_terms(text, _TOKEN.findall(text))
+    return _keep_terms(text, _find_words(text))
 
 
 def _keep_terms(text: str, words: list[str]) -> tuple[str, ...]:

@@ -1,4 +1,3 @@
-import csv
 import hashlib
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
+from catalogue.exports import csv_writer
 from contrib import access
 from search.changes import current_generation
 from search.forms import SearchForm
@@ -267,7 +267,7 @@ def figure_csv(request: HttpRequest, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="essaimage-{name}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(response)
     percent = name in PERCENT_FIGURES
     writer.writerow([column, value_column] + (["Part (%)"] if percent else []))
     for row in rows(figures):

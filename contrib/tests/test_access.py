@@ -1,7 +1,10 @@
 """The whole permission matrix: every role × action × own/other structure or territory.
 
-"own" is a sheet of ADESIR (La Réunion, 974, région 04): Alice's structure, Mona's
-département, Rémi's région. "other" is a sheet of the Marais (Ille-et-Vilaine, 35).
+"own" is a sheet of ADESIR (Doubs, 25, région Bourgogne-Franche-Comté 27): the writer's
+structure, Mona's département, Rémi's région. "neighbour" is a sheet of a structure of the Jura
+(39), in the same région but not Mona's département: a département moderator widened to the
+whole région would show there. "other" is a sheet of the Marais (Ille-et-Vilaine, 35).
+The thesaurus serves every search in France: national administrators alone edit it.
 Every case goes through the real page, so views and access rules are checked together.
 """
 
@@ -19,6 +22,7 @@ from catalogue.models import (
 from contrib import access, editing
 from contrib.tests.helpers import make_draft, make_user
 from essaimage.test import make_sheet, make_structure
+from search.models import ThesaurusEntry
 
 ROLES = (
     "anonymous",
@@ -38,8 +42,12 @@ ACTIONS = (
     "restore",
     "merge",
     "manage_vocabulary",
+    "manage_thesaurus",
     "attach_structure",
 )
+SCOPES = ("own", "neighbour", "other")
+# Publishing, returning, archiving and restoring are confirmed first (test_confirm_actions).
+CONFIRMED = {"confirmation": "oui"}
 CONTRIBUTOR_ACTIONS = {"view_draft", "edit", "submit"}
 
 
@@ -48,40 +56,53 @@ def expected(role: str, action: str, scope: str) -> bool:
         return False
     if role == "admin":
         return True
+    if action == "manage_thesaurus":  # national: administrators only
+        return False
     if role == "contributor":
         return scope == "own" and action in CONTRIBUTOR_ACTIONS
-    # Moderators: everything in their territory; vocabulary is national.
-    return scope == "own" or action == "manage_vocabulary"
+    # Moderators: everything in their territory; vocabulary review is for any moderator.
+    if action == "manage_vocabulary":
+        return True
+    if role == "moderator_region":
+        return scope in ("own", "neighbour")
+    return scope == "own"
 
 
 CASES = [
     pytest.param(role, action, scope, expected(role, action, scope), id=f"{role}-{action}-{scope}")
     for role in ROLES
     for action in ACTIONS
-    for scope in ("own", "other")
+    for scope in SCOPES
 ]
 
 
 @pytest.fixture
 def world(db):
-    own_structure = make_structure("ADESIR", dep="974")
+    own_structure = make_structure("ADESIR", dep="25")
+    neighbour_structure = make_structure("Centre social de Lons", dep="39")
     other_structure = make_structure("CENTRE SOCIAL DES MARAIS", dep="35")
+    assert (
+        Departement.objects.get(code="39").region_id == Departement.objects.get(code="25").region_id
+    )
     writer = make_user("writer", contributor_of=own_structure)
+    neighbour_writer = make_user("neighbourwriter", contributor_of=neighbour_structure)
     other_writer = make_user("otherwriter", contributor_of=other_structure)
     people = {
         "anonymous": None,
         "outsider": make_user("outsider"),
         "contributor": writer,
-        "moderator_departement": make_user(
-            "mona", moderator_of=Departement.objects.get(code="974")
-        ),
-        "moderator_region": make_user("remi", moderator_of=Region.objects.get(code="04")),
+        "moderator_departement": make_user("mona", moderator_of=Departement.objects.get(code="25")),
+        "moderator_region": make_user("remi", moderator_of=Region.objects.get(code="27")),
         "admin": make_user("ada", is_superuser=True, is_staff=True),
     }
     return {
         "people": people,
-        "structures": {"own": own_structure, "other": other_structure},
-        "writers": {"own": writer, "other": other_writer},
+        "structures": {
+            "own": own_structure,
+            "neighbour": neighbour_structure,
+            "other": other_structure,
+        },
+        "writers": {"own": writer, "neighbour": neighbour_writer, "other": other_writer},
     }
 
 
@@ -109,6 +130,10 @@ def prepare(action: str, structure, writer) -> tuple[ActionSheet, dict]:
             label=f"Proposé {structure.pk}", needs_review=True
         )
         sheet.keywords.add(extra["keyword"])
+    if action == "manage_thesaurus":
+        extra["entry"] = ThesaurusEntry.objects.create(
+            kind="synonymes", expressions=f"tricot {structure.pk}, crochet {structure.pk}"
+        )
     sheet.refresh_from_db()
     return sheet, extra
 
@@ -124,19 +149,22 @@ def perform(client: Client, action: str, sheet: ActionSheet, extra: dict):
     if action == "submit":
         return client.post(f"{base}/soumettre/")
     if action == "publish":
-        return client.post(f"{review}/publier/")
+        return client.post(f"{review}/publier/", CONFIRMED)
     if action == "return":
-        return client.post(f"{review}/renvoyer/", {"comment": "À revoir"})
+        return client.post(f"{review}/renvoyer/", {"comment": "À revoir", **CONFIRMED})
     if action == "archive":
-        return client.post(f"{review}/archiver/")
+        return client.post(f"{review}/archiver/", CONFIRMED)
     if action == "restore":
-        return client.post(f"{base}/historique/{extra['revision'].pk}/restaurer/")
+        return client.post(f"{base}/historique/{extra['revision'].pk}/restaurer/", CONFIRMED)
     if action == "merge":
         return client.post(f"{review}/fusionner/", {"target": extra["target"].pk})
-    if action == "attach_structure":
-        return client.post(f"{base}/rattacher/", {"structure": extra["structure"].pk})
     if action == "manage_vocabulary":
         return client.post(f"/contribuer/vocabulaire/keyword/{extra['keyword'].pk}/accepter/")
+    if action == "manage_thesaurus":
+        url = f"/contribuer/vocabulaire/thesaurus/{extra['entry'].pk}/"
+        return client.post(url, {"kind": "synonymes", "expressions": "tricot, laine"})
+    if action == "attach_structure":
+        return client.post(f"{base}/rattacher/", {"structure": extra["structure"].pk})
     raise AssertionError(action)
 
 
@@ -159,11 +187,14 @@ def happened(action: str, sheet: ActionSheet, extra: dict, response) -> bool:
         return sheet.summary == "Résumé d'origine"
     if action == "merge":
         return sheet.publication_status == PublicationStatus.ARCHIVED
-    if action == "attach_structure":
-        return sheet.structure_id == extra["structure"].pk
     if action == "manage_vocabulary":
         extra["keyword"].refresh_from_db()
         return not extra["keyword"].needs_review
+    if action == "manage_thesaurus":
+        extra["entry"].refresh_from_db()
+        return extra["entry"].expressions == "tricot, laine"
+    if action == "attach_structure":
+        return sheet.structure_id == extra["structure"].pk
     raise AssertionError(action)
 
 
@@ -186,18 +217,25 @@ def test_permission_matrix(world, role, action, scope, allowed):
         assert (
             response.status_code == 404
             or access.can_view_draft(person, sheet)
-            or action in ("manage_vocabulary", "attach_structure")
+            or action in ("manage_vocabulary", "manage_thesaurus", "attach_structure")
         )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_querysets_agree_with_the_matrix(world, role):
     person = world["people"][role]
-    own = make_draft(world["structures"]["own"], "Brouillon", world["writers"]["own"])
     can_see = set(access.draft_visible_sheets(person).values_list("pk", flat=True))
-    assert (own.pk in can_see) is expected(role, "view_draft", "own")
     public = set(access.viewable_sheets(person).values_list("pk", flat=True))
-    assert (own.pk in public) is expected(role, "view_draft", "own")
+    reviewable = set(access.reviewable_sheets(person).values_list("pk", flat=True))
+    for scope in SCOPES:
+        draft = make_draft(world["structures"][scope], "Brouillon", world["writers"][scope])
+        can_see = set(access.draft_visible_sheets(person).values_list("pk", flat=True))
+        public = set(access.viewable_sheets(person).values_list("pk", flat=True))
+        reviewable = set(access.reviewable_sheets(person).values_list("pk", flat=True))
+        assert (draft.pk in can_see) is expected(role, "view_draft", scope), scope
+        assert (draft.pk in public) is expected(role, "view_draft", scope), scope
+        assert (draft.pk in reviewable) is expected(role, "publish", scope), scope
+    assert access.can_manage_thesaurus(person) is expected(role, "manage_thesaurus", "own")
 
 
 # Portals (issue #24): a portal's administrators edit it and see its numbers; Essaimage

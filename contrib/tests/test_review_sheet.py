@@ -5,6 +5,8 @@ from contrib import editing, moderation
 from contrib.models import PendingEdit, Revision
 from contrib.tests.helpers import ContribTestCase, make_draft
 
+CONFIRMED = {"confirmation": "oui"}
+
 
 class ReviewSheetTestCase(ContribTestCase):
     def setUp(self):
@@ -38,7 +40,7 @@ class ReviewSheetTestCase(ContribTestCase):
     def test_it_publishes_and_tells_the_author(self):
         self.client.force_login(self.mona)
         with self.captureOnCommitCallbacks(execute=True):
-            r = self.client.post(f"/contribuer/relecture/{self.draft.pk}/publier/")
+            r = self.client.post(f"/contribuer/relecture/{self.draft.pk}/publier/", CONFIRMED)
         self.assertEqual(r.status_code, 302)
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.publication_status, PublicationStatus.PUBLISHED)
@@ -54,7 +56,7 @@ class ReviewSheetTestCase(ContribTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             self.client.post(
                 f"/contribuer/relecture/{self.draft.pk}/renvoyer/",
-                {"comment": "Ajoutez le public."},
+                {"comment": "Ajoutez le public.", **CONFIRMED},
             )
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.publication_status, PublicationStatus.RETURNED)
@@ -66,7 +68,9 @@ class ReviewSheetTestCase(ContribTestCase):
     def test_it_requires_a_comment_to_return(self):
         self.client.force_login(self.mona)
         with self.captureOnCommitCallbacks(execute=True):
-            self.client.post(f"/contribuer/relecture/{self.draft.pk}/renvoyer/", {"comment": " "})
+            self.client.post(
+                f"/contribuer/relecture/{self.draft.pk}/renvoyer/", {"comment": " ", **CONFIRMED}
+            )
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.publication_status, PublicationStatus.SUBMITTED)
         self.assertEqual(mail.outbox, [])
@@ -76,7 +80,7 @@ class ReviewSheetTestCase(ContribTestCase):
         r = self.client.get(self.url)
         self.assertEqual(r.status_code, 403)
         self.client.force_login(self.nina)
-        r = self.client.post(f"/contribuer/relecture/{self.draft.pk}/publier/")
+        r = self.client.post(f"/contribuer/relecture/{self.draft.pk}/publier/", CONFIRMED)
         self.assertEqual(r.status_code, 404)
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.publication_status, PublicationStatus.SUBMITTED)
@@ -105,7 +109,7 @@ class ReviewSheetTestCase(ContribTestCase):
 
     def test_it_archives(self):
         self.client.force_login(self.remi)  # région La Réunion covers 974
-        self.client.post(f"/contribuer/relecture/{self.sheet.pk}/archiver/")
+        self.client.post(f"/contribuer/relecture/{self.sheet.pk}/archiver/", CONFIRMED)
         self.sheet.refresh_from_db()
         self.assertEqual(self.sheet.publication_status, PublicationStatus.ARCHIVED)
         self.assertEqual(self.client.get(self.sheet.get_absolute_url()).status_code, 404)

@@ -54,7 +54,7 @@ class SheetHistoryTestCase(ContribTestCase):
         self.client.force_login(self.mona)
         url = f"/contribuer/fiches/{self.draft.pk}/historique/{revision_a.pk}/"
         self.assertContains(self.client.get(url), "Restaurer cette version")
-        r = self.client.post(url + "restaurer/")
+        r = self.client.post(url + "restaurer/", {"confirmation": "oui"})
         self.assertEqual(r.status_code, 302)
         self.draft.refresh_from_db()
         self.assertEqual(editing.snapshot(self.draft), version_a)

@@ -1,4 +1,5 @@
-"""Moderators edit the search thesaurus from their space; the next search uses it."""
+"""National administrators edit the search thesaurus (every search in France uses it);
+moderators read it. The next search uses a change."""
 
 from catalogue.signals import sheets_changed
 from contrib.tests.helpers import ContribTestCase
@@ -25,9 +26,26 @@ class ThesaurusTestCase(ContribTestCase):
         self.assertEqual(r.status_code, 403)
         self.assertFalse(ThesaurusEntry.objects.filter(expressions__contains="crochet").exists())
 
+    def test_a_departement_moderator_reads_but_does_not_edit_it(self):
+        entry = ThesaurusEntry.objects.create(expressions="tricot, crochet")
+        self.client.force_login(self.mona)
+        r = self.client.get(URL)
+        self.assertContains(r, "tricot, crochet")
+        self.assertContains(r, "seuls les administrateurs nationaux le modifient")
+        self.assertNotContains(r, "Ajouter le groupe")
+        self.assertNotContains(r, f"{URL}{entry.pk}/supprimer/")
+        r = self.client.post(URL, {"kind": "synonymes", "expressions": "zorglub, zorglab"})
+        self.assertEqual(r.status_code, 403)
+        self.assertFalse(ThesaurusEntry.objects.filter(expressions__contains="zorglub").exists())
+        r = self.client.post(f"{URL}{entry.pk}/", {"kind": "synonymes", "expressions": "a, b"})
+        self.assertEqual(r.status_code, 403)
+        self.assertEqual(self.client.post(f"{URL}{entry.pk}/supprimer/").status_code, 403)
+        entry.refresh_from_db()
+        self.assertEqual(entry.expressions, "tricot, crochet")
+
     def test_an_added_group_is_used_by_the_next_search(self):
         self.assertNotIn(self.sheet.pk, self.found("crochet"))
-        self.client.force_login(self.mona)
+        self.client.force_login(self.ada)
         r = self.client.post(URL, {"kind": "synonymes", "expressions": " tricot ,crochet, , "})
         self.assertRedirects(r, URL)
         entry = ThesaurusEntry.objects.get(expressions="tricot, crochet")
@@ -46,7 +64,7 @@ class ThesaurusTestCase(ContribTestCase):
         self.assertFalse(ThesaurusEntry.objects.filter(pk=entry.pk).exists())
 
     def test_bad_groups_are_refused_in_french(self):
-        self.client.force_login(self.mona)
+        self.client.force_login(self.ada)
         count = ThesaurusEntry.objects.count()
         for expressions, message in (
             ("tricot", "Il faut au moins deux expressions différentes"),
@@ -62,7 +80,7 @@ class ThesaurusTestCase(ContribTestCase):
 
     def test_what_moderators_wrote_is_escaped(self):
         entry = ThesaurusEntry.objects.create(expressions="<script>x</script>, tricot")
-        self.client.force_login(self.mona)
+        self.client.force_login(self.ada)
         r = self.client.get(URL, {"q": "<script>"})
         self.assertNotContains(r, "<script>x</script>")
         self.assertContains(r, "&lt;script&gt;x&lt;/script&gt;, tricot")

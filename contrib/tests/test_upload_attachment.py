@@ -99,6 +99,20 @@ class UploadAttachmentTestCase(ContribTestCase):
         self.assertEqual(r["Content-Type"], "application/pdf")
         self.assertIn("attachment;", r["Content-Disposition"])
 
+    def test_both_downloads_forbid_active_content(self):
+        """A file opened in the browser runs no script, on the draft and the public address."""
+        self.upload("bilan.pdf", PDF)
+        attachment = Attachment.objects.get()
+        editing.submit(self.draft, self.alice)
+        moderation.publish(self.draft, self.mona)
+        for url in (f"/contribuer/fichiers/{attachment.pk}/", f"/fichiers/{attachment.pk}/"):
+            with self.subTest(url=url):
+                r = self.client.get(url)
+                self.assertEqual(r.status_code, 200)
+                self.assertIn("sandbox", r["Content-Security-Policy"])
+                self.assertEqual(r["X-Content-Type-Options"], "nosniff")
+                self.assertEqual(r["Content-Disposition"], 'attachment; filename="bilan.pdf"')
+
     def test_it_hides_draft_files_from_outsiders(self):
         self.upload("bilan.pdf", PDF)
         attachment = Attachment.objects.get()
@@ -242,4 +256,57 @@ class UploadAttachmentTestCase(ContribTestCase):
         r = self.upload("bilan.pdf", PDF)
         self.assertContains(r, "Fichier non ajouté")
         self.assertEqual(stored_files(), before)
+        self.assertFalse(Attachment.objects.exists())
+
+
+@override_settings(
+    MEDIA_ROOT=MEDIA_ROOT, ATTACHMENT_MAX_FILES_PER_SHEET=3, ATTACHMENT_MAX_BYTES_PER_SHEET=1000
+)
+class SheetUploadTotalTestCase(ContribTestCase):
+    """A sheet holds a bounded number and total size of files (removed ones included: they
+    stay on the disk for the history)."""
+
+    def setUp(self):
+        self.url = f"/contribuer/fiches/{self.draft.pk}/fichiers/"
+        self.client.force_login(self.alice)
+
+    def upload(self, name: str, content: bytes):
+        return self.client.post(self.url, {"file": SimpleUploadedFile(name, content)}, follow=True)
+
+    def test_it_refuses_a_file_past_the_count_per_sheet(self):
+        for i in range(3):
+            self.assertContains(self.upload(f"bilan-{i}.pdf", PDF), "ajouté")
+        # A removed file still occupies the disk: removing does not make room.
+        first = Attachment.objects.filter(sheet=self.draft).first()
+        editing.remove_attachment(ActionSheet.objects.get(pk=self.draft.pk), first, self.alice)
+        r = self.upload("bilan-4.pdf", PDF)
+        self.assertContains(r, "Cette fiche a déjà 3 fichiers")
+        self.assertEqual(Attachment.objects.filter(sheet=self.draft).count(), 3)
+
+    def test_it_refuses_a_file_past_the_total_size_per_sheet(self):
+        big = PDF + b"0" * (600 - len(PDF))
+        self.assertContains(self.upload("bilan-1.pdf", big), "ajouté")
+        r = self.upload("bilan-2.pdf", big)
+        self.assertContains(r, "au plus 1000")
+        self.assertEqual(Attachment.objects.filter(sheet=self.draft).count(), 1)
+        self.assertEqual(len(stored_files()) - len(set(stored_files())), 0)
+
+
+@override_settings(MEDIA_ROOT=MEDIA_ROOT)
+class SmallEntriesRatioTestCase(ContribTestCase):
+    def setUp(self):
+        self.client.force_login(self.alice)
+
+    def test_it_refuses_an_office_file_of_many_small_inflating_entries(self):
+        # A 115 KB xlsx declaring 99 entries of 1 MiB each: none above the old 1 MiB floor.
+        entries = [("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<x/>")]
+        entries += [(f"xl/media/{i}.bin", 1 << 20) for i in range(99)]
+        bomb = zip_with_entries(entries)
+        self.assertLess(len(bomb), 200_000)
+        r = self.client.post(
+            f"/contribuer/fiches/{self.draft.pk}/fichiers/",
+            {"file": SimpleUploadedFile("tableau.xlsx", bomb)},
+            follow=True,
+        )
+        self.assertContains(r, "se décompresse")
         self.assertFalse(Attachment.objects.exists())

@@ -35,6 +35,23 @@ elif action == "burst":
     limits.count("burst", ident, 86400)  # connect before the start
     time.sleep(max(0.0, start - time.time()))
     print(json.dumps(sum(limits.hit("burst", ident, f"{limit}/day") is None for _ in range(events))))
+elif action == "login-race":
+    # Login guesses with a wrong password, as fast as the process can, through the real form;
+    # the password check is made slow (as a real hasher is) by a backend that always refuses.
+    import time
+    from django.test import RequestFactory, override_settings
+    from contrib.forms import LoginForm
+    email, guesses, start = sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+    limits.count("login-account", "warm-up", 60)  # connect before the start
+    time.sleep(max(0.0, start - time.time()))
+    passed = 0
+    with override_settings(AUTHENTICATION_BACKENDS=["essaimage.tests.test_limits.SlowRefusal"]):
+        for _ in range(guesses):
+            request = RequestFactory().post("/compte/connexion/", REMOTE_ADDR=ident)
+            form = LoginForm(request, data={"username": email, "password": "devine"})
+            form.is_valid()
+            passed += not form.has_error("__all__", "throttled")
+    print(json.dumps(passed))
 elif action == "count":
     print(json.dumps(limits.count("burst", ident, 86400)))
 elif action == "login-fail":
@@ -44,6 +61,17 @@ elif action == "login-fail":
                       "other_address_blocked": throttle.is_blocked("alice@example.org", "198.51.100.7"),
                       "backend": settings.CACHES["default"]["BACKEND"]}))
 """
+
+
+class SlowRefusal:
+    """An authentication backend that takes as long as a password hash and refuses."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        time.sleep(0.05)
+        return None
+
+    def get_user(self, user_id):
+        return None
 
 
 def redis_url() -> str:
@@ -97,6 +125,30 @@ class SharedCacheMixin:
         self.assertEqual(sum(allowed), limit)
         self.assertGreaterEqual(self.run_worker(env, "count", address), limit)
 
+    def check_concurrent_login_guesses_are_capped(self, env: dict):
+        """Four processes guessing one account's password at once: no more guesses reach the
+        password check than LOGIN_FAILURES_PER_ACCOUNT (5), however they interleave."""
+        address = f"198.51.100.{uuid.uuid4().int % 250}"
+        email = f"victim-{uuid.uuid4().hex[:8]}@example.org"
+        start = str(time.time() + 8)
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, "login-race", address, email, "4", start],
+                cwd=ROOT,
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": "essaimage.settings", **env},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        passed = []
+        for run in runs:
+            out, err = run.communicate(timeout=120)
+            self.assertEqual(run.returncode, 0, err[-2000:])
+            passed.append(json.loads(out.strip().splitlines()[-1]))
+        self.assertEqual(sum(passed), 5, passed)
+
     def check_two_processes_count_together(self, env: dict, backend: str):
         address = f"203.0.113.{uuid.uuid4().int % 250}-{uuid.uuid4().hex[:6]}"
         first = self.run_worker(env, "api", address)
@@ -144,6 +196,9 @@ class DatabaseCacheTestCase(SharedCacheMixin, TestCase):
     def test_concurrent_bursts_lose_no_event_on_the_database_cache(self):
         self.check_concurrent_bursts_are_counted_exactly(self.database_env())
 
+    def test_concurrent_login_guesses_are_capped_on_the_database_cache(self):
+        self.check_concurrent_login_guesses_are_capped(self.database_env())
+
 
 @skipUnless(redis_is_running(), "Redis is not running (set REDIS_URL)")
 class RedisCacheTestCase(SharedCacheMixin, SimpleTestCase):
@@ -154,6 +209,10 @@ class RedisCacheTestCase(SharedCacheMixin, SimpleTestCase):
     def test_concurrent_bursts_lose_no_event_on_redis(self):
         env = {"REDIS_URL": redis_url(), "DATABASE_URL": "sqlite:///:memory:"}
         self.check_concurrent_bursts_are_counted_exactly(env)
+
+    def test_concurrent_login_guesses_are_capped_on_redis(self):
+        env = {"REDIS_URL": redis_url(), "DATABASE_URL": "sqlite:///:memory:"}
+        self.check_concurrent_login_guesses_are_capped(env)
 
 
 class ClientAddressTestCase(SimpleTestCase):

@@ -9,6 +9,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalogue.bulk import bulk_cursor
+from search.analysis import MAX_TOKEN_LENGTH
 from search.indexing import GAP
 from search.models import SearchDocument
 
@@ -24,7 +25,8 @@ def vector_literal(columns: list[str]) -> str:
     for weight, text in zip(_COLUMN_WEIGHT, columns, strict=True):
         terms = text.split()
         for i, term in enumerate(terms, start):
-            positions.setdefault(term, []).append(f"{i}{weight}")
+            # The analyser already cuts words; kept here so no lexeme reaches 2,048 bytes.
+            positions.setdefault(term[:MAX_TOKEN_LENGTH], []).append(f"{i}{weight}")
         start += len(terms) + GAP
     return " ".join(f"'{t}':{','.join(p)}" for t, p in positions.items())
 

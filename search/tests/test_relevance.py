@@ -14,6 +14,7 @@ from django.test import TestCase, override_settings
 from catalogue.models import ActionSheet
 from essaimage.test import SAMPLE_PATH
 from ingest.importer import import_paths
+from ingest.pages_importer import import_pages
 from search import relevance
 
 RESULTS_PATH = Path(relevance.__file__).resolve().parent / "data" / "judged_results.json"
@@ -91,7 +92,7 @@ BLIND = relevance.SETS["blind"]
 class BlindSetTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
-        import_paths(BLIND.corpus())
+        import_pages(BLIND.corpus())
         cls.outcomes = relevance.run_judged(BLIND.queries())
 
     def test_the_blind_set_is_the_frozen_one(self):

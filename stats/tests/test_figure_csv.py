@@ -39,3 +39,32 @@ class FigureCsvTestCase(BaseTestCase):
 
     def test_an_unknown_chart_is_a_404(self):
         self.assertEqual(self.client.get("/statistiques/inconnu.csv").status_code, 404)
+
+
+class FormulaInjectionTestCase(BaseTestCase):
+    """A label a contributor proposed comes out of every CSV as text, never as a formula."""
+
+    ATTACK = "=2+5+cmd|' /C calc'!A0"
+
+    def _cells(self, name: str) -> list[str]:
+        r = self.client.get(f"/statistiques/{name}.csv")
+        self.assertEqual(r.status_code, 200)
+        text = r.content.decode("utf-8-sig")
+        return [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
+
+    def test_keyword_and_partner_labels_are_neutralised(self):
+        from catalogue.models import Keyword, PartnerKind
+
+        keyword = Keyword.objects.create(label=self.ATTACK)
+        partner = PartnerKind.objects.create(label="@SUM(1+1)*cmd|' /C calc'!A0")
+        self.sheet.keywords.add(keyword)
+        self.sheet.action_partners.add(partner)
+        self.sheet.financial_partners.add(partner)
+        for name in ("mots-cles", "partenaires-action", "partenaires-financiers"):
+            with self.subTest(name=name):
+                cells = self._cells(name)
+                self.assertTrue(cells, name)
+                for cell in cells:
+                    self.assertFalse(cell.startswith(("=", "+", "-", "@")), (name, cell))
+                label = self.ATTACK if name == "mots-cles" else partner.label
+                self.assertIn("'" + label, [c.strip() for c in cells] + cells)

@@ -115,6 +115,9 @@ def test_contributor_and_moderator_journey_browser(live_server, cast, browser, t
     page.get_by_role("link", name="Café des parents").click()
     page.get_by_label("Commentaire pour l'auteur").fill("Précisez le public, s'il vous plaît.")
     page.get_by_role("button", name="Renvoyer à l'auteur").click()
+    # He confirms, having read what it does.
+    page.get_by_text("Précisez le public, s'il vous plaît.").wait_for()
+    page.get_by_role("button", name="Renvoyer à l'auteur").click()
     page.get_by_text("renvoyée à ses auteurs").wait_for()
     log_out(page)
 
@@ -132,6 +135,8 @@ def test_contributor_and_moderator_journey_browser(live_server, cast, browser, t
     page.goto(f"{base}/contribuer/relecture/")
     page.get_by_role("link", name="Café des parents").click()
     page.get_by_role("button", name="Publier").click()
+    page.get_by_role("heading", name="Publier « Café des parents » ?").wait_for()
+    page.get_by_role("button", name="Publier la fiche").click()
     page.get_by_text("est publiée").wait_for()
     log_out(page)
 
@@ -200,3 +205,35 @@ def test_contributor_pages_are_accessible_at_360px_browser(live_server, cast, br
             ]
         log_out(page)
     assert problems == []
+
+
+@pytest.mark.parametrize("wait_for_autosave", [True, False], ids=["after-autosave", "at-once"])
+def test_adding_a_file_keeps_the_typed_text_browser(
+    live_server, cast, browser, tmp_path, wait_for_autosave
+):
+    """Type a summary and a year, add a file: the page comes back with the text and the file
+    (issue 22, item 1: the text used to vanish)."""
+    from contrib import editing
+
+    sheet = in_thread(
+        lambda: editing.create_draft(cast["structure"], {"title": "Atelier vélo"}, cast["writer"])
+    )
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, base, "claire@example.org")
+    page.goto(f"{base}/contribuer/fiches/{sheet.pk}/modifier/")
+    page.get_by_label("Résumé").fill("Réparer les vélos du quartier, chaque samedi.")
+    page.get_by_label("Année").fill("2024")
+    if wait_for_autosave:
+        page.get_by_text("Brouillon enregistré automatiquement").wait_for()
+    pdf = tmp_path / "bilan.pdf"
+    pdf.write_bytes(PDF)
+    page.get_by_label("Ajouter un fichier").set_input_files(str(pdf))
+    page.get_by_role("button", name="Ajouter le fichier").click()
+    page.get_by_text("Fichier « bilan.pdf » ajouté.").wait_for()
+    assert page.get_by_label("Résumé").input_value() == (
+        "Réparer les vélos du quartier, chaque samedi."
+    )
+    assert page.get_by_label("Année").input_value() == "2024"
+    assert page.get_by_role("link", name="bilan.pdf").count() == 1
+    page.close()
