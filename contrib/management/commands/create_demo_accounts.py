@@ -10,6 +10,25 @@ from contrib.models import Membership, ModeratorTerritory, User
 PASSWORD = "essaimage-demo"
 
 
+def fill_demo_card(structure: Structure) -> bool:
+    """Fill the contributor's structure card as Claire would from her contact page, so the demo
+    shows a whole card and a sheet whose contact block reaches a structure (SENACS's directory
+    pages shipped in data/ hold no structure of the sample). The values are fictional and say
+    so; a card the structure already filled is left alone. Return whether it wrote."""
+    if structure.email or structure.contact_edited:
+        return False
+    structure.address = "1 place de la Démonstration"
+    structure.postcode = structure.postcode or "00000"
+    structure.commune = structure.commune or "Commune de démonstration"
+    structure.email = "contact@centre-social.example.org"
+    structure.email_is_public = True
+    structure.website = "https://centre-social.example.org/"
+    structure.history = "Coordonnées fictives créées par « make demo » : elles ne sont pas réelles."
+    structure.contact_edited = True
+    structure.save()
+    return True
+
+
 class Command(BaseCommand):
     help = "Crée (ou remet à zéro) les comptes de démonstration et affiche leurs identifiants."
 
@@ -63,6 +82,10 @@ class Command(BaseCommand):
         ModeratorTerritory.objects.get_or_create(
             user=users["moderatrice.region@essaimage.local"], region=region
         )
+        if fill_demo_card(structure):
+            self.stdout.write(
+                f"Fiche identité de démonstration (coordonnées fictives) remplie : {structure}"
+            )
         self.stdout.write(f"Comptes de démonstration (mot de passe pour tous : {PASSWORD}) :")
         self.stdout.write("  administratrice       admin@essaimage.local")
         self.stdout.write(f"  contributrice         contributrice@essaimage.local  ({structure})")
