@@ -82,6 +82,13 @@ BACKED_UP = (
     "contrib.Autosave",
     "contrib.Revision",
     "api.ApiToken",
+    # Portal logos are files under MEDIA_ROOT, not in the archive (unlike attachments).
+    "portals.Portal",
+    "portals.Portal_highlighted",
+    "portals.Portal_excluded",
+    "portals.PortalAdministrator",
+    "portals.PortalChange",
+    "portals.PortalVisit",
 )
 # Not saved, and why (a test checks every model is in one list or the other).
 NOT_BACKED_UP = {
@@ -93,6 +100,7 @@ NOT_BACKED_UP = {
     "search.IndexChange": "the index's change log: the restore moves the generation instead",
     "catalogue.ExportJob": "background exports, kept a day; asked again after a restore",
     "django_tasks_database.DBTaskResult": "the job queue of those exports",
+    "operations.JobRun": "the clock's log of scheduled runs; the next runs write it again",
     "discovery.SimilarityProfile": "terms of each sheet, derived from its text: made again for "
     "every published sheet at the next change or by compute_similar",
 }
