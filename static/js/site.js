@@ -9,6 +9,11 @@
     }
   }
   document.addEventListener("DOMContentLoaded", function () { foldFacets(document); });
+  // After a failed submit, start reading at the error summary (contrib/_form_errors.html).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  });
   document.addEventListener("toggle", function (e) {
     if (e.target.id === "facets") { e.target.dataset.touched = "1"; }
   }, true);
