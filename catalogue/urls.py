@@ -20,6 +20,8 @@ urlpatterns = [
     path("actions/feed.atom", export_views.feed_atom, name="feed-atom"),
     path("actions/<int:pk>-<slug:slug>/pdf", export_views.sheet_pdf, name="sheet-pdf"),
     path("actions/<int:pk>-<slug:slug>/", views.sheet_detail, name="sheet-detail"),
+    # A shared short link (/actions/42/ or /actions/42) leads to the sheet.
+    path("actions/<int:pk>/", views.sheet_short_link, name="sheet-short-link"),
     path("structures/<int:pk>-<slug:slug>/", views.structure_detail, name="structure-detail"),
     path("departements/<str:code>/", views.departement_detail, name="departement-detail"),
     path("fichiers/<int:pk>/", views.attachment_download, name="attachment-download"),

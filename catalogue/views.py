@@ -113,6 +113,12 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def sheet_short_link(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = get_object_or_404(ActionSheet.objects.published().only("pk", "title"), pk=pk)
+    return redirect(sheet, permanent=True)
+
+
+@require_GET
 def sheet_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     sheet = get_object_or_404(ActionSheet.objects.published().with_relations(), pk=pk)
     if slug != sheet.slug:

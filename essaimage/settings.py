@@ -21,6 +21,9 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", "True")
+# With DEBUG on, visitors still get the French 404 / 500 pages (essaimage.errors); True shows
+# Django's technical pages instead, for a developer chasing a traceback.
+DEBUG_TECHNICAL_ERRORS = envbool("DEBUG_TECHNICAL_ERRORS", "False")
 # The fallback key only ever serves development; `check --deploy` flags it in production.
 SECRET_KEY = os.environ.get(
     "SECRET_KEY", "django-insecure-essaimage-development-only-key-change-me"
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "essaimage.lib.csp.ContentSecurityPolicyMiddleware",
+    # French 404 / 500 pages with DEBUG on too (the demo): essaimage.errors.
+    "essaimage.errors.FrenchErrorPagesMiddleware",
     # Last, so it is the first to see a view's exception: a refused write answers 503.
     "essaimage.middleware.DegradedModeMiddleware",
 ]

@@ -46,8 +46,12 @@ class FormErrorsTestCase(ContribTestCase):
         self.assertTrue(page.title.startswith("Erreur : "), page.title)
         for ref in (ref for _, _, ref in page.described):
             self.assertIn(ref, page.ids, f"aria-describedby points to a missing id: {ref}")
-        self.assertIn('data-error-summary', html)
-        summary = html[html.index("data-error-summary") : html.index("</div>", html.index("data-error-summary"))]
+        self.assertIn("data-error-summary", html)
+        summary = html[
+            html.index("data-error-summary") : html.index(
+                "</div>", html.index("data-error-summary")
+            )
+        ]
         for name in fields:
             self.assertIn(f"id_{name}_error", page.ids)
             self.assertIn(f"id_{name}_error", {ref for _, _, ref in page.described})
@@ -89,9 +93,7 @@ class FormErrorsTestCase(ContribTestCase):
         url = f"/contribuer/fiches/{self.draft.pk}/modifier/"
         r = self.client.post(url, self.sheet_data(self.draft, keywords=["999999"]))
         self.assertAccessibleErrors(r, "keywords")
-        self.assertRegex(
-            r.content.decode(), r'<fieldset aria-describedby="[^"]*id_keywords_error"'
-        )
+        self.assertRegex(r.content.decode(), r'<fieldset aria-describedby="[^"]*id_keywords_error"')
 
     def test_a_page_without_errors_keeps_its_title(self):
         r = self.client.get("/compte/connexion/")

@@ -22,6 +22,23 @@
     var old = document.querySelector("#facets");
     window.__facetsOpen = old ? old.open : null;
   });
+  // "Voir les N fiches": on a phone, fold the filters and move to the results once they are in.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-see-results]");
+    if (!button) { return; }
+    var facets = document.querySelector("#facets");
+    if (facets && window.matchMedia("(max-width: 48rem)").matches) {
+      facets.open = false;
+      facets.dataset.touched = "1";
+    }
+    window.__focusResults = true;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!window.__focusResults) { return; }
+    window.__focusResults = false;
+    var results = document.querySelector("#resultats");
+    if (results) { results.focus(); results.scrollIntoView({ block: "start" }); }
+  });
   document.addEventListener("htmx:afterSwap", function () {
     var facets = document.querySelector("#facets");
     if (facets && window.__facetsOpen !== null && window.__facetsOpen !== undefined) {
