@@ -72,7 +72,14 @@ def _search_page(
     if request.htmx and not request.htmx.history_restore_request:
         # Every catalogue-like page extends sheet_list.html, which defines the partial.
         template = "catalogue/sheet_list.html#results"
+    # What the window title names besides the page: the words, the filters, the page number.
+    title_parts = [f"« {query.q} »"] if query.q else []
+    title_parts += [value.label for _, value, _ in listing.chips]
+    if result.page > 1:
+        title_parts.append(f"page {result.page}")
     context |= {
+        "title_parts": title_parts,
+        "page_name": context.get("page_name", "Catalogue des actions"),
         "form": form,
         "query": query,
         "result": result,
@@ -151,7 +158,11 @@ def structure_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return _search_page(
         request,
         "catalogue/structure_detail.html",
-        {"structure": structure, "list_url": structure.get_absolute_url()},
+        {
+            "structure": structure,
+            "list_url": structure.get_absolute_url(),
+            "page_name": structure.name,
+        },
         page_url=structure.get_absolute_url(),
         fixed=("structure", str(structure.pk)),
     )
@@ -164,7 +175,11 @@ def departement_detail(request: HttpRequest, code: str) -> HttpResponse:
     return _search_page(
         request,
         "catalogue/departement_detail.html",
-        {"departement": departement, "list_url": departement.get_absolute_url()},
+        {
+            "departement": departement,
+            "list_url": departement.get_absolute_url(),
+            "page_name": departement.name,
+        },
         page_url=departement.get_absolute_url(),
         fixed=("departement", departement.code),
     )
