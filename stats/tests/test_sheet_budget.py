@@ -21,13 +21,16 @@ class SheetBudgetTestCase(BaseTestCase):
         self._write("Budget global 2019 : 22 475 €", "15 parents en moyenne")
         r = self.client.get(self.url)
         self.assertContains(r, "Budget lu : 22\u202f475\u00a0€")
-        self.assertContains(r, "d'après « Budget global 2019 : 22 475 € »")
-        self.assertContains(r, "Nombre de personnes lu : 15")
+        self.assertContains(
+            r, "relevé dans le texte de la fiche : « Budget global 2019 : 22 475 € »"
+        )
+        self.assertContains(r, "15 personnes mobilisées")
+        self.assertNotContains(r, "Nombre de personnes lu")
 
     def test_it_shows_nothing_when_nothing_is_read(self):
         self._write("Financement CAF et commune")
         r = self.client.get(self.url)
-        self.assertNotContains(r, "Chiffres lus dans la fiche")
+        self.assertNotContains(r, "En chiffres")
 
     def test_the_structures_value_is_shown_instead(self):
         self._write("1000 €")
