@@ -4,10 +4,12 @@ département, attachment download."""
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from catalogue import export_jobs, open_data
 from catalogue.listing import all_facet_values, build_listing, catalogue_url, page_query
 from catalogue.models import ActionSheet, Attachment, Departement, Keyword, Structure
 from discovery.similarity import similar_to
@@ -219,3 +221,34 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+def open_data_page(request: HttpRequest) -> HttpResponse:
+    files, preparing = open_data.published_files()
+    return render(
+        request,
+        "catalogue/open_data.html",
+        {
+            "files": files,
+            "preparing": preparing,
+            "published_count": ActionSheet.objects.published().count(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+def open_data_file(request: HttpRequest, fmt: str) -> FileResponse:
+    path = open_data.directory() / open_data.file_name(fmt)
+    if fmt not in open_data.FORMATS or not path.exists():
+        raise Http404("Ce fichier n'est pas disponible.")
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=open_data.file_name(fmt),
+        content_type=export_jobs.FORMATS[fmt].content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+

@@ -249,6 +249,10 @@ EXPORT_JOBS_PER_CLIENT = envint("EXPORT_JOBS_PER_CLIENT", 2)
 EXPORT_JOB_KEEP_SECONDS = envint("EXPORT_JOB_KEEP_SECONDS", 86400)
 EXPORT_JOB_STALE_SECONDS = envint("EXPORT_JOB_STALE_SECONDS", 3600)
 EXPORT_JOBS_DIR = Path(os.environ.get("EXPORT_JOBS_DIR", VAR_DIR / "exports"))
+# The whole catalogue's files of the page "Données ouvertes" (catalogue.open_data), rebuilt by
+# the job worker when the published catalogue changed, at most once per OPEN_DATA_REBUILD_SECONDS.
+OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR", VAR_DIR / "donnees-ouvertes"))
+OPEN_DATA_REBUILD_SECONDS = envint("OPEN_DATA_REBUILD_SECONDS", 600)
 # Django's task framework (django-tasks backport): jobs stored in the database, run by
 # `manage.py db_worker` (started by `make demo` / `make serve`; a systemd unit in production).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
