@@ -251,4 +251,3 @@ def open_data_file(request: HttpRequest, fmt: str) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
