@@ -58,7 +58,7 @@ def main() -> None:
                 break
             runs = RUNS if fmt != "pdf" or n <= 40 else 3
             times = [
-                timed(lambda: writer(export_jobs.matching_sheets(query, limit=n)))
+                timed(lambda w=writer, k=n: w(export_jobs.matching_sheets(query, limit=k)))
                 for _ in range(runs)
             ]
             print(

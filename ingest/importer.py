@@ -194,8 +194,9 @@ def import_bytes(
 def _queue_discovery() -> None:
     """Similar actions and duplicate pairs of the imported sheets appear without waiting for the
     nightly run: the job worker recomputes them (one task however many files are imported)."""
-    from discovery.tasks import recompute_after_import
     from django_tasks_db.models import DBTaskResult
+
+    from discovery.tasks import recompute_after_import
 
     pending = DBTaskResult.objects.ready().filter(task_path=recompute_after_import.module_path)
     if not pending.exists():
