@@ -52,7 +52,12 @@ def main() -> None:
         "xlsx": [100, 250, 500, 1000, 2000, 4000],
         "pdf": [5, 10, 20, 40, 80],
     }
+    only = os.environ.get("FORMATS", "csv,xlsx,pdf").split(",")
+    if os.environ.get("PDF_SIZES"):
+        sizes["pdf"] = [int(n) for n in os.environ["PDF_SIZES"].split(",")]
     for fmt, writer in writers.items():
+        if fmt not in only:
+            continue
         for n in sizes[fmt]:
             if n > len(ids):
                 break
