@@ -120,9 +120,13 @@ def sheet_count(fmt: str, query) -> int:
 
 def background_needed(fmt: str, query) -> tuple[bool, int]:
     count = sheet_count(fmt, query)
-    threshold = (
-        settings.EXPORT_PDF_SYNC_MAX_SHEETS if fmt == "pdf" else settings.EXPORT_SYNC_MAX_SHEETS
-    )
+    if fmt == "pdf":
+        threshold = settings.EXPORT_PDF_SYNC_MAX_SHEETS
+    elif fmt == "xlsx":
+        # A workbook is built whole before its first byte: a lower line than the streams'.
+        threshold = min(settings.EXPORT_SYNC_MAX_SHEETS, settings.EXPORT_XLSX_SYNC_MAX_SHEETS)
+    else:
+        threshold = settings.EXPORT_SYNC_MAX_SHEETS
     return count > threshold, count
 
 
