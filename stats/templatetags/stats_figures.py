@@ -59,3 +59,11 @@ def departement_map(departement):
         .values_list("structure__departement_id", "n")
     )
     return {"map": departement_page_map(departement, counts), "departement": departement}
+
+
+@register.filter
+def map_class(fill: str) -> int:
+    """The class of a map colour (0: no sheet), for the pattern drawn over it (stats/_map.svg)."""
+    from stats.geo import PALETTE
+
+    return PALETTE.index(fill) if fill in PALETTE else 0

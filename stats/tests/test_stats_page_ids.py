@@ -15,3 +15,9 @@ class StatsPageIdsTestCase(BaseTestCase):
     def test_the_people_field_is_named_in_the_feminine(self):
         r = self.client.get("/statistiques/")
         self.assertNotContains(r, "personnes mobilisés")
+
+    def test_the_regions_map_names_every_departement_s_region(self):
+        r = self.client.get("/statistiques/", {"vue": "regions"})
+        self.assertContains(r, "Île-de-France : 0 fiche (Paris)")
+        self.assertContains(r, "Corse : 0 fiche (Corse-du-Sud)")
+        self.assertNotContains(r, "Hors région")
