@@ -21,3 +21,13 @@ class StatsPageIdsTestCase(BaseTestCase):
         self.assertContains(r, "Île-de-France : 0 fiche (Paris)")
         self.assertContains(r, "Corse : 0 fiche (Corse-du-Sud)")
         self.assertNotContains(r, "Hors région")
+
+    def test_a_selection_of_one_sheet_draws_no_chart(self):
+        r = self.client.get("/statistiques/", {"departement": self.reunion.code})
+        self.assertEqual(r.context["stats"].total_sheets, 1)
+        self.assertNotContains(r, 'class="bar-fill"')
+        self.assertContains(r, "Une seule fiche dans la sélection : La Réunion.")
+
+    def test_a_field_nobody_filled_says_so_in_one_line(self):
+        r = self.client.get("/statistiques/")
+        self.assertContains(r, "Aucune fiche de la sélection ne renseigne ce champ.")
