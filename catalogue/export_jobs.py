@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from catalogue import exports
 from catalogue import models as m
+from catalogue.display import display_label
 from catalogue.models import ActionSheet, ExportJob
 from essaimage.lib import limits
 from search.forms import SearchForm
@@ -95,7 +96,10 @@ def describe_query(query) -> list[tuple[str, str]]:
             continue
         if model is not None:
             found = {
-                str(getattr(obj, column)): str(obj.name if hasattr(obj, "name") else obj.label)
+                # Vocabulary labels with the pages' capitals ("intergénérationnel" -> "I…").
+                str(getattr(obj, column)): str(
+                    obj.name if hasattr(obj, "name") else display_label(obj.label)
+                )
                 for obj in model.objects.filter(**{f"{column}__in": values})
             }
             shown = [found.get(str(v), str(v)) for v in values]

@@ -17,7 +17,7 @@ class AlertWordsTestCase(ContribTestCase):
     def test_the_form_names_the_search(self):
         r = self.client.get(self.url + "?keywords=intergenerationnel&region=04&q=jardin")
         self.assertContains(
-            r, "Recherche suivie : <strong>« jardin », intergénérationnel, en La Réunion</strong>"
+            r, "Recherche suivie : <strong>« jardin », Intergénérationnel, en La Réunion</strong>"
         )
 
     def test_a_search_without_filters_is_the_whole_catalogue(self):
