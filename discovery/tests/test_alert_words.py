@@ -38,3 +38,11 @@ class AlertWordsTestCase(ContribTestCase):
         r = self.client.get(self.url + "?q=<script>x</script>")
         self.assertNotContains(r, "<script>x</script>")
         self.assertContains(r, "« &lt;script&gt;x&lt;/script&gt; »")
+
+    def test_a_failed_sign_up_has_the_error_summary(self):
+        r = self.client.post(self.url, {"email": "pas-une-adresse", "frequency": "", "query": ""})
+        self.assertContains(r, "<title>Erreur : ")
+        self.assertContains(r, "data-error-summary")
+        self.assertContains(r, 'href="#id_email"')
+        self.assertContains(r, 'href="#champ-frequency"')
+        self.assertContains(r, 'id="champ-frequency" aria-describedby="frequency-error"')
