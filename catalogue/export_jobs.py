@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from catalogue import exports
 from catalogue import models as m
+from catalogue.display import display_label
 from catalogue.models import ActionSheet, ExportJob
 from essaimage.lib import limits
 from search.forms import SearchForm
@@ -123,7 +124,10 @@ def describe_query(query) -> list[tuple[str, str]]:
             continue
         if model is not None:
             found = {
-                str(getattr(obj, column)): str(obj.name if hasattr(obj, "name") else obj.label)
+                # Vocabulary labels with the pages' capitals ("intergénérationnel" -> "I…").
+                str(getattr(obj, column)): str(
+                    obj.name if hasattr(obj, "name") else display_label(obj.label)
+                )
                 for obj in model.objects.filter(**{f"{column}__in": values})
             }
             shown = [found.get(str(v), str(v)) for v in values]
@@ -148,9 +152,13 @@ def sheet_count(fmt: str, query) -> int:
 
 def background_needed(fmt: str, query) -> tuple[bool, int]:
     count = sheet_count(fmt, query)
-    threshold = (
-        settings.EXPORT_PDF_SYNC_MAX_SHEETS if fmt == "pdf" else settings.EXPORT_SYNC_MAX_SHEETS
-    )
+    if fmt == "pdf":
+        threshold = settings.EXPORT_PDF_SYNC_MAX_SHEETS
+    elif fmt == "xlsx":
+        # A workbook is built whole before its first byte: a lower line than the streams'.
+        threshold = min(settings.EXPORT_SYNC_MAX_SHEETS, settings.EXPORT_XLSX_SYNC_MAX_SHEETS)
+    else:
+        threshold = settings.EXPORT_SYNC_MAX_SHEETS
     return count > threshold, count
 
 

@@ -411,7 +411,9 @@ def write_atom(
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    # Tagged PDF/UA-1: structure, reading order and the document's language (<html lang="fr">)
+    # for screen readers; its title comes from the template's <title>.
+    return HTML(string=html, base_url=settings.SITE_URL).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def write_sheet_pdf(sheet: ActionSheet) -> bytes:

@@ -8,3 +8,10 @@ from catalogue import export_jobs
 @task()
 def build_export(job_id: str) -> None:
     export_jobs.build(job_id)
+
+
+@task()
+def build_open_data() -> None:
+    from catalogue import open_data
+
+    open_data.build_files()

@@ -7,6 +7,8 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.home, name="home"),
     path("actions/", views.sheet_list, name="sheet-list"),
+    path("donnees-ouvertes/", views.open_data_page, name="open-data"),
+    path("donnees-ouvertes/<slug:fmt>/", views.open_data_file, name="open-data-file"),
     path("actions/export.csv", export_views.export_csv, name="export-csv"),
     path("actions/export.xlsx", export_views.export_xlsx, name="export-xlsx"),
     path("actions/export.json", export_views.export_json, name="export-json"),
@@ -21,6 +23,8 @@ urlpatterns = [
     path("actions/<int:pk>-<slug:slug>/pdf", export_views.sheet_pdf, name="sheet-pdf"),
     path("actions/<int:pk>-<slug:slug>/", views.sheet_detail, name="sheet-detail"),
     path("structures/", views.structure_list, name="structure-list"),
+    # A shared short link (/actions/42/ or /actions/42) leads to the sheet.
+    path("actions/<int:pk>/", views.sheet_short_link, name="sheet-short-link"),
     path("structures/<int:pk>-<slug:slug>/", views.structure_detail, name="structure-detail"),
     path("departements/<str:code>/", views.departement_detail, name="departement-detail"),
     path("fichiers/<int:pk>/", views.attachment_download, name="attachment-download"),

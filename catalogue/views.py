@@ -7,10 +7,12 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from catalogue import export_jobs, open_data
 from catalogue.downloads import attachment_response
 from catalogue.listing import all_facet_values, build_listing, catalogue_url, page_query
 from catalogue.models import ActionSheet, Attachment, Departement, Keyword, Structure
@@ -80,7 +82,14 @@ def _search_page(
     if request.htmx and not request.htmx.history_restore_request:
         # Every catalogue-like page extends sheet_list.html, which defines the partial.
         template = "catalogue/sheet_list.html#results"
+    # What the window title names besides the page: the words, the filters, the page number.
+    title_parts = [f"« {query.shown_q} »"] if query.shown_q else []
+    title_parts += [value.label for _, value, _ in listing.chips]
+    if result.page > 1:
+        title_parts.append(f"page {result.page}")
     context |= {
+        "title_parts": title_parts,
+        "page_name": context.get("page_name", "Catalogue des actions"),
         "form": form,
         "query": query,
         "result": result,
@@ -121,6 +130,12 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def sheet_short_link(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = get_object_or_404(ActionSheet.objects.published().only("pk", "title"), pk=pk)
+    return redirect(sheet, permanent=True)
+
+
+@require_GET
 def sheet_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     sheet = get_object_or_404(ActionSheet.objects.published().with_relations(), pk=pk)
     if slug != sheet.slug:
@@ -153,7 +168,11 @@ def structure_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return _search_page(
         request,
         "catalogue/structure_detail.html",
-        {"structure": structure, "list_url": structure.get_absolute_url()},
+        {
+            "structure": structure,
+            "list_url": structure.get_absolute_url(),
+            "page_name": structure.name,
+        },
         page_url=structure.get_absolute_url(),
         fixed=("structure", str(structure.pk)),
     )
@@ -209,7 +228,11 @@ def departement_detail(request: HttpRequest, code: str) -> HttpResponse:
     return _search_page(
         request,
         "catalogue/departement_detail.html",
-        {"departement": departement, "list_url": departement.get_absolute_url()},
+        {
+            "departement": departement,
+            "list_url": departement.get_absolute_url(),
+            "page_name": departement.name,
+        },
         page_url=departement.get_absolute_url(),
         fixed=("departement", departement.code),
     )
@@ -240,3 +263,33 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         sheet__publication_status="published",
     )
     return attachment_response(attachment)
+
+
+@require_GET
+def open_data_page(request: HttpRequest) -> HttpResponse:
+    files, preparing = open_data.published_files()
+    return render(
+        request,
+        "catalogue/open_data.html",
+        {
+            "files": files,
+            "preparing": preparing,
+            "published_count": ActionSheet.objects.published().count(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+def open_data_file(request: HttpRequest, fmt: str) -> FileResponse:
+    path = open_data.directory() / open_data.file_name(fmt)
+    if fmt not in open_data.FORMATS or not path.exists():
+        raise Http404("Ce fichier n'est pas disponible.")
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=open_data.file_name(fmt),
+        content_type=export_jobs.FORMATS[fmt].content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -270,6 +270,12 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An e-mail keyboard on phones, and the browser checks the address's shape.
+        self.fields["username"].widget.input_type = "email"
+        self.fields["username"].widget.attrs["autocomplete"] = "email"
+
     def clean_username(self) -> str:
         # Addresses are stored lower-case (UserManager); people type them any way.
         return self.cleaned_data["username"].strip().lower()

@@ -328,19 +328,27 @@ def map_value(value: Model, onto: Model) -> int:
 
 
 def merge_candidates(sheet: ActionSheet, reviewable, text: str = "", limit: int = 30):
-    """Sheets `sheet` could be merged into, likely duplicates first: among `reviewable` (the
-    moderator's territory), those whose title contains `text`, or without text, those of the
-    same structure or with the same title."""
+    """Sheets `sheet` could be merged into: among `reviewable` (the moderator's territory),
+    those whose title contains `text`, or without text, its stored probable duplicates
+    (discovery.duplicates), most likely first, each with its `duplicate_reasons`."""
+    from discovery.models import ProbableDuplicate
+
     candidates = reviewable.exclude(pk=sheet.pk).exclude(
         publication_status=PublicationStatus.ARCHIVED
     )
     text = " ".join(text.split())
-    if text:
-        candidates = candidates.filter(title__icontains=text)
-    else:
-        candidates = candidates.filter(
-            Q(structure_id=sheet.structure_id) | Q(title__iexact=sheet.title)
-        )
+    if not text:
+        pairs = ProbableDuplicate.objects.filter(Q(first=sheet) | Q(second=sheet))
+        found = {
+            (p.second_id if p.first_id == sheet.pk else p.first_id): (p.score, p.reasons)
+            for p in pairs
+        }
+        chosen = list(candidates.filter(pk__in=found).select_related("structure__departement"))
+        for candidate in chosen:
+            candidate.duplicate_reasons = found[candidate.pk][1]
+        chosen.sort(key=lambda c: (-found[c.pk][0], c.title, c.pk))
+        return chosen[:limit]
+    candidates = candidates.filter(title__icontains=text)
     return (
         candidates.select_related("structure__departement")
         .annotate(same_title=Case(When(title__iexact=sheet.title, then=0), default=1))

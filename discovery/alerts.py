@@ -43,6 +43,30 @@ def describe(query: str) -> str:
     return f"/actions/?{query}" if query else "/actions/"
 
 
+PLACES = ("Département", "Région")
+
+
+def describe_in_words(query: str) -> str:
+    """The search an alert follows, as a person says it: "Parentalité, en Bourgogne-Franche-Comté"
+    (the filter labels of the Atom feed and the booklet: catalogue.export_jobs.describe_query)."""
+
+    form = SearchForm(QueryDict(query or ""))
+    form.is_valid()
+    parts, places = [], []
+    for label, values in describe_query(form.to_query()):
+        if label == "Recherche":
+            parts.append(f"« {values} »")
+        elif label in PLACES:
+            places.append(f"en {values}")
+        elif label == "Lieu reconnu":  # "Gironde (département)", typed in the words
+            places.append(f"en {values.rsplit(' (', 1)[0]}")
+        elif label == "Années":
+            parts.append(f"années {values}")
+        else:
+            parts.append(values)
+    return ", ".join(parts + places) or "toutes les fiches du catalogue"
+
+
 def subscribe(email: str, query: str, frequency: str, user=None) -> SearchAlert:
     """A new, unconfirmed alert; the confirmation e-mail leaves once the transaction commits."""
     email = email.strip().lower()
@@ -109,7 +133,7 @@ def _send(alert: SearchAlert, template: str, context: dict) -> None:
         "alert": alert,
         "site_url": site,
         "search_url": site + describe(alert.query),
-        "search_lines": describe_query(SearchForm(QueryDict(alert.query)).to_query()),
+        "search_words": describe_in_words(alert.query),
         "confirm_url": site + reverse("discovery:alert-confirm", args=[alert.token]),
         "unsubscribe_url": unsubscribe_url,
     }

@@ -13,3 +13,15 @@ def update_similar(sheet_ids: list[int]) -> None:
 @task()
 def update_duplicates(sheet_ids: list[int]) -> None:
     duplicates.update_pairs(sheet_ids)
+
+
+@task()
+def recompute_after_import() -> None:
+    """What the nightly `compute_similar` does, right after an import: similar actions, then
+    probable duplicates from the same fresh terms, then the suggestions."""
+    from discovery import suggestions
+    from discovery.duplicates import compute_pairs
+
+    similarity.compute_all()
+    compute_pairs()
+    suggestions.train()

@@ -81,7 +81,11 @@ def alert_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "discovery/alert_new.html",
-        {"form": form, "search_url": alerts.describe(alerts.clean_query(query))},
+        {
+            "form": form,
+            "search_url": alerts.describe(alerts.clean_query(query)),
+            "search_words": alerts.describe_in_words(alerts.clean_query(query)),
+        },
     )
 
 

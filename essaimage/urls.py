@@ -10,6 +10,7 @@ admin.site.site_header = "Administration d'Essaimage"
 admin.site.site_title = "Essaimage"
 admin.site.index_title = "Gestion du catalogue"
 
+handler404 = "essaimage.errors.page_not_found"
 handler500 = "essaimage.views.server_error"
 
 urlpatterns = [

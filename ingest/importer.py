@@ -186,7 +186,21 @@ def import_bytes(
         writer = _Writer(report, progress)
         writer.write(parsed.sheets, batch_size=settings.IMPORT_BATCH_SIZE)
         report.probable_duplicates = _probable_duplicates(writer)
+        if report.sheet_ids:
+            _queue_discovery()
     return report
+
+
+def _queue_discovery() -> None:
+    """Similar actions and duplicate pairs of the imported sheets appear without waiting for the
+    nightly run: the job worker recomputes them (one task however many files are imported)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from discovery.tasks import recompute_after_import
+
+    pending = DBTaskResult.objects.ready().filter(task_path=recompute_after_import.module_path)
+    if not pending.exists():
+        recompute_after_import.enqueue()
 
 
 def _probable_duplicates(writer: "_Writer") -> list[str]:

@@ -15,6 +15,11 @@ SORTS = {
     "year": "année",
     "recent": "les plus récentes",
 }
+# Without words to rank by, the catalogue lists the most recent actions first (year of the
+# action, then title): people come for ideas to take up, and a 2024 action is more likely to be
+# running than a 2012 one. Not "recent" (publication date): every sheet imported from SENACS has
+# the import's date. Not titles: only useful to someone who knows the title, and they search it.
+DEFAULT_SORT = "year"
 # Query-string keys that hold several values; they are also SheetQuery's tuple fields.
 MULTI_KEYS = (
     "departement",
@@ -82,7 +87,7 @@ class SheetQuery:
     year: tuple[int, ...] = ()
     year_min: int | None = None
     year_max: int | None = None
-    sort: str = ""  # "" = the default: relevance with text, title without
+    sort: str = ""  # "" = the default: relevance with text, DEFAULT_SORT without
     # Places typed in the text are kept as text when named here (a removed "lieu reconnu" chip).
     as_text: tuple[str, ...] = ()
     # Set by SearchForm when places were recognised: `q` is then the text without them, and
@@ -93,8 +98,8 @@ class SheetQuery:
     @property
     def effective_sort(self) -> str:
         if self.sort == "relevance" and not self.q.strip():
-            return "title"
-        return self.sort or ("relevance" if self.q.strip() else "title")
+            return DEFAULT_SORT
+        return self.sort or ("relevance" if self.q.strip() else DEFAULT_SORT)
 
     @property
     def has_filters(self) -> bool:

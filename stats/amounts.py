@@ -18,7 +18,12 @@ _SPACE = f"[{SPACES}]"
 # An amount: 22 475 | 22.475 | 2640,20 | 1 117,50 | 5000 | 1,5 (before k€)
 NUMBER = rf"(?<![\d,.])(?:\d{{1,3}}(?:{_SPACE}\d{{3}})+|\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,\d{{1,2}})?(?![\d])"
 EURO = r"(?:€|euros?\b|eur\b)"
-MONEY = re.compile(rf"(?P<number>{NUMBER}){_SPACE}*(?P<k>k{_SPACE}*)?{EURO}", re.IGNORECASE)
+# Euros also written "e" / "E" ("12000 e", "800e"): only after a space or three digits, so an
+# ordinal ("2e édition") is not an amount.
+MONEY = re.compile(
+    rf"(?P<number>{NUMBER})(?:{_SPACE}*(?P<k>k{_SPACE}*)?{EURO}|(?P<e>{_SPACE}*e)\b(?!['’]))",
+    re.IGNORECASE,
+)
 BARE_NUMBER = re.compile(rf"(?P<number>{NUMBER})")
 
 TOTAL_LABEL = re.compile(
@@ -124,6 +129,8 @@ def _money(text: str) -> list[_Amount] | None:
     """Every euro amount of `text`, or None when one of them is not a plain amount."""
     amounts = []
     for match in MONEY.finditer(text):
+        if match["e"] and not match["e"][:-1] and len(re.sub(r"\D", "", match["number"])) < 3:
+            continue  # "2e", "10e": an ordinal
         before, after = text[: match.start()], text[match.end() :]
         if RATE.match(after) or RANGE_AFTER.match(after) or RANGE_BEFORE.search(before[-8:]):
             return None
@@ -368,6 +375,9 @@ def read_people(text: str) -> People | None:
     text = _clean(text)
     if not text.strip():
         return None
+    # The field holds only a number ("14"): that is the count it asks for.
+    if bare := re.fullmatch(r"\s*(\d{1,5})\s*\.?\s*", text):
+        return People(int(bare[1]), text.strip())
     totals = list(PEOPLE_TOTAL.finditer(text))
     if totals:
         values = {int(m["total"]) + int(m["plus"] or 0) for m in totals}

@@ -4,8 +4,10 @@ One dark colour on white, numbers written at the end of each bar, the title and 
 source in the picture: the chart reads the same in greyscale and for colour-blind readers.
 """
 
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, field
 
+from catalogue.display import display_label
 from stats.queries import Row
 
 WIDTH = 720
@@ -22,6 +24,8 @@ class Bar:
     value: str
     y: float
     width: float
+    # The label on as many lines as it needs: a chart image never cuts a label short.
+    lines: list[str] = field(default_factory=list)
 
     @property
     def text_y(self) -> float:
@@ -59,21 +63,18 @@ class BarChart:
         return f"{self.title} : " + " ; ".join(f"{b.label} : {b.value}" for b in self.bars) + "."
 
 
-def _shorten(text: str, limit: int = 42) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+LINE_CHARS = 42  # about LABEL_WIDTH at 12 px
+LINE_HEIGHT = 15
 
 
 def bar_chart(title: str, subtitle: str, rows: list[Row], value_format) -> BarChart:
     """`value_format(row)` gives the number written on each bar."""
     top = max((row.share for row in rows), default=0) or 1
-    bars = [
-        Bar(
-            _shorten(row.label),
-            value_format(row),
-            TOP + i * ROW_HEIGHT,
-            round(BAR_WIDTH * row.share / top, 1),
-        )
-        for i, row in enumerate(rows)
-    ]
-    height = TOP + len(bars) * ROW_HEIGHT + 36
+    bars, y = [], TOP
+    for row in rows:
+        label = display_label(row.label)
+        lines = textwrap.wrap(label, LINE_CHARS, break_long_words=True) or [""]
+        bars.append(Bar(label, value_format(row), y, round(BAR_WIDTH * row.share / top, 1), lines))
+        y += max(ROW_HEIGHT, 9 + LINE_HEIGHT * len(lines))
+    height = y + 36
     return BarChart(title, subtitle, bars, WIDTH, height)

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from django.urls import reverse
 
-from catalogue.models import Departement
+from catalogue.models import Departement, Region
 from search.query import SheetQuery
 from stats.geo import FranceMap, Shape, france_map
 
@@ -58,12 +58,17 @@ def selection_map(
         result = france_map(
             pairs, counts, url_for, title="Fiches par région", area_word="département"
         )
-        names = region_names or {}
+        # Every région named, those without sheets too (Île-de-France, Corse: "0 fiche").
+        names = {**dict(Region.objects.values_list("code", "name")), **(region_names or {})}
         result.shapes = [
             replace(
                 shape,
-                label=f"{names.get(region_of[shape.code], 'Hors région')} : {shape.count} "
-                f"fiche{'s' if shape.count > 1 else ''} ({shape.name})",
+                label=(
+                    f"{names[region_of[shape.code]]} : {shape.count} "
+                    f"fiche{'s' if shape.count > 1 else ''} ({shape.name})"
+                    if region_of[shape.code] in names
+                    else f"{shape.name} : collectivité d'outre-mer rattachée à aucune région"
+                ),
             )
             for shape in result.shapes
         ]

@@ -131,7 +131,7 @@ class CatalogueBrowserTestCase(BrowserTestCase):
         page.goto(self.live_server_url + "/actions/?q=numerique")
         expect(page.locator("#results-title")).to_contain_text("pour « numerique »")
         page.locator("fieldset", has_text="Statut").get_by_label(re.compile("^En cours")).check()
-        page.get_by_role("button", name="Appliquer les filtres").click()
+        page.get_by_role("button", name=re.compile(r"^Voir les \d+ fiches$")).click()
         expect(page).to_have_url(re.compile(r"status=en-cours"))
         expect(
             page.get_by_role("link", name=re.compile("Statut de l'action : En cours"))

@@ -64,8 +64,10 @@ class SheetPageBrowserTestCase(BrowserTestCase):
             [f for f in facts if f in ("Structure organisatrice", "Département", "Région")],
             ["Structure organisatrice", "Département", "Région"],
         )
-        self.assertLess(facts.index("Statut de l'action"), facts.index("Dernière mise à jour"))
-        self.assertLess(facts.index("Dernière mise à jour"), facts.index("Public"))
+        # An imported sheet says where it comes from, not the import's day.
+        self.assertLess(facts.index("Statut de l'action"), facts.index("Origine"))
+        self.assertNotIn("Dernière mise à jour", facts)
+        self.assertLess(facts.index("Origine"), facts.index("Public"))
         self.assertLess(facts.index("Public"), facts.index("Mots clés associés à l'action"))
         contact = self.page.get_by_role("region", name="Contacter la structure")
         expect(contact.get_by_role("link", name="02 43 00 00 00")).to_be_visible()

@@ -111,7 +111,13 @@ class SheetDetailTestCase(SearchTestCase):
         self.assertContains(r, "<dt>Publiée le</dt><dd>14 mars 2025</dd>", html=True)
         self.assertContains(r, "<dt>Dernière mise à jour</dt>", html=True)
         self.assertContains(r, "Contacter la structure")
-        imported = make_sheet(self.loiron, "Fiche reprise", source="senacs", published_at=published)
+        imported = make_sheet(
+            self.loiron, "Fiche reprise", source="senacs", published_at=published, year=2019
+        )
         r = self.client.get(imported.get_absolute_url())
-        self.assertContains(r, "Reprise du catalogue SENACS le")
+        self.assertContains(
+            r, "<dt>Origine</dt><dd>Fiche reprise de SENACS (année 2019)</dd>", html=True
+        )
         self.assertNotContains(r, "14 mars 2025")
+        self.assertNotContains(r, "Publiée le")
+        self.assertNotContains(r, "Dernière mise à jour")  # the import's day, not news

@@ -129,13 +129,13 @@ class SheetListTestCase(SearchTestCase):
 
     def test_it_names_the_default_sort_and_hints_in_french(self):
         r = self.client.get(self.url)
-        self.assertContains(r, '<option value="">Titre</option>', html=True)
+        self.assertContains(r, '<option value="">Année (les plus récentes)</option>', html=True)
         self.assertNotContains(r, "titre sans recherche")
         self.assertContains(r, "seniors OU aînés")
         self.assertNotContains(r, " OR ")
         r = self.client.get(self.url, {"q": "parentalite"})
         self.assertContains(r, '<option value="">Pertinence</option>', html=True)
-        self.assertContains(r, '<option value="title">Titre</option>', html=True)
+        self.assertContains(r, '<option value="year">Année</option>', html=True)
 
     def test_it_lists_departements_alphabetically_with_the_selected_first(self):
         r = self.client.get(self.url, {"departement": "54"})

@@ -129,7 +129,7 @@ class SheetListPlacesTestCase(PlacesCatalogue):
         self.assertEqual(SearchAlert.objects.get().query, "q=jardin+en+Gironde")
         body = html.unescape(mail.outbox[0].body)
         self.assertIn("/actions/?q=jardin+en+Gironde", body)
-        self.assertIn("Lieu reconnu : Gironde (département)", body)
+        self.assertIn("pour cette recherche : « jardin », en Gironde", body)
 
     def test_a_place_typed_on_a_departement_page_leads_to_the_catalogue(self):
         r = self.client.get("/departements/35/", {"q": "jardin en Gironde"})

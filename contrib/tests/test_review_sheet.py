@@ -121,9 +121,11 @@ class MergeSheetTestCase(ContribTestCase):
         outside = make_draft(self.marais, "Repair Café", self.bob)
         self.client.force_login(self.mona)
         r = self.client.get(f"/contribuer/relecture/{duplicate.pk}/")
-        # Same structure or same title, in the moderator's territory only.
+        # The stored probable duplicates (discovery), in the moderator's territory only: not
+        # every other sheet of the structure.
         self.assertContains(r, f'name="target" value="{self.sheet.pk}"')
-        self.assertContains(r, f'name="target" value="{self.draft.pk}"')
+        self.assertContains(r, "même titre")
+        self.assertNotContains(r, f'name="target" value="{self.draft.pk}"')
         self.assertNotContains(r, f'name="target" value="{outside.pk}"')
         self.assertNotContains(r, f'name="target" value="{duplicate.pk}"')
         r = self.client.get(f"/contribuer/relecture/{duplicate.pk}/", {"doublon": "parents"})

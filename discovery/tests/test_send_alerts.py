@@ -43,7 +43,7 @@ class SendAlertsTestCase(BaseTestCase):
         )
         self.assertEqual(self.send(), (1, 0))
         [message] = mail.outbox
-        self.assertEqual(message.subject, "1 nouvelle action sur Essaimage")
+        self.assertEqual(message.subject, "1 nouvelle action sur Essaimage : Intergénérationnel")
         self.assertIn("Nouvelle fiche", message.body)
         self.assertIn(new.get_absolute_url(), message.body)
         for absent in ("Ancienne fiche", "Hors sujet", "Brouillon"):

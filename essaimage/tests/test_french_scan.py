@@ -96,6 +96,8 @@ class FrenchScanTestCase(TestCase):
         corpus = data_corpus()
         seen, queue, problems = set(), ["/", "/actions/", "/contribuer/", "/api/v1/docs"], {}
         queue += ["/actions/?q=parentalite", "/actions/?q=zzzzqqq", "/statistiques/"]
+        # Pages issue #22 added or changed.
+        queue += ["/donnees-ouvertes/", "/compte/connexion/"]
         while queue and len(seen) < MAX_PAGES:
             url = queue.pop(0)
             if url in seen:
@@ -126,6 +128,7 @@ class FrenchScanTestCase(TestCase):
                 if local not in seen and (not parts.query or len(seen) < MAX_PAGES // 2):
                     queue.append(local)
         self.assertGreater(len(seen), 20)
+        self.assertIn("/donnees-ouvertes/", seen)
         return problems
 
     def test_every_page_reads_right_for_each_role(self):

@@ -3,21 +3,36 @@ and what the service computes before choosing one: the text match and the effect
 
 from typing import Protocol
 
-from django.db.models import Count, F, Max
-from django.db.models.functions import Lower
+from django.db.models import Count, F, Max, Value
+from django.db.models.functions import Lower, LTrim, Replace
 
 from catalogue.models import ActionSheet, Keyword
 from search import matching
 from search.backends import get_backend
 from search.matching import TextMatch
 from search.models import SearchWord
-from search.query import SheetQuery
+from search.query import DEFAULT_SORT, SheetQuery
 from search.results import SearchResult
 
+# Quotes and brackets SENACS titles often start with: « "Café" » sorts under C, not first.
+TITLE_PUNCTUATION = ('"', "«", "»", "\u201c", "\u201d", "\u201e", "(", ")", "[", "]", "\u00a0")
+
+
+def title_sort_key():
+    key = Lower("title")
+    for char in TITLE_PUNCTUATION:
+        key = Replace(key, Value(char), Value(" " if char == "\u00a0" else ""))
+    return LTrim(key)
+
+
 ORDERINGS = {
-    "title": (Lower("title"), "pk"),
-    "departement": (F("structure__departement__code").asc(nulls_last=True), Lower("title"), "pk"),
-    "year": (F("year").desc(nulls_last=True), Lower("title"), "pk"),
+    "title": (title_sort_key(), "pk"),
+    "departement": (
+        F("structure__departement__code").asc(nulls_last=True),
+        title_sort_key(),
+        "pk",
+    ),
+    "year": (F("year").desc(nulls_last=True), title_sort_key(), "pk"),
     "recent": (F("published_at").desc(nulls_last=True), F("created_at").desc(), "-pk"),
 }
 
@@ -41,7 +56,7 @@ class Engine(Protocol):
 
 def effective_sort(query: SheetQuery, match: TextMatch | None) -> str:
     sort = query.effective_sort
-    return "title" if sort == "relevance" and match is None else sort
+    return DEFAULT_SORT if sort == "relevance" and match is None else sort
 
 
 _vocabulary_cache: tuple[tuple, dict[str, str]] | None = None

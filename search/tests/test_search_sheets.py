@@ -13,7 +13,7 @@ class SearchSheetsTestCase(SearchTestCase):
         return search_sheets(SheetQuery(**kwargs), page=page, per_page=per_page)
 
     def test_it_lists_published_sheets_only_by_title(self):
-        result = self.search()
+        result = self.search(sort="title")
         self.assertEqual(result.total, 5)
         self.assertEqual(
             titles(result),
@@ -184,8 +184,9 @@ class SearchSheetsTestCase(SearchTestCase):
             [s.year for s in self.search(sort="year").sheets], [2021, 2020, 2019, None, None]
         )
         self.assertEqual(self.search(sort="title").sheets[0], self.numerique)
-        # Relevance without text falls back to title.
-        self.assertEqual(self.search(sort="relevance").sort, "title")
+        # Without words, the default and relevance are the most recent actions first.
+        self.assertEqual(self.search(sort="relevance").sort, "year")
+        self.assertEqual(self.search().sheets, self.search(sort="year").sheets)
 
     def test_it_sorts_by_most_recent(self):
         from django.utils import timezone

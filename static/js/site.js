@@ -9,6 +9,11 @@
     }
   }
   document.addEventListener("DOMContentLoaded", function () { foldFacets(document); });
+  // After a failed submit, start reading at the error summary (contrib/_form_errors.html).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  });
   document.addEventListener("toggle", function (e) {
     if (e.target.id === "facets") { e.target.dataset.touched = "1"; }
   }, true);
@@ -16,6 +21,23 @@
   document.addEventListener("htmx:beforeSwap", function (e) {
     var old = document.querySelector("#facets");
     window.__facetsOpen = old ? old.open : null;
+  });
+  // "Voir les N fiches": on a phone, fold the filters and move to the results once they are in.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-see-results]");
+    if (!button) { return; }
+    var facets = document.querySelector("#facets");
+    if (facets && window.matchMedia("(max-width: 48rem)").matches) {
+      facets.open = false;
+      facets.dataset.touched = "1";
+    }
+    window.__focusResults = true;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!window.__focusResults) { return; }
+    window.__focusResults = false;
+    var results = document.querySelector("#resultats");
+    if (results) { results.focus(); results.scrollIntoView({ block: "start" }); }
   });
   document.addEventListener("htmx:afterSwap", function () {
     var facets = document.querySelector("#facets");

@@ -59,3 +59,22 @@ def departement_map(departement):
         .values_list("structure__departement_id", "n")
     )
     return {"map": departement_page_map(departement, counts), "departement": departement}
+
+
+@register.filter
+def map_class(fill: str) -> int:
+    """The class of a map colour (0: no sheet), for the pattern drawn over it (stats/_map.svg)."""
+    from stats.geo import PALETTE
+
+    return PALETTE.index(fill) if fill in PALETTE else 0
+
+
+@register.simple_tag
+def chart_sheets(rows, unit="", sheets=None) -> int:
+    """How many sheets a bar chart stands for: `sheets` when the caller knows, else the sum of
+    its rows when they count sheets (euros and shares cannot tell: taken as enough)."""
+    if sheets not in (None, ""):
+        return int(sheets)
+    if unit in ("euros", "percent"):
+        return 2
+    return sum(int(getattr(row, "count", 0) or 0) for row in rows or ())

@@ -48,3 +48,23 @@ class FigureDownloadTestCase(BaseTestCase):
     def test_an_unknown_chart_is_a_404(self):
         self.assertEqual(self.client.get("/statistiques/inconnu.svg").status_code, 404)
         self.assertEqual(self.client.get("/statistiques/inconnu.png").status_code, 404)
+
+
+class ChartLabelsTestCase(BaseTestCase):
+    def test_a_long_label_is_wrapped_not_cut(self):
+        from stats.charts import bar_chart
+        from stats.queries import Row
+
+        long = "Partenaires associatifs du quartier et associations de parents d'élèves réunis"
+        chart = bar_chart("Titre", "Source", [Row(long, 3, 100.0)], lambda r: "3")
+        [bar] = chart.bars
+        self.assertEqual(" ".join(bar.lines), long)
+        self.assertGreater(len(bar.lines), 1)
+        self.assertNotIn("…", "".join(bar.lines))
+
+    def test_keyword_labels_have_the_pages_capitals(self):
+        from stats.charts import bar_chart
+        from stats.queries import Row
+
+        chart = bar_chart("Titre", "Source", [Row("intergénérationnel", 3, 1.0)], str)
+        self.assertEqual(chart.bars[0].lines, ["Intergénérationnel"])

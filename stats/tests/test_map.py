@@ -13,7 +13,9 @@ def shapes(html: str) -> dict[str, str]:
     """aria-label of each linked shape -> its href."""
     return {
         unescape(label): unescape(href)
-        for href, label in re.findall(r'<a href="([^"]*)" aria-label="([^"]*)"><path', html)
+        for href, label in re.findall(
+            r'<a href="([^"]*)"(?: tabindex="-1")? aria-label="([^"]*)"><path', html
+        )
     }
 
 

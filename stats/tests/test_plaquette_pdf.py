@@ -34,3 +34,17 @@ class PlaquettePdfTestCase(BaseTestCase):
     def test_the_page_links_to_it_with_the_selection(self):
         r = self.client.get("/statistiques/", {"departement": "25"})
         self.assertContains(r, 'href="/statistiques/plaquette.pdf?departement=25"')
+
+    def test_the_second_page_uses_its_width(self):
+        r = self.client.get("/statistiques/plaquette.pdf")
+        page = PdfReader(io.BytesIO(r.content)).pages[1]
+        xs = []
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                xs.append(tm[4] * cm[0] + cm[4])
+
+        page.extract_text(visitor_text=visit)
+        width = float(page.mediabox.width)
+        # Charts in two columns: some text starts in the right half of the page.
+        self.assertTrue(any(x > width / 2 for x in xs), max(xs, default=0))

@@ -21,13 +21,16 @@ class SheetBudgetTestCase(BaseTestCase):
         self._write("Budget global 2019 : 22 475 €", "15 parents en moyenne")
         r = self.client.get(self.url)
         self.assertContains(r, "Budget lu : 22\u202f475\u00a0€")
-        self.assertContains(r, "d'après « Budget global 2019 : 22 475 € »")
-        self.assertContains(r, "Nombre de personnes lu : 15")
+        self.assertContains(
+            r, "relevé dans le texte de la fiche : « Budget global 2019 : 22 475 € »"
+        )
+        self.assertContains(r, "15 personnes mobilisées")
+        self.assertNotContains(r, "Nombre de personnes lu")
 
     def test_it_shows_nothing_when_nothing_is_read(self):
         self._write("Financement CAF et commune")
         r = self.client.get(self.url)
-        self.assertNotContains(r, "Chiffres lus dans la fiche")
+        self.assertNotContains(r, "En chiffres")
 
     def test_the_structures_value_is_shown_instead(self):
         self._write("1000 €")
@@ -41,3 +44,16 @@ class SheetBudgetTestCase(BaseTestCase):
         r = self.client.get(self.url)
         self.assertNotContains(r, "<script>alert(1)</script>")
         self.assertContains(r, "Budget lu : 500\u00a0€")
+
+    def test_en_bref_gives_the_year_the_commune_and_the_budget(self):
+        self.adesir.commune = "Saint-Denis"
+        self.adesir.postcode = "97400"
+        self.adesir.save()
+        self.sheet.year = 2022
+        self._write("Budget : 12 000 €")
+        r = self.client.get(self.url)
+        facts = r.content.decode().split('id="facts-title"')[1].split("</aside>")[0]
+        self.assertIn("<dt>Année</dt>", facts)
+        self.assertIn(">2022</a>", facts)
+        self.assertIn("<dt>Commune</dt><dd>Saint-Denis (97400)</dd>", facts)
+        self.assertIn("<dt>Budget</dt><dd>12\u202f000\u00a0€", facts)
