@@ -96,6 +96,10 @@ class ActionList(Schema):
     page: int
     page_size: int
     num_pages: int
+    notices: list[str] = Field(
+        default_factory=list,
+        description="Remarques sur la recherche, par exemple un mot qu'aucune fiche ne contient.",
+    )
     results: list[ActionHit]
     facets: dict[str, list[FacetValueOut]]
 

@@ -260,6 +260,7 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
         "page": result.page,
         "page_size": page_size,
         "num_pages": result.num_pages,
+        "notices": [result.missing_notice] if result.missing else [],
         "results": results,
         "facets": facets,
     }

@@ -292,6 +292,24 @@ def set_normaliser(name: str) -> None:
         _recent.clear()
 
 
+@lru_cache(maxsize=1)
+def _french_lexicon():
+    """simplemma's French dictionary (inflected form -> lemma) and its lemmas: ~250,000 forms,
+    loaded on first use (0.3 s)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    forms = DefaultDictionaryFactory().get_dictionary("fr")
+    return forms, frozenset(forms.values())
+
+
+def is_french(word: str) -> bool:
+    """Whether `word` (as typed, accents kept) is a French word of simplemma's dictionary: the
+    typo corrector never replaces one by another word."""
+    word = word.casefold()
+    forms, lemmas = _french_lexicon()
+    return word in lemmas or word in forms
+
+
 def current_normaliser() -> str:
     return _normaliser
 

@@ -258,7 +258,13 @@ def expand(plan: Plan, *, count, prefetch, vocabulary, labels) -> dict[str, str]
         for concept in known:
             concept.alternatives += keyword_variants(concept, keyword_labels)
     for concept in plan.concepts:
-        if concept.correctable and not any(count(a) for a in concept.alternatives):
+        if (
+            concept.correctable
+            and not any(count(a) for a in concept.alternatives)
+            # A French word is never "corrected" into another one: it found nothing, the
+            # other words still answer (TextMatch.missing).
+            and not analysis.is_french(concept.label)
+        ):
             candidates = [
                 (spelling, Alternative(terms, TYPO))
                 for spelling in closest_words(concept.label, vocabulary())
