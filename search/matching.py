@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
-from search import analysis, scoring, thesaurus
+from search import analysis, derivation, scoring, thesaurus
 
 TYPED, VARIANT, TYPO = 1.0, 0.6, 0.3
 PREFIX = 0.8
@@ -134,6 +134,8 @@ def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
         alternatives = [typed]
         if not clause.quoted:
             alternatives += [Alternative(t, w) for t, w in table.expansions(item["terms"])]
+            if not item.get("acronym"):
+                alternatives += _family(item["terms"], alternatives)
             if prefix_last and position == len(items) - 1 and len(item["terms"]) == 1:
                 alternatives.append(Alternative((analysis.fold(item["label"]),), PREFIX, True))
         concept = Concept(
@@ -152,6 +154,18 @@ def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
         else:
             concepts.append(concept)
     return Plan(concepts, excluded, table)
+
+
+def _family(terms: tuple[str, ...], known: list[Alternative]) -> list[Alternative]:
+    """Derived forms and the other spelling of a prefixed word (search.derivation), at the
+    weight of a derived form, unless the thesaurus gave them already."""
+    seen = {a.terms for a in known}
+    found = [(t,) for t in derivation.family(terms[0])] if len(terms) == 1 else []
+    other = derivation.prefixed(terms)
+    if other:
+        found.append(other)
+    weight = thesaurus.WEIGHTS["famille"]
+    return [Alternative(t, weight) for t in found if t not in seen]
 
 
 def _is_plain_words(text: str) -> bool:
