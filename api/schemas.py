@@ -128,6 +128,10 @@ class ActionList(Schema):
     places: list[PlaceOut] = Field(
         description="Les lieux reconnus dans q, appliqués comme filtres et retirés du texte."
     )
+    notices: list[str] = Field(
+        default_factory=list,
+        description="Remarques sur la recherche, par exemple un mot qu'aucune fiche ne contient.",
+    )
     results: list[ActionHit]
     facets: dict[str, list[FacetValueOut]]
 

@@ -110,16 +110,17 @@ NOT_BACKED_UP = {
 # the terms and the FTS5 inverted index itself, so nothing is analysed or tokenized again;
 # PostgreSQL: the tsvector beside each document).
 INDEX_MODELS = ("search.SearchDocument", "search.SearchWord")
+_LENGTHS = ("title_length", "who_length", "summary_length", "body_length")
 INDEX_TABLES = {
     "sqlite": (
-        ("search_searchdocument", ("sheet_id", "indexed_at")),
+        ("search_searchdocument", ("sheet_id", "indexed_at", *_LENGTHS)),
         ("search_terms", ("id", "title", "keywords", "structure", "summary", "body")),
         ("search_fts_data", ("id", "block")),
         ("search_fts_idx", ("segid", "term", "pgno")),
         ("search_fts_docsize", ("id", "sz")),
         ("search_fts_config", ("k", "v")),
     ),
-    "postgresql": (("search_searchdocument", ("sheet_id", "indexed_at", "vector")),),
+    "postgresql": (("search_searchdocument", ("sheet_id", "indexed_at", "vector", *_LENGTHS)),),
 }
 # Rows loaded by migrations (information pages, thesaurus, territories, vocabularies), replaced
 # by the archive's rows on restore: administrators and moderators may have edited them.

@@ -15,7 +15,8 @@ tsvector see exactly the same tokens at the same positions.
 The normaliser was chosen on the judged queries (`manage.py relevance --normaliser …`): the light
 stemmer measured best, ahead of the simplemma lemmatiser and far ahead of snowball, which
 over-stems ("café" and "CAF", "formation" and "format"). See README "Search".
-`set_normaliser` exists for that comparison only (simplemma is a development dependency).
+`set_normaliser` exists for that comparison only. simplemma (a runtime dependency) also gives
+the French lexicon of the typo corrector (`is_french`).
 """
 
 import re
@@ -295,6 +296,24 @@ def set_normaliser(name: str) -> None:
     _word_terms.cache_clear()
     with _recent_lock:
         _recent.clear()
+
+
+@lru_cache(maxsize=1)
+def _french_lexicon():
+    """simplemma's French dictionary (inflected form -> lemma) and its lemmas: ~250,000 forms,
+    loaded on first use (0.3 s)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    forms = DefaultDictionaryFactory().get_dictionary("fr")
+    return forms, frozenset(forms.values())
+
+
+def is_french(word: str) -> bool:
+    """Whether `word` (as typed, accents kept) is a French word of simplemma's dictionary: the
+    typo corrector never replaces one by another word."""
+    word = word.casefold()
+    forms, lemmas = _french_lexicon()
+    return word in lemmas or word in forms
 
 
 def current_normaliser() -> str:

@@ -1,44 +1,25 @@
 """Free-text matching, the same on SQLite and PostgreSQL: a query becomes concepts, each a set of
 weighted alternatives (the typed words, thesaurus expansions, keyword spellings, a typo
 correction); the database only answers "which sheets hold this term or phrase, in which fields"
-(`backend.term_fields`) and "where are these two terms close" (`backend.near`). Coverage,
-relaxed matching and ranking are computed here, so both databases give the same sheets in the
-same order.
+(`backend.term_fields`) and "where are these two terms close" (`backend.near`). The soft AND
+and the ranking (BM25F, search.scoring; docs/search.md) are computed here, so both databases
+give the same sheets in the same order.
 
-Ranking (README "Search"): rank = coverage × 10⁶ + level × 10³ + score, where
-  coverage = concepts of the query the sheet holds (all of them, unless matching is relaxed),
-  level    = Σ over concepts of the level of the best alternative found (1 for the typed word,
-             its derived forms, an acronym's expansion or a partner's other name; 0.5 for a
-             synonym; 0.3 for a typo correction),
-  score    = Σ over concepts of idf × weight × field weight of the best alternative (weights:
-             typed 1.0, acronym and other name 0.9, keyword spelling 0.9, prefix 0.8, derived
-             form 0.7, synonym 0.5, typo 0.3; field weights: title 1.0, keywords, structure,
-             partners and publics 0.7, summary 0.5, long texts 0.3; idf = ln(1 + N / sheets holding the
-             concept)) + 0.5 per pair of consecutive typed words within 5 words of each other
-             + 0.25 × field weight × (concepts sharing a field − 1), for the best field.
+Weights of the alternatives (a typed word is 1): prefix of the last word 0.8, acronym expansion,
+other name, derived form and keyword spelling 0.6, synonym 0.45, typo correction 0.3.
 """
 
-import math
 import re
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
-from search import analysis, thesaurus
+from search import analysis, derivation, scoring, thesaurus
 
-# Field bit → weight: A title, B keywords and "who" (structure, partners, publics), C summary,
-# D long texts.
-FIELD_WEIGHTS = {1: 1.0, 2: 0.7, 4: 0.5, 8: 0.3}
-# The weight of the best field of a set of field bits, for every set.
-_BEST_FIELD = [
-    max((w for b, w in FIELD_WEIGHTS.items() if bits & b), default=0.0) for bits in range(16)
-]
-TYPED, VARIANT, TYPO = 1.0, 0.9, 0.3
+TYPED, VARIANT, TYPO = 1.0, 0.6, 0.3
 PREFIX = 0.8
-PROXIMITY = 0.5
 NEAR_DISTANCE = 5
-SAME_FIELD = 0.25
 # Fewer sheets than this holding every concept (of 3 or more): add those missing one concept.
 FEW = 3
 _CLAUSE = re.compile(r'(-?)(?:"([^"]*)"?|«([^»]*)»?)|(\S+)')
@@ -83,6 +64,7 @@ class TextMatch:
     widened: bool = False  # very few hold every concept: those missing one follow
     corrections: dict[str, str] = field(default_factory=dict)  # typed word → suggestion
     highlight: frozenset[str] = frozenset()
+    missing: tuple[str, ...] = ()  # typed words (or phrases) no sheet holds
 
     @property
     def ids(self) -> list[int]:
@@ -152,6 +134,8 @@ def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
         alternatives = [typed]
         if not clause.quoted:
             alternatives += [Alternative(t, w) for t, w in table.expansions(item["terms"])]
+            if not item.get("acronym"):
+                alternatives += _family(item["terms"], alternatives)
             if prefix_last and position == len(items) - 1 and len(item["terms"]) == 1:
                 alternatives.append(Alternative((analysis.fold(item["label"]),), PREFIX, True))
         concept = Concept(
@@ -170,6 +154,18 @@ def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
         else:
             concepts.append(concept)
     return Plan(concepts, excluded, table)
+
+
+def _family(terms: tuple[str, ...], known: list[Alternative]) -> list[Alternative]:
+    """Derived forms and the other spelling of a prefixed word (search.derivation), at the
+    weight of a derived form, unless the thesaurus gave them already."""
+    seen = {a.terms for a in known}
+    found = [(t,) for t in derivation.family(terms[0])] if len(terms) == 1 else []
+    other = derivation.prefixed(terms)
+    if other:
+        found.append(other)
+    weight = thesaurus.WEIGHTS["famille"]
+    return [Alternative(t, weight) for t in found if t not in seen]
 
 
 def _is_plain_words(text: str) -> bool:
@@ -262,12 +258,6 @@ def keyword_variants(concept: Concept, labels: list[str]) -> list[Alternative]:
     return out
 
 
-def level_of(alt: Alternative) -> float:
-    """The typed word, its derived forms, an acronym's expansion or a partner's other name are
-    the same idea (1); a synonym is below (0.5), a typo correction below it (0.3)."""
-    return 1.0 if alt.weight >= thesaurus.WEIGHTS["famille"] else alt.weight
-
-
 def expand(plan: Plan, *, count, prefetch, vocabulary, labels) -> dict[str, str]:
     """Add to the concepts of `plan` the keyword spellings close to a real word and the typo
     correction of an unknown word; returns {typed word: suggestion}. `count(alt)` is the number
@@ -282,7 +272,13 @@ def expand(plan: Plan, *, count, prefetch, vocabulary, labels) -> dict[str, str]
         for concept in known:
             concept.alternatives += keyword_variants(concept, keyword_labels)
     for concept in plan.concepts:
-        if concept.correctable and not any(count(a) for a in concept.alternatives):
+        if (
+            concept.correctable
+            and not any(count(a) for a in concept.alternatives)
+            # A French word is never "corrected" into another one: it found nothing, the
+            # other words still answer (TextMatch.missing).
+            and not analysis.is_french(concept.label)
+        ):
             candidates = [
                 (spelling, Alternative(terms, TYPO))
                 for spelling in closest_words(concept.label, vocabulary())
@@ -307,12 +303,21 @@ def expand(plan: Plan, *, count, prefetch, vocabulary, labels) -> dict[str, str]
 
 
 def evaluate(
-    plan: Plan, backend, *, total: int, vocabulary, labels, universe: set[int] | None = None
+    plan: Plan,
+    backend,
+    *,
+    total: int,
+    vocabulary,
+    labels,
+    lengths,
+    averages: tuple[float, ...],
+    universe: set[int] | None = None,
 ) -> TextMatch:
     """Match `plan` against the index. `vocabulary()` gives {folded word: spelling} for typo
-    corrections, `labels()` the keyword labels (both called only when needed). `universe`: the
-    sheets that may match (the published ones; `total` is their number), None for every
-    indexed sheet."""
+    corrections, `labels()` the keyword labels (both called only when needed), `lengths(ids)`
+    {sheet id: terms per field class}, `averages` the average of each over the `total` sheets.
+    `universe`: the sheets that may match (the published ones; `total` is their number), None
+    for every indexed sheet. The model: search.scoring."""
     cache: dict[tuple, dict[int, int]] = {}
 
     def fetch(alts: list[Alternative]) -> None:
@@ -333,71 +338,51 @@ def evaluate(
     corrections = expand(
         plan, count=lambda a: len(hits(a)), prefetch=fetch, vocabulary=vocabulary, labels=labels
     )
-    n = len(plan.concepts)
-    level: dict[int, float] = {}
-    score: dict[int, float] = {}
-    coverage: dict[int, int] = {}
-    masks: list[dict[int, int]] = []
+    holders: list[set[int]] = []
     for concept in plan.concepts:
-        best: dict[int, tuple[float, float]] = {}  # id → (level, field weight × weight)
-        mask: dict[int, int] = {}
+        held: set[int] = set()
         for alt in concept.alternatives:
-            lvl, weight = level_of(alt), alt.weight
-            values = [(lvl, weight * w) for w in _BEST_FIELD]
+            held.update(hits(alt))
+        holders.append(held)
+    sizes = lengths(set().union(*holders)) if holders else {}
+    inverse: dict[int, tuple[float, ...]] = {
+        pk: tuple(scoring.inverse_norm(size[k], averages[k], k) for k in range(4))
+        for pk, size in sizes.items()
+    }
+    weights = concept_weights(plan, [len(h) for h in holders], total)
+    score: dict[int, float] = {}
+    matched: dict[int, float] = {}
+    for concept, held, (q_idf, required) in zip(plan.concepts, holders, weights, strict=True):
+        best: dict[int, float] = {}
+        for alt in concept.alternatives:
             for pk, bits in hits(alt).items():
-                value = values[bits]
-                current = best.get(pk)
-                if current is None or value > current:
+                norms = inverse[pk]
+                t = 0.0
+                for k in range(4):
+                    if bits & 1 << k:
+                        t += norms[k]
+                value = scoring.concept_value(alt.weight, t)
+                if value > best.get(pk, 0.0):
                     best[pk] = value
-                mask[pk] = mask.get(pk, 0) | bits
-        masks.append(mask)
-        idf = math.log(1 + total / len(best)) if best else 0.0
-        for pk, (lvl, weighted) in best.items():
-            coverage[pk] = coverage.get(pk, 0) + 1
-            level[pk] = level.get(pk, 0.0) + lvl
-            score[pk] = score.get(pk, 0.0) + idf * weighted
+        for pk in held:
+            score[pk] = score.get(pk, 0.0) + q_idf * best[pk]
+            if required:
+                matched[pk] = matched.get(pk, 0.0) + q_idf
     excluded: set[int] = set()
     for alt in plan.excluded:
         excluded.update(hits(alt))
-    relaxed = widened = False
-    chosen = {pk for pk, c in coverage.items() if c == n and pk not in excluded}
-    if n >= 2 and len(chosen) < FEW:
-        others = {pk: c for pk, c in coverage.items() if pk not in excluded and c < n}
-        if not chosen and others:
-            relaxed = True
-            best_coverage = max(others.values())
-            floor = max(1, best_coverage - (1 if n >= 4 else 0))
-            chosen = {pk for pk, c in others.items() if c >= floor}
-        elif chosen and others:
-            widened = True
-            chosen |= {pk for pk, c in others.items() if c >= n - 1}
+    candidates = set(score) - excluded
+    chosen, relaxed, widened = soft_and(weights, {pk: matched.get(pk, 0.0) for pk in candidates})
     if not plan.concepts:
         # Only exclusions: every indexed sheet but those.
         chosen = (set(backend.all_ids()) if universe is None else set(universe)) - excluded
     # Typed words close together.
-    singles = [
-        c.alternatives[0].terms[0] if len(c.alternatives[0].terms) == 1 else None
-        for c in plan.concepts
-    ]
-    pairs = [(a, b) for a, b in zip(singles, singles[1:], strict=False) if a and b and a != b]
+    pairs, bonuses = proximity_pairs(plan, weights)
     if pairs and len(chosen) > 1:
-        for close in backend.near(pairs, NEAR_DISTANCE):
+        for close, bonus in zip(backend.near(pairs, NEAR_DISTANCE), bonuses, strict=True):
             for pk in close & chosen:
-                score[pk] = score.get(pk, 0.0) + PROXIMITY
-    if n >= 2:
-        for pk in chosen:
-            bonus = 0.0
-            for bit, fw in FIELD_WEIGHTS.items():
-                sharing = sum(1 for m in masks if m.get(pk, 0) & bit)
-                if sharing >= 2:
-                    bonus = max(bonus, SAME_FIELD * fw * (sharing - 1))
-            score[pk] = score.get(pk, 0.0) + bonus
-    ranks = {
-        pk: coverage.get(pk, 0) * 1e6
-        + round(level.get(pk, 0.0), 6) * 1e3
-        + round(score.get(pk, 0.0), 6)
-        for pk in chosen
-    }
+                score[pk] = score.get(pk, 0.0) + bonus
+    ranks = {pk: round(score.get(pk, 0.0), 6) for pk in chosen}
     highlight = frozenset(
         t
         for c in plan.concepts
@@ -405,4 +390,59 @@ def evaluate(
         if not a.prefix and not chosen.isdisjoint(hits(a))
         for t in a.terms
     )
-    return TextMatch(ranks, relaxed, widened, corrections, highlight)
+    missing = tuple(c.label for c, h in zip(plan.concepts, holders, strict=True) if not h)
+    # A word no sheet holds: no sheet holds them all.
+    relaxed = relaxed or bool(missing and chosen)
+    return TextMatch(ranks, relaxed, widened, corrections, highlight, missing)
+
+
+def concept_weights(plan: Plan, holding: list[int], total: int) -> list[tuple[float, bool]]:
+    """(q · idf, required) per concept: filler words weigh FILLER and are never required, nor is
+    a concept no sheet holds; if every concept is a filler word, they are all required."""
+    out = []
+    for concept, n in zip(plan.concepts, holding, strict=True):
+        filler = not concept.exact and scoring.is_filler(concept.alternatives[0].terms)
+        q = scoring.FILLER if filler else 1.0
+        out.append((q * scoring.idf(total, n), not filler and n > 0))
+    if not any(r for _, r in out):
+        out = [(w, n > 0) for (w, _), n in zip(out, holding, strict=True)]
+    return out
+
+
+def soft_and(weights: list[tuple[float, bool]], matched: dict[int, float]):
+    """The sheets kept (`matched`: sheet → Σ q·idf of the required concepts it holds), and the
+    relaxed / widened flags: a sheet needs SHARE of the required weight (all of it for one or
+    two required concepts); fewer than FEW such sheets: those holding RELAXED_SHARE follow."""
+    required = [w for w, r in weights if r]
+    whole = 0.0
+    for w in required:
+        whole += w
+    if not required:
+        return set(matched), False, False
+    every = {pk for pk, m in matched.items() if m >= whole - scoring.EPSILON}
+    share = 1.0 if len(required) <= 2 else scoring.SHARE
+    chosen = {pk for pk, m in matched.items() if m >= share * whole - scoring.EPSILON}
+    if len(required) >= 2 and len(chosen) < FEW:
+        chosen = {
+            pk for pk, m in matched.items() if m >= scoring.RELAXED_SHARE * whole - scoring.EPSILON
+        }
+        if not chosen:
+            best = max(matched.values(), default=0.0)
+            chosen = {pk for pk, m in matched.items() if best and m >= best - scoring.EPSILON}
+    relaxed = bool(chosen) and not every
+    widened = bool(every) and len(chosen) > len(every)
+    return chosen, relaxed, widened
+
+
+def proximity_pairs(plan: Plan, weights: list[tuple[float, bool]]):
+    """Consecutive typed single words (distinct), with the bonus of finding them close."""
+    pairs, bonuses = [], []
+    previous = None
+    for concept, (w, _) in zip(plan.concepts, weights, strict=True):
+        terms = concept.alternatives[0].terms
+        current = (terms[0], w) if len(terms) == 1 else None
+        if previous and current and previous[0] != current[0]:
+            pairs.append((previous[0], current[0]))
+            bonuses.append(scoring.PROXIMITY * min(previous[1], current[1]))
+        previous = current
+    return pairs, bonuses

@@ -17,6 +17,12 @@ class SearchDocument(models.Model):
         ActionSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     indexed_at = models.DateTimeField(auto_now=True)
+    # Terms per field class (title, keywords and "who", summary, long texts): BM25F's length
+    # normalisation (search.scoring).
+    title_length = models.PositiveIntegerField(default=0)
+    who_length = models.PositiveIntegerField(default=0)
+    summary_length = models.PositiveIntegerField(default=0)
+    body_length = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "document indexé"

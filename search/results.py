@@ -34,6 +34,8 @@ class SearchResult:
     # missing one concept follow them (widened).
     relaxed: bool = False
     widened: bool = False
+    # Typed words (or phrases) no sheet holds: the others still found sheets.
+    missing: tuple[str, ...] = ()
     requested_page: int = 1
     base_url: str = ""
 
@@ -50,6 +52,16 @@ class SearchResult:
     @property
     def suggestion_querystring(self) -> str:
         return replace(self.query, q=self.suggestion or "").querystring()
+
+    @property
+    def missing_notice(self) -> str:
+        """ "Aucune fiche ne contient « x » : …" when a typed word found nothing (French)."""
+        if not self.missing:
+            return ""
+        words = " ni ".join(f"« {w} »" for w in self.missing)
+        if self.sheets or self.total:
+            return f"Aucune fiche ne contient {words} : voici les fiches qui contiennent les autres mots."
+        return f"Aucune fiche ne contient {words}."
 
     @property
     def exact_querystring(self) -> str:
@@ -187,6 +199,7 @@ def result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
         exact_text=corrected_text(query.q, corrections, quote=True) if corrections else "",
         relaxed=bool(match and match.relaxed),
         widened=bool(match and match.widened),
+        missing=tuple(getattr(match, "missing", ()) or ()) if match is not None else (),
         base_url=base_url,
     )
     result.snippets = snippets_for(sheets, match)

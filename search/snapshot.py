@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when the Index or TextIndex structure, or what the file holds, changes: older files are
 # then ignored (and deleted by the next write).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAGIC = b"ESSAIMAGE-INDEX\n"
 HEADER_SIZE = 4096
 SUFFIX = ".index"
@@ -268,6 +268,7 @@ def _decode(s: dict, blob: memoryview, memory, release):
             nbytes=t["nbytes"],
             phrases={phrase: quad(i) for phrase, i in t["phrases"].items()},
             near={pair: bitmaps[i] for pair, i in t["near"].items()},
+            lengths=numpy(t["lengths"]).reshape(-1, 4),
         )
     return memory.Index(
         generation=s["generation"],
@@ -338,6 +339,7 @@ def _skeleton(index, blob: _Blob) -> dict:
             # list(): searches of other threads may add phrases and pairs meanwhile.
             "phrases": {phrase: quad(b) for phrase, b in list(t.phrases.items())},
             "near": {pair: blob.bitmap(b) for pair, b in list(t.near.items())},
+            "lengths": blob.numpy(t.lengths),
         }
     return {
         "generation": index.generation,

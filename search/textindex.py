@@ -21,7 +21,6 @@ search/tests/test_text_index.py and test_fast_path.py compare them.
 import array
 import bisect
 import logging
-import math
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -32,8 +31,8 @@ from django.db import DatabaseError, connection, transaction
 from pyroaring import BitMap, FrozenBitMap
 
 from essaimage.lib import malloc
-from search import matching
-from search.matching import FEW, FIELD_WEIGHTS, NEAR_DISTANCE, PROXIMITY, SAME_FIELD, Alternative
+from search import matching, scoring
+from search.matching import NEAR_DISTANCE, Alternative
 
 logger = logging.getLogger(__name__)
 BITS = (1, 2, 4, 8)  # field bit of each class: title, keywords/structure, summary, long texts
@@ -75,7 +74,30 @@ class TextIndex:
     # Pairs of terms (in order) -> the sheets where they are close (NEAR_DISTANCE words, one
     # field), kept once asked from the database and up to date with the terms.
     near: dict[tuple[str, str], FrozenBitMap] = field(default_factory=dict)
+    # Position -> terms per field class (search.scoring: BM25F's length normalisation).
+    lengths: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.uint32))
     _sorted: list[str] | None = None
+    _norms: tuple | None = None  # (averages, per class: position -> inverse norm)
+
+    def norms(self, published: FrozenBitMap) -> tuple[tuple[float, ...], list[np.ndarray]]:
+        """The average lengths over `published` and, per field class, BOOST / (1 − B + B ·
+        length / average) of every position (computed once per index)."""
+        if self._norms is None or self._norms[0] is not published:
+            ps = positions_of(published)
+            lengths = self.lengths
+            inside = ps[ps < len(lengths)]
+            sums = tuple(int(v) for v in lengths[inside].sum(axis=0, dtype=np.int64))
+            averages = scoring.averages(sums, len(ps))
+            as_float = lengths.astype(np.float64)
+            inverse = []
+            for k in range(4):
+                if averages[k]:
+                    b = scoring.B[k]
+                    inverse.append(scoring.BOOST[k] / (1.0 - b + b * as_float[:, k] / averages[k]))
+                else:
+                    inverse.append(np.full(len(lengths), scoring.BOOST[k]))
+            self._norms = (published, averages, inverse)
+        return self._norms[1], self._norms[2]
 
     def sorted_terms(self) -> list[str]:
         """The terms in order (prefixes: a range of them)."""
@@ -248,6 +270,7 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
         terms[term] = _frozen(growing.pop(term))
         sizes[term] = _size(terms[term])
     text = _capped(TextIndex(terms, True, sum(sizes.values())), sizes)
+    text.lengths = read_lengths(position, n)
     if on_postgres:
         text.phrases = {
             phrase: _frozen(growing_phrases[phrase]) if phrase in growing_phrases else NOTHING
@@ -256,6 +279,25 @@ def _build(ids: list[int], published: FrozenBitMap) -> TextIndex:
     else:
         _read_phrases(text, phrases, position, published)
     return text
+
+
+def read_lengths(position: np.ndarray, size: int, sheet_ids=None) -> np.ndarray:
+    """Position -> terms per field class (SearchDocument's lengths) for `size` positions, of
+    every indexed sheet with a position (or only of `sheet_ids`)."""
+    from search.models import SearchDocument
+
+    out = np.zeros((size, 4), dtype=np.uint32)
+    documents = SearchDocument.objects.all()
+    if sheet_ids is not None:
+        documents = documents.filter(pk__in=list(sheet_ids))
+    rows = documents.values_list("pk", *scoring.LENGTH_FIELDS)
+    table = np.array(list(rows), dtype=np.int64).reshape(-1, 5)
+    if len(table):
+        table = table[table[:, 0] < len(position)]
+        pos = position[table[:, 0]]
+        keep = (pos >= 0) & (pos < size)
+        out[pos[keep]] = table[keep, 1:]
+    return out
 
 
 def _grow(bitmaps: list, pos: np.ndarray, bits: np.ndarray) -> None:
@@ -477,10 +519,14 @@ def _add(table: dict, added: dict) -> None:
 
 
 def apply(
-    text: TextIndex, cleared: FrozenBitMap, documents: dict[int, list[tuple[int, list[str]]]]
+    text: TextIndex,
+    cleared: FrozenBitMap,
+    documents: dict[int, list[tuple[int, list[str]]]],
+    lengths: dict[int, np.ndarray] | None = None,
 ) -> TextIndex:
     """A copy of `text` without the positions `cleared`, then with `documents` ({position:
-    document_fields' runs}: the changed sheets that are published now)."""
+    document_fields' runs}: the changed sheets that are published now) and their `lengths`
+    ({position: terms per field class})."""
     terms = _without(text.terms, cleared)
     phrases = _without(text.phrases, cleared)
     # list(dict.items()) copies at once: searches of other threads may add pairs meanwhile.
@@ -514,7 +560,12 @@ def apply(
     for pair, ps in added_near.items():
         near[pair] = near[pair] | FrozenBitMap(ps)
     nbytes = text.nbytes + sum(_size(terms[t]) for t in added)
-    return TextIndex(terms, text.complete, nbytes, phrases, near)
+    size = max([len(text.lengths), *(p + 1 for p in (lengths or {}))])
+    new_lengths = np.zeros((size, 4), dtype=np.uint32)
+    new_lengths[: len(text.lengths)] = text.lengths
+    for p, row in (lengths or {}).items():
+        new_lengths[p] = row
+    return TextIndex(terms, text.complete, nbytes, phrases, near, new_lengths)
 
 
 def release_memory() -> None:
@@ -538,6 +589,7 @@ class IndexedTextMatch:
         self.widened = widened
         self.corrections = corrections
         self.highlight = highlight
+        self.missing: tuple[str, ...] = ()
 
     @property
     def ranks(self) -> dict[int, float]:
@@ -652,9 +704,8 @@ class Matcher:
 def evaluate(
     plan: matching.Plan, matcher: Matcher, ids: list[int], *, vocabulary, labels
 ) -> IndexedTextMatch:
-    """search.matching.evaluate over the published sheets, with bitmaps: every sheet holding
-    an alternative of a concept falls in one class (level, field weight × weight), the best
-    it holds; sums over concepts are numpy scatters over positions."""
+    """search.matching.evaluate over the published sheets, with bitmaps and numpy arrays over
+    positions: the same operations on the same numbers, in the same order (search.scoring)."""
     published = matcher.published
     total = len(published)
     corrections = matching.expand(
@@ -665,89 +716,54 @@ def evaluate(
         labels=labels,
     )
     size = len(ids)
-    n = len(plan.concepts)
-    level = np.zeros(size)
+    holders = [
+        FrozenBitMap.union(*(matcher.union(a) for a in c.alternatives), EMPTY)
+        for c in plan.concepts
+    ]
+    weights = matching.concept_weights(plan, [len(h) for h in holders], total)
+    averages, inverse = matcher.text.norms(published)
     score = np.zeros(size)
-    # Counts of concepts (a query has at most ~100): int16, a quarter of int64's temporaries
-    # (8 MB per array at 1,000,000 sheets), the same values once multiplied by floats.
-    coverage = np.zeros(size, dtype=np.int16)
-    holders: list[FrozenBitMap] = []
-    masks: list[list[FrozenBitMap]] = []  # per concept: per field class, the sheets
-    for concept in plan.concepts:
-        classes = []
-        by_field: list[list[FrozenBitMap]] = [[], [], [], []]
+    matched = np.zeros(size)
+    floor, rest, k1 = scoring.FLOOR, 1.0 - scoring.FLOOR, scoring.K1
+    for concept, holder, (q_idf, required) in zip(plan.concepts, holders, weights, strict=True):
+        if not holder:
+            continue
+        ps_h = positions_of(holder)
+        best = np.zeros(len(ps_h))
         for alt in concept.alternatives:
-            lvl, weight = matching.level_of(alt), alt.weight
+            union = matcher.union(alt)
+            if not union:
+                continue
+            ps_u = positions_of(union)
+            t = np.zeros(len(ps_u))
             for k, bits in enumerate(matcher.fields(alt)):
                 if bits:
-                    classes.append((lvl, weight * FIELD_WEIGHTS[BITS[k]], bits))
-                    by_field[k].append(bits)
-        fields = [FrozenBitMap.union(*bs) if bs else EMPTY for bs in by_field]
-        holder = FrozenBitMap.union(*fields)
-        holders.append(holder)
-        masks.append(fields)
-        idf = math.log(1 + total / len(holder)) if holder else 0.0
-        # Best class first: a sheet takes the value of the first class holding it.
-        classes.sort(key=lambda c: (c[0], c[1]), reverse=True)
-        taken = BitMap()
-        for lvl, weighted, bits in classes:
-            new = bits - taken
-            if not new:
-                continue
-            taken |= new
-            ps = positions_of(new)
-            coverage[ps] += 1
-            level[ps] += lvl
-            score[ps] += idf * weighted
+                    ps_k = positions_of(bits)
+                    t[np.searchsorted(ps_u, ps_k)] += inverse[k][ps_k]
+            value = alt.weight * (floor + rest * (t / (k1 + t)))
+            at = np.searchsorted(ps_h, ps_u)
+            best[at] = np.maximum(best[at], value)
+        score[ps_h] += q_idf * best
+        if required:
+            matched[ps_h] += q_idf
     excluded = FrozenBitMap.union(*(matcher.union(a) for a in plan.excluded), EMPTY)
     relaxed = widened = False
     if plan.concepts:
-        every = FrozenBitMap.intersection(*holders) - excluded
-        chosen = every
-        if n >= 2 and len(every) < FEW:
-            others = FrozenBitMap.union(*holders) - excluded - every
-            if not every and others:
-                relaxed = True
-                ps = positions_of(others)
-                best = int(coverage[ps].max())
-                floor = max(1, best - (1 if n >= 4 else 0))
-                chosen = bitmap(ps[coverage[ps] >= floor])
-            elif every and others:
-                widened = True
-                ps = positions_of(others)
-                chosen = every | bitmap(ps[coverage[ps] >= n - 1])
+        candidates = positions_of(FrozenBitMap.union(*holders, EMPTY) - excluded)
+        chosen_ps, relaxed, widened = _soft_and(weights, candidates, matched[candidates])
+        chosen = bitmap(chosen_ps)
     else:
         # Only exclusions: every published sheet but those.
         chosen = published - excluded
-    chosen_ps = positions_of(chosen)
+        chosen_ps = positions_of(chosen)
     # Typed words close together.
-    singles = [
-        c.alternatives[0].terms[0] if len(c.alternatives[0].terms) == 1 else None
-        for c in plan.concepts
-    ]
-    pairs = [(a, b) for a, b in zip(singles, singles[1:], strict=False) if a and b and a != b]
+    pairs, bonuses = matching.proximity_pairs(plan, weights)
     if pairs and len(chosen) > 1:
-        for near in matcher.near(pairs):
+        for near, bonus in zip(matcher.near(pairs), bonuses, strict=True):
             ps = positions_of(near & chosen)
-            score[ps] += PROXIMITY
-    if n >= 2 and len(chosen_ps):
-        bonus = np.zeros(len(chosen_ps))
-        sharing = np.zeros(size, dtype=np.int16)
-        for k, bit in enumerate(BITS):
-            sharing.fill(0)
-            for fields in masks:
-                if fields[k]:
-                    sharing[positions_of(fields[k] & chosen)] += 1
-            s = sharing[chosen_ps]
-            value = np.where(s >= 2, SAME_FIELD * FIELD_WEIGHTS[bit] * (s - 1), 0.0)
-            bonus = np.maximum(bonus, value)
-        score[chosen_ps] += bonus
+            score[ps] += bonus
     # round() as Python does it (search.matching), once per distinct value.
-    ranks = (
-        coverage[chosen_ps] * 1e6 + _rounded(level[chosen_ps]) * 1e3 + _rounded(score[chosen_ps])
-        if len(chosen_ps)
-        else np.zeros(0)
-    )
+    ranks = _rounded(score[chosen_ps]) if len(chosen_ps) else np.zeros(0)
     highlight = frozenset(
         t
         for c in plan.concepts
@@ -755,7 +771,34 @@ def evaluate(
         if not a.prefix and matcher.union(a).intersect(chosen)
         for t in a.terms
     )
-    return IndexedTextMatch(ids, chosen, ranks, relaxed, widened, corrections, highlight)
+    missing = tuple(c.label for c, h in zip(plan.concepts, holders, strict=True) if not h)
+    relaxed = relaxed or bool(missing and chosen)  # as search.matching.evaluate
+    match = IndexedTextMatch(ids, chosen, ranks, relaxed, widened, corrections, highlight)
+    match.missing = missing
+    return match
+
+
+def _soft_and(weights, candidates: np.ndarray, matched: np.ndarray):
+    """search.matching.soft_and over arrays: (chosen positions, relaxed, widened)."""
+    required = [w for w, r in weights if r]
+    whole = 0.0
+    for w in required:
+        whole += w
+    if not required:
+        return candidates, False, False
+    eps = scoring.EPSILON
+    every = int(np.count_nonzero(matched >= whole - eps))
+    share = 1.0 if len(required) <= 2 else scoring.SHARE
+    keep = matched >= share * whole - eps
+    if len(required) >= 2 and np.count_nonzero(keep) < matching.FEW:
+        keep = matched >= scoring.RELAXED_SHARE * whole - eps
+        if not keep.any():
+            best = float(matched.max()) if len(matched) else 0.0
+            keep = matched >= best - eps if best else np.zeros(len(matched), dtype=bool)
+    chosen = candidates[keep]
+    relaxed = bool(len(chosen)) and not every
+    widened = bool(every) and len(chosen) > every
+    return chosen, relaxed, widened
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:

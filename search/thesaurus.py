@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from search import analysis
 
 # Weights of an expansion relative to a typed word (1.0): see README "Search", ranking.
-WEIGHTS = {"sigle": 0.9, "nom": 0.9, "famille": 0.7, "synonymes": 0.5}
+WEIGHTS = {"sigle": 0.6, "nom": 0.6, "famille": 0.9, "synonymes": 0.45}
 
 
 def file_entries() -> list[tuple[str, str]]:

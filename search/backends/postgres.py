@@ -12,6 +12,7 @@ from catalogue.bulk import bulk_cursor
 from search.analysis import MAX_TOKEN_LENGTH
 from search.indexing import GAP
 from search.models import SearchDocument
+from search.scoring import field_lengths
 
 WEIGHTS = "ABCD"
 _COLUMN_WEIGHT = "ABBCD"  # title, keywords, structure, summary, body
@@ -39,9 +40,9 @@ def index_documents(rows: list[tuple[int, list[str]]]) -> None:
     now = timezone.now()
     with bulk_cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO search_searchdocument(sheet_id, indexed_at, vector) "
-            "VALUES (%s, %s, %s::tsvector)",
-            [(pk, now, vector_literal(columns)) for pk, columns in rows],
+            "INSERT INTO search_searchdocument(sheet_id, indexed_at, vector, title_length, "
+            "who_length, summary_length, body_length) VALUES (%s, %s, %s::tsvector, %s, %s, %s, %s)",
+            [(pk, now, vector_literal(columns), *field_lengths(columns)) for pk, columns in rows],
         )
 
 

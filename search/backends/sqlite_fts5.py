@@ -12,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalogue.bulk import bulk_cursor
+from search.scoring import field_lengths
 
 COLUMNS = ("title", "keywords", "structure", "summary", "body")
 _INSERT_TERMS = (
@@ -29,8 +30,9 @@ def index_documents(rows: list[tuple[int, list[str]]]) -> None:
     flat = [(pk, *terms) for pk, terms in rows]
     with bulk_cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO search_searchdocument(sheet_id, indexed_at) VALUES (%s, %s)",
-            [(pk, now) for pk, _ in rows],
+            "INSERT INTO search_searchdocument(sheet_id, indexed_at, title_length, who_length, "
+            "summary_length, body_length) VALUES (%s, %s, %s, %s, %s, %s)",
+            [(pk, now, *field_lengths(terms)) for pk, terms in rows],
         )
         cursor.executemany(_INSERT_TERMS, flat)
         cursor.executemany(_INSERT_FTS, flat)

@@ -3,14 +3,14 @@ and what the service computes before choosing one: the text match and the effect
 
 from typing import Protocol
 
-from django.db.models import Count, F, Max, Value
+from django.db.models import Count, F, Max, Sum, Value
 from django.db.models.functions import Lower, LTrim, Replace
 
 from catalogue.models import ActionSheet, Keyword
-from search import matching
+from search import matching, scoring
 from search.backends import get_backend
 from search.matching import TextMatch
-from search.models import SearchWord
+from search.models import SearchDocument, SearchWord
 from search.query import DEFAULT_SORT, SheetQuery
 from search.results import SearchResult
 
@@ -86,14 +86,30 @@ def text_match(text: str, *, prefix_last: bool = False) -> TextMatch | None:
     # show, and the in-memory text index (search.textindex), which holds the published sheets,
     # answers the same.
     published = set(ActionSheet.objects.published().values_list("pk", flat=True))
+    backend = get_backend()
+    sums = SearchDocument.objects.filter(sheet__in=ActionSheet.objects.published()).aggregate(
+        *(Sum(name) for name in scoring.LENGTH_FIELDS)
+    )
     return matching.evaluate(
         plan,
-        get_backend(),
+        backend,
         total=len(published),
         vocabulary=_vocabulary,
         labels=keyword_labels,
+        lengths=lambda ids: document_lengths(backend, ids),
+        averages=scoring.averages(tuple(v or 0 for v in sums.values()), len(published)),
         universe=published,
     )
+
+
+def document_lengths(backend, ids) -> dict[int, tuple[int, ...]]:
+    """{sheet id: terms per field class} of the indexed sheets `ids`."""
+    if not ids:
+        return {}
+    rows = backend.filter_ids(SearchDocument.objects.all(), list(ids)).values_list(
+        "pk", *scoring.LENGTH_FIELDS
+    )
+    return {pk: tuple(sizes) for pk, *sizes in rows}
 
 
 def keyword_labels() -> list[str]:

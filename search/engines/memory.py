@@ -372,10 +372,14 @@ def apply_changes(index: Index, sheet_ids: set[int]) -> Index:
     placed = _load(new, ActionSheet.objects.published().filter(pk__in=sheet_ids))
     if new.text is not None:
         documents = textindex.document_fields([new.ids[p] for p in placed])
+        lengths = textindex.read_lengths(
+            new.position_array, len(new.ids), [new.ids[p] for p in placed]
+        )
         new.text = textindex.apply(
             new.text,
             new.bitmap_of(old),
             {new.position[pk]: terms for pk, terms in documents.items()},
+            {p: lengths[p] for p in placed},
         )
     if len(placed) > PLACE_LIMIT:
         _read_orders(new)

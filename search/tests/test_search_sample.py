@@ -142,10 +142,33 @@ class SampleSearchTestCase(BaseTestCase):
         self.assertTrue(result.relaxed)
         self.assertFalse(result.corrected)
         self.assertEqual(result.sheets[0].title, '"Changer d\'air" week-end en gite')
+        # A French word no sheet holds is never "corrected" into another word: named instead.
+        self.assertEqual(result.missing, ("montgolfière",))
         r = self.client.get("/actions/", {"q": "sortie piscine en famille et en montgolfière"})
         self.assertContains(
-            r, "Aucune fiche ne contient tous les mots : voici celles qui en contiennent le plus"
+            r,
+            "Aucune fiche ne contient « montgolfière » : voici les fiches qui contiennent les "
+            "autres mots.",
         )
+        api = self.client.get(
+            "/api/v1/actions", {"q": "sortie piscine en famille et en montgolfière"}
+        )
+        self.assertEqual(api.status_code, 200)
+        self.assertEqual(
+            api.json()["notices"],
+            [
+                "Aucune fiche ne contient « montgolfière » : voici les fiches qui contiennent "
+                "les autres mots."
+            ],
+        )
+        self.assertEqual(api.json()["results"][0]["title"], '"Changer d\'air" week-end en gite')
+
+    def test_a_lone_french_word_no_sheet_holds_is_named_not_corrected(self):
+        result = self.search("montgolfière")
+        self.assertEqual((result.total, result.corrected), (0, False))
+        self.assertEqual(result.missing, ("montgolfière",))
+        r = self.client.get("/actions/", {"q": "montgolfière"})
+        self.assertContains(r, "Aucune fiche ne contient « montgolfière »")
 
     def test_stop_words_never_count_as_concepts(self):
         self.assertEqual(self.titles("le des pour les repair"), self.titles("repair"))

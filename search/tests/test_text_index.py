@@ -39,6 +39,10 @@ TEXTS = [
     "épicerie solidaire",
     "xyzzyq",  # nothing
     "grainothèque zéro",
+    "comment faire un jardin partagé avec les familles",  # filler words, soft AND
+    "jardiner",  # derived forms (jardin, jardinage)
+    "réemploi",  # a prefix written solid
+    "sortie famille montgolfière",  # a French word no sheet holds
 ]
 
 
@@ -55,6 +59,7 @@ def assert_same_match(case, text: str, *, prefix_last: bool = False) -> None:
     case.assertEqual((quick.relaxed, quick.widened), (slow.relaxed, slow.widened), label)
     case.assertEqual(quick.corrections, slow.corrections, label)
     case.assertEqual(quick.highlight, slow.highlight, label)
+    case.assertEqual(quick.missing, slow.missing, label)
 
 
 class TextIndexTestCase(BaseTestCase):
