@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, set_script_prefix
 
 from portals.models import Portal
-from portals.selection import merged_query
+from portals.selection import excluded_ids, merged_query
 
 PORTAL_URLCONF = "portals.portal_urls"
 
@@ -53,7 +53,9 @@ class PortalMiddleware:
         request.path_info = request.path_info[len(prefix) - 1 :]
         request.urlconf = PORTAL_URLCONF
         request.visitor_query = request.GET
-        request.GET = merged_query(portal.selection, request.GET, portal.offered_values)
+        request.GET = merged_query(
+            portal.selection, request.GET, portal.offered_values, excluded_ids(portal)
+        )
         previous = get_script_prefix()
         set_script_prefix(previous.rstrip("/") + prefix)
         try:

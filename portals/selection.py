@@ -15,7 +15,9 @@ from search.query import MULTI_KEYS
 VISITOR_ONLY = ("sort", "page", "page_size", "vue")
 
 
-def merged_query(selection: str, visitor: QueryDict, offered: str = "") -> QueryDict:
+def merged_query(selection: str, visitor: QueryDict, offered: str = "", excluded=()) -> QueryDict:
+    """The query string every page of the portal reads; `excluded` (sheet ids) go in as the
+    search's `exclude`, so no list, count, export, feed, statistic or alert shows them."""
     base = QueryDict(selection)
     allowed = QueryDict(offered)
     merged = QueryDict(mutable=True)
@@ -47,6 +49,8 @@ def merged_query(selection: str, visitor: QueryDict, offered: str = "") -> Query
     for key in visitor:
         if key not in merged and key not in MULTI_KEYS and key not in ("q", "year_min", "year_max"):
             merged.setlist(key, visitor.getlist(key))
+    if excluded:
+        merged.setlist("exclude", [str(pk) for pk in sorted(excluded)])
     merged._mutable = False
     return merged
 

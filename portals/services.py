@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalogue.models import ActionSheet
 from portals.models import Portal, PortalChange, PortalVisit
-from portals.selection import merged_query
+from portals.selection import excluded_ids, merged_query
 from search.forms import SearchForm
 from search.service import SearchResult, search_sheets, selected_sheets
 
@@ -54,7 +54,9 @@ def arrange(result: SearchResult, portal: Portal, *, highlight: bool) -> SearchR
 
 
 def portal_form(portal: Portal, visitor: QueryDict) -> SearchForm:
-    return SearchForm(merged_query(portal.selection, visitor, portal.offered_values))
+    return SearchForm(
+        merged_query(portal.selection, visitor, portal.offered_values, excluded_ids(portal))
+    )
 
 
 def latest_sheets(portal: Portal, *, count: int, order: str, text: str = "") -> list[ActionSheet]:

@@ -2,6 +2,7 @@
 administrators' page, and the embeds (the only framable responses of the site)."""
 
 import hashlib
+from dataclasses import replace
 from functools import lru_cache
 
 from django.conf import settings
@@ -69,7 +70,7 @@ def _frame_listing(listing: Listing, portal: Portal, visitor: QueryDict) -> List
             )
         facets.append(facet)
     chips = [c for c in listing.chips if visitor.getlist(c[2])]
-    return Listing(facets, chips, None, listing.clear_url, listing.catalogue_url)
+    return replace(listing, facets=facets, chips=chips, fixed=None)
 
 
 @require_GET

@@ -87,6 +87,7 @@ class SearchForm(forms.Form):
     page = forms.CharField(label="Page", required=False)
     page_size = forms.CharField(label="Fiches par page", required=False)
     as_text = MultipleValueField(label="Lieux cherchés comme texte", required=False)
+    exclude = MultipleValueField(label="Fiches exclues", required=False)
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data if data is not None else {}, *args, **kwargs)
@@ -185,6 +186,12 @@ class SearchForm(forms.Form):
 
     def clean_as_text(self):
         return self._keep("as_text", self.cleaned_data.get("as_text") or [])
+
+    def clean_exclude(self):
+        values = self.cleaned_data.get("exclude") or []
+        good = [int(v) for v in values if v.isdigit() and len(v) < 12]
+        bad = [v for v in values if not (v.isdigit() and len(v) < 12)]
+        return self._keep("exclude", good, bad, f"Fiche inconnue : {_quote(bad)} (ignorée).")
 
     def clean_year(self):
         values = self.cleaned_data.get("year") or []
@@ -287,5 +294,6 @@ class SearchForm(forms.Form):
             as_text=recognition.kept,
             places=tuple(found),
             typed_q=typed if found else "",
+            exclude=tuple(self.partial.get("exclude", ())),
             **values,
         )

@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 # Which filter a recognised place sets (search.places): a commune selects its structures.
 PLACE_FILTERS = {"departement": "departement", "region": "region", "commune": "structure"}
 # Fields that describe the recognition and never appear in a URL as such.
-_DERIVED = ("places", "typed_q")
+# Not carried in URLs: set again on each request by whoever set them (the search form, a portal).
+_DERIVED = ("places", "typed_q", "exclude")
 
 SORTS = {
     "relevance": "pertinence",
@@ -94,6 +95,8 @@ class SheetQuery:
     # `typed_q` what the visitor typed (what URLs and the search box carry).
     places: tuple[Place, ...] = ()
     typed_q: str = ""
+    # Sheets never listed, whatever else matches (a portal's excluded sheets: portals.middleware).
+    exclude: tuple[int, ...] = ()
 
     @property
     def effective_sort(self) -> str:

@@ -26,6 +26,24 @@ class PortalCatalogueTestCase(PortalTestCase):
         r = self.client.get(self.url, {"q": "montrer"})
         self.assertNotContains(r, "Action à ne pas montrer")
 
+    def test_excluded_sheets_stay_out_of_exports_feeds_statistics_and_counts(self):
+        # The exclusion is part of the one search (SheetQuery.exclude): every page reading the
+        # portal's query string leaves the sheet out, not only the list.
+        for path in ("actions/export.csv", "actions/export.json", "statistiques/"):
+            with self.subTest(path):
+                r = self.client.get(self.url + path)
+                self.assertEqual(r.status_code, 200)
+                body = b"".join(r.streaming_content) if r.streaming else r.content
+                self.assertNotIn("Action à ne pas montrer", body.decode())
+                self.assertIn(
+                    "Jardin partagé des Marais", body.decode()
+                ) if "export" in path else None
+        r = self.client.get(self.url, {"q": "montrer"})
+        self.assertEqual(r.context["result"].total, 0)
+        # Outside the portal the sheet is listed as usual.
+        r = self.client.get("/actions/", {"q": "montrer"})
+        self.assertContains(r, "Action à ne pas montrer")
+
     def test_it_puts_highlighted_sheets_first(self):
         r = self.client.get(self.url)
         titles = [s.title for s in r.context["result"].sheets]

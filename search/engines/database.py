@@ -46,6 +46,8 @@ def filtered_sheets(query: SheetQuery, *, exclude: str | None = None, match=_UNS
     if match is not None:
         ids = match.ids
         qs = get_backend().filter_ids(qs, ids) if ids else qs.none()
+    if query.exclude:
+        qs = qs.exclude(pk__in=query.exclude)
     for name, lookup in FK_FILTERS.items():
         values = getattr(query, name)
         if values and name != exclude:

@@ -584,6 +584,9 @@ def select(index: Index, query, match):
     if match is not None:
         text_bits, ranks = _text_bitmap(index, match)
         base &= text_bits
+    if query.exclude:
+        positions = index.position.of(np.asarray(query.exclude, dtype=np.int64))
+        base -= FrozenBitMap(int(p) for p in positions if p >= 0)
     filters = _filter_bitmaps(index, query)
     mask = base
     for bits in filters.values():
