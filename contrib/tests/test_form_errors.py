@@ -82,7 +82,7 @@ class FormErrorsTestCase(ContribTestCase):
         self.assertAccessibleErrors(r, "email", "password2")
 
     def test_the_thesaurus_form_ties_its_errors(self):
-        self.client.force_login(self.mona)
+        self.client.force_login(self.ada)  # the thesaurus is national: administrators edit it
         r = self.client.post(
             "/contribuer/vocabulaire/thesaurus/", {"kind": "synonymes", "expressions": "seul"}
         )

@@ -10,6 +10,7 @@ from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet, make_structure
 from search import places
 from search.forms import SearchForm
+from search.query import DEFAULT_SORT
 from search.service import search_sheets
 
 
@@ -277,7 +278,7 @@ class PlacesTestCase(BaseTestCase):
                 )
 
     @override_settings(SEARCH_FAST_PATH=False)
-    def test_a_place_only_query_sorts_by_title(self):
+    def test_a_place_only_query_sorts_as_a_query_without_text(self):
         query = self.query("q=dans+le+93")
-        self.assertEqual((query.q, query.effective_sort), ("", "title"))
+        self.assertEqual((query.q, query.effective_sort), ("", DEFAULT_SORT))
         self.assertEqual(self.titles("q=dans+le+93"), ["Fête de quartier"])
