@@ -13,7 +13,7 @@ CONTACT_EMAIL ?= contact@essaimage.localhost
 export CONTACT_EMAIL
 
 # The job worker (background exports, `manage.py db_worker`) runs beside the server and stops
-# with it (Ctrl-C or any exit). In production run it as its own service: see README.
+# with it (Ctrl-C or any exit). In production run it as its own service: see docs/operations.md.
 WITH_WORKER = $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM;
 

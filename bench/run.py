@@ -598,7 +598,7 @@ def start_gunicorn(url: str, args) -> subprocess.Popen:
     if args.workers:
         extra["WEB_CONCURRENCY"] = str(args.workers)
     if not args.no_preload:
-        # The master builds the search index before answering (README: Production): without
+        # The master builds the search index before answering (docs/operations.md): without
         # it each worker builds its own in the background after its first search, and the
         # first minutes would measure the database path, not the site as it serves.
         extra["GUNICORN_PRELOAD"] = "1"
@@ -1059,7 +1059,7 @@ def table() -> str:
 
 # Issue 12's targets. Each row: (what, value, met: True/False/None for not measured, why). A
 # target not met is explained from the run's own figures where they tell why (CPU against wall
-# clock, queueing on the cores), else by a pointer to the README section that measured it.
+# clock, queueing on the cores), else by a pointer to the docs/benchmarks/ file that measured it.
 def targets() -> list[tuple[str, str, bool | None, str]]:
     r = RESULTS
     rows = []
@@ -1112,7 +1112,7 @@ def targets() -> list[tuple[str, str, bool | None, str]]:
                 f"{rate} /s",
                 rate >= 2000,
                 f"{cpu_rate} sheets per CPU second in one process: bound by its own CPU "
-                "(README: Benchmark, 'Raw rows', where the time goes)",
+                "(docs/benchmarks/2026-12-03-bench-100k.md, where the time goes)",
             )
         )
     generation = r.get("base", {}).get("generation")
@@ -1125,7 +1125,7 @@ def targets() -> list[tuple[str, str, bool | None, str]]:
                 f"{rate} /s",
                 rate >= 1000,
                 f"{cpu_rate} sheets per CPU second, load {generation['load_average'][0]:.1f} "
-                "at the end: the import's path plus writing the texts (README: Benchmark)",
+                "at the end: the import's path plus writing the texts (docs/benchmarks/)",
             )
         )
     else:

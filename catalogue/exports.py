@@ -4,7 +4,7 @@ The sheets come from `ActionSheet.objects.with_relations()` (through the search 
 catalogue views), so a writer makes no query of its own. Writers that can stream yield chunks of
 text or bytes so that a large export holds one chunk of sheets in memory, never the whole result.
 
-CSV dialect (documented in README "Exports"): UTF-8 with a byte order mark, `;` as separator,
+CSV dialect (documented in docs/api.md): UTF-8 with a byte order mark, `;` as separator,
 `"` as quote (doubled inside values), CRLF line ends, one header row of French labels, one column
 per field, lists joined with ` | `, dates as `JJ/MM/AAAA HH:MM` (Europe/Paris). That is what French
 Excel expects when a file is opened by double-click.

@@ -73,7 +73,7 @@ def when_ready(server):
 def post_request(worker, req, environ, resp):
     # After each response (a streamed export included): the numpy temporaries of a search
     # (tens of MB at 1,000,000 sheets) go back to the system instead of staying in the
-    # worker's heap, over 100 MB per worker at 1,000,000 (README, "Memory per worker").
+    # worker's heap, over 100 MB per worker at 1,000,000 (docs/benchmarks/2026-12-03-worker-memory-1m.md).
     from essaimage.lib.malloc import release_memory_if_grown
 
     release_memory_if_grown()

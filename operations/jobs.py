@@ -45,7 +45,7 @@ JOBS: dict[str, Job] = {
             "Nettoyage des tâches de fond terminées",
             _manage("prune_db_task_results"),
         ),
-        # The script dates the archive and keeps the newest BACKUP_KEEP (README, "Backup").
+        # The script dates the archive and keeps the newest BACKUP_KEEP (docs/operations.md, "Backup and restore").
         Job(
             "backup",
             "Sauvegarde du site",

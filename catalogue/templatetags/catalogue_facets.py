@@ -3,7 +3,7 @@
 A catalogue page shows about 230 facet values at 100,000 sheets (every département, the most
 frequent keywords, partners...). Rendered through a template include each, they took about a
 third of the page's CPU time (28 of ~100 ms); this tag writes the same markup with
-`format_html`, several times cheaper (README, "Benchmark").
+`format_html`, several times cheaper (docs/benchmarks/).
 """
 
 from django import template

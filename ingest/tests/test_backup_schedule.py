@@ -1,4 +1,4 @@
-"""deploy/backup.sh, the script the README's cron line calls: archives that restore, rotated."""
+"""deploy/backup.sh, the script the clock runs nightly (operations.jobs): archives that restore, rotated."""
 
 import os
 import shutil
