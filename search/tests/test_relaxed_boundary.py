@@ -1,7 +1,9 @@
 """Relaxed matching, through the public search: when no sheet holds every concept of the query,
-a query of 3 concepts keeps only the sheets holding the most of them, a query of 4 or more also
-keeps those holding one fewer (README "Search", search.matching). Written against the public
-behaviour: if the ranking changes this rule, this test says so."""
+the soft AND keeps a sheet when the concepts it holds weigh at least SHARE of the query's weight
+(inverse document frequency, docs/search.md "Soft AND"): a sheet holding only the rarest concept
+stays, one holding only the most common one goes. Written against the public behaviour: if the
+ranking changes this rule, this test says so (it replaces the 3- versus 4-concept boundary of
+the model before BM25F)."""
 
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet
@@ -31,10 +33,11 @@ class RelaxedBoundaryTestCase(BaseTestCase):
         self.assertTrue(result.relaxed, q)
         return {s.pk for s in result.sheets}
 
-    def test_three_concepts_keep_only_the_best_coverage(self):
-        # Coverage: three 2 of 3 (A, B), two 2 of 3, one 1 of 3, other 1 of 3.
-        self.assertEqual(self.found(f"{A} {B} {D}"), {self.three.pk, self.two.pk})
+    def test_three_concepts_keep_the_rare_one_alone_not_the_common_one(self):
+        # A is in three sheets (light), B in two, D in one (heavy): "one" holds A alone.
+        self.assertEqual(self.found(f"{A} {B} {D}"), {self.three.pk, self.two.pk, self.other.pk})
 
-    def test_four_concepts_keep_one_fewer_than_the_best(self):
-        # Coverage: three 3 of 4, two 2 of 4 (kept: one fewer), one 1 of 4 (dropped).
-        self.assertEqual(self.found(f"{A} {B} {C} {D}"), {self.three.pk, self.two.pk})
+    def test_four_concepts_follow_the_same_weight_share(self):
+        self.assertEqual(
+            self.found(f"{A} {B} {C} {D}"), {self.three.pk, self.two.pk, self.other.pk}
+        )
