@@ -78,6 +78,7 @@ def data_corpus() -> str:
 
 class FrenchScanTestCase(TestCase):
     maxDiff = None
+
     @classmethod
     def setUpTestData(cls):
         import_paths([SAMPLE_PATH])
