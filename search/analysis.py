@@ -14,7 +14,7 @@ tsvector see exactly the same tokens at the same positions.
 
 The normaliser was chosen on the judged queries (`manage.py relevance --normaliser …`): the light
 stemmer measured best, ahead of the simplemma lemmatiser and far ahead of snowball, which
-over-stems ("café" and "CAF", "formation" and "format"). See README "Search".
+over-stems ("café" and "CAF", "formation" and "format"). See docs/search.md.
 `set_normaliser` exists for that comparison only. simplemma (a runtime dependency) also gives
 the French lexicon of the typo corrector (`is_french`).
 """

@@ -11,7 +11,7 @@ from django.db.models import Count, Max
 
 from search import analysis
 
-# Weights of an expansion relative to a typed word (1.0): see README "Search", ranking.
+# Weights of an expansion relative to a typed word (1.0): see docs/search.md, "The model: BM25F".
 WEIGHTS = {"sigle": 0.6, "nom": 0.6, "famille": 0.9, "synonymes": 0.45}
 
 
