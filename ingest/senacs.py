@@ -284,7 +284,7 @@ def _parse_sheet(lines, start, end, listing, problems, *, is_last) -> ParsedShee
     if not title:
         problems.append(Problem(start + 1, "fiche tronquée avant son titre : non importée."))
         return None
-    sheet = ParsedSheet(title=_clean_title(title), line=start + 1)
+    sheet = ParsedSheet(title=clean_title(title), line=start + 1)
     position = -1
     current: str | None = None
     buffer: list[tuple[int, str]] = []
@@ -339,7 +339,8 @@ def _parse_sheet(lines, start, end, listing, problems, *, is_last) -> ParsedShee
     return sheet
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
+    """A title as the catalogue stores it (judged sets written from the raw export use it too)."""
     # SENACS sometimes wraps a whole title in quotes: "Actions Intergénérationnelles".
     if len(title) > 2 and title[0] == title[-1] == '"' and '"' not in title[1:-1]:
         title = title[1:-1].strip()

@@ -119,6 +119,8 @@ SETS = {
 
 
 def load_judged(path: Path = JUDGED_PATH) -> list[JudgedQuery]:
+    from ingest.senacs import clean_title  # the raw export's titles, as the catalogue stores them
+
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     titles = data["titles"]
     default_k = data.get("defaults", {}).get("k", 5)
@@ -126,8 +128,8 @@ def load_judged(path: Path = JUDGED_PATH) -> list[JudgedQuery]:
         JudgedQuery(
             kind=item["kind"],
             q=item["q"],
-            expected=tuple(titles[key] for key in item["expected"]),
-            not_expected=tuple(titles[key] for key in item.get("not_expected", ())),
+            expected=tuple(clean_title(titles[key]) for key in item["expected"]),
+            not_expected=tuple(clean_title(titles[key]) for key in item.get("not_expected", ())),
             k=item.get("k", default_k),
         )
         for item in data["query"]
