@@ -18,7 +18,7 @@ from catalogue.models import (
 from contrib import attachments, editing, throttle
 from contrib.models import User
 from essaimage.lib import limits
-from search import analysis
+from search import analysis, thesaurus
 from search.models import ThesaurusEntry
 
 # Sections of the form, in SENACS order (PRODUCT §2); each is a <fieldset>.
@@ -376,7 +376,9 @@ class ThesaurusEntryForm(forms.ModelForm):
         help_texts = {
             "expressions": (
                 "Au moins deux expressions séparées par des virgules, par exemple : "
-                "jardin, potager, jardinage. Pour un sigle : le sigle puis son développement."
+                "jardin, potager, jardinage. Pour un sigle : le sigle puis son développement. "
+                "Pour un terme générique : le terme, « > » puis les termes spécifiques "
+                "(spectacle > théâtre, concert)."
             )
         }
         widgets = {"expressions": forms.Textarea(attrs={"rows": 2, "maxlength": 2000})}
@@ -385,6 +387,47 @@ class ThesaurusEntryForm(forms.ModelForm):
         raw = self.cleaned_data["expressions"]
         if len(raw) > 2000:
             raise forms.ValidationError("2 000 caractères au plus.")
+        return raw
+
+    def clean(self):
+        cleaned = super().clean()
+        raw, kind = cleaned.get("expressions"), cleaned.get("kind")
+        if raw is None or kind is None:
+            return cleaned
+        try:
+            if kind == ThesaurusEntry.Kind.HIERARCHY:
+                cleaned["expressions"] = self._hierarchy(raw)
+            else:
+                if thesaurus.HIERARCHY_MARK in raw:
+                    raise forms.ValidationError(
+                        "Le signe « > » ne sert que pour un groupe « Terme générique et termes "
+                        "spécifiques »."
+                    )
+                cleaned["expressions"] = ", ".join(self._expressions(raw, at_least=2))
+        except forms.ValidationError as error:
+            self.add_error("expressions", error)
+        return cleaned
+
+    def _hierarchy(self, raw: str) -> str:
+        split = thesaurus.split_hierarchy(raw)
+        if split is None:
+            raise forms.ValidationError(
+                "Écrivez le terme générique, le signe « > » puis les termes spécifiques séparés "
+                "par des virgules, par exemple : spectacle > théâtre, concert."
+            )
+        if not split[0]:
+            raise forms.ValidationError("Écrivez le terme générique avant le signe « > ».")
+        broader = self._expressions(split[0], at_least=1)
+        if len(broader) != 1:
+            raise forms.ValidationError("Un seul terme générique avant le signe « > ».")
+        narrower = self._expressions(", ".join(split[1]), at_least=1)
+        if any(analysis.terms(e) == analysis.terms(broader[0]) for e in narrower):
+            raise forms.ValidationError(
+                f"« {broader[0]} » ne peut pas être à la fois générique et spécifique."
+            )
+        return f"{broader[0]} > {', '.join(narrower)}"
+
+    def _expressions(self, raw: str, *, at_least: int) -> list[str]:
         seen: dict[tuple[str, ...], str] = {}
         for expression in (" ".join(e.split()) for e in raw.split(",")):
             if not expression:
@@ -400,13 +443,15 @@ class ThesaurusEntryForm(forms.ModelForm):
                     "vides comme « le », « des »)."
                 )
             seen.setdefault(terms, expression)
-        if len(seen) < 2:
+        if len(seen) < at_least:
             raise forms.ValidationError(
                 "Il faut au moins deux expressions différentes, séparées par des virgules."
+                if at_least == 2
+                else "Il faut au moins un terme spécifique après le signe « > »."
             )
         if len(seen) > self.MAX_EXPRESSIONS:
             raise forms.ValidationError(f"{self.MAX_EXPRESSIONS} expressions au plus par groupe.")
-        return ", ".join(seen.values())
+        return list(seen.values())
 
 
 class RelayMessageForm(forms.Form):

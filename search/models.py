@@ -83,13 +83,15 @@ class IndexChange(models.Model):
 
 class ThesaurusEntry(models.Model):
     """A group of expressions that mean the same thing in the field, or derived forms of one word,
-    or a partner's old and new names. Read at query time: an edit needs no reindexing."""
+    or a partner's old and new names, or a broader term and its narrower ones ("spectacle >
+    théâtre, concert": search.thesaurus). Read at query time: an edit needs no reindexing."""
 
     class Kind(models.TextChoices):
         SYNONYMS = "synonymes", "Synonymes"
         FAMILY = "famille", "Famille de mots"
         NAME = "nom", "Ancien et nouveau nom"
         ACRONYM = "sigle", "Sigle et développement"
+        HIERARCHY = "générique", "Terme générique et termes spécifiques"
 
     kind = models.CharField("type", max_length=12, choices=Kind.choices, default=Kind.SYNONYMS)
     expressions = models.TextField(
@@ -107,4 +109,4 @@ class ThesaurusEntry(models.Model):
 
     @property
     def expression_list(self) -> list[str]:
-        return [e.strip() for e in self.expressions.split(",") if e.strip()]
+        return [e.strip() for e in self.expressions.replace(">", ",").split(",") if e.strip()]

@@ -114,6 +114,7 @@ class JudgedSet:
 
 SETS = {
     "dev": JudgedSet("dev", "développement (réglé dessus)", JUDGED_PATH),
+    "dev2": JudgedSet("dev2", "développement 2 (réglé dessus)", DATA / "dev_queries_2.toml"),
     "blind": JudgedSet("blind", "aveugle (jamais réglé dessus)", BLIND_PATH),
 }
 

@@ -3,6 +3,13 @@
 
 `related(terms)` gives the other expressions of every group holding `terms`, with the weight of
 the group's kind; the query adds them as alternatives below the typed words.
+
+Two structures: a group of equals (synonyms, word families, names, an acronym and its
+expansion: every expression expands to the others) and a hierarchy, `générique` rows written
+"broader > narrower, narrower": the broader term expands to the narrower ones (a search for
+"spectacle" wants the théâtre sheets), a narrower term to the broader one at a lower weight (a
+search for "théâtre" may take a "spectacle" sheet, after the théâtre ones), and narrower terms
+never to each other (théâtre is not concert).
 """
 
 from dataclasses import dataclass
@@ -13,6 +20,40 @@ from search import analysis
 
 # Weights of an expansion relative to a typed word (1.0): see docs/search.md, "The model: BM25F".
 WEIGHTS = {"sigle": 0.6, "nom": 0.6, "famille": 0.9, "synonymes": 0.45}
+# A hierarchy (`générique` rows): broader → narrower, and narrower → broader.
+NARROWER, BROADER = 0.5, 0.3
+HIERARCHY = "générique"
+HIERARCHY_MARK = ">"
+
+
+def split_hierarchy(expressions: str) -> tuple[str, list[str]] | None:
+    """("broader", ["narrower", ...]) of a `générique` row "broader > narrower, narrower";
+    None when the row has no single ">"."""
+    parts = expressions.split(HIERARCHY_MARK)
+    if len(parts) != 2:
+        return None
+    broader = " ".join(parts[0].split())
+    return broader, [n for e in parts[1].split(",") if (n := " ".join(e.split()))]
+
+
+def edges(kind: str, expressions: str):
+    """(terms, other terms, weight) of one row: what a query for `terms` adds."""
+    if kind == HIERARCHY:
+        split = split_hierarchy(expressions)
+        if split is None:
+            return
+        broader = tuple(analysis.terms(split[0]))
+        for narrower in (tuple(analysis.terms(e)) for e in split[1]):
+            if broader and narrower and broader != narrower:
+                yield broader, narrower, NARROWER
+                yield narrower, broader, BROADER
+        return
+    weight = WEIGHTS.get(kind, 0.5)
+    group = [t for e in expressions.split(",") if (t := tuple(analysis.terms(e.strip())))]
+    for terms in group:
+        for other in group:
+            if other != terms:
+                yield terms, other, weight
 
 
 def file_entries() -> list[tuple[str, str]]:
@@ -57,14 +98,10 @@ def current() -> Thesaurus:
     related: dict[tuple[str, ...], dict[tuple[str, ...], float]] = {}
     longest = 1
     for kind, expressions in ThesaurusEntry.objects.values_list("kind", "expressions"):
-        weight = WEIGHTS.get(kind, 0.5)
-        group = [t for e in expressions.split(",") if (t := tuple(analysis.terms(e.strip())))]
-        for terms in group:
-            longest = max(longest, len(terms))
+        for terms, other, weight in edges(kind, expressions):
+            longest = max(longest, len(terms), len(other))
             others = related.setdefault(terms, {})
-            for other in group:
-                if other != terms:
-                    others[other] = max(others.get(other, 0.0), weight)
+            others[other] = max(others.get(other, 0.0), weight)
     thesaurus = Thesaurus({k: sorted(v.items()) for k, v in related.items()}, longest)
     _cache = (key, thesaurus)
     return thesaurus

@@ -85,3 +85,51 @@ class ThesaurusTestCase(ContribTestCase):
         self.assertNotContains(r, "<script>x</script>")
         self.assertContains(r, "&lt;script&gt;x&lt;/script&gt;, tricot")
         self.assertEqual(self.client.get(f"{URL}{entry.pk + 1000}/").status_code, 404)
+
+
+class ThesaurusHierarchyTestCase(ContribTestCase):
+    """A "générique" group: the broader term finds the narrower ones, not the reverse at full
+    weight, and narrower terms never each other."""
+
+    def setUp(self):
+        self.tricot = make_sheet(self.adesir, "Atelier tricot", summary="Aiguilles et laine.")
+        self.broderie = make_sheet(self.adesir, "Atelier broderie", summary="Fils et motifs.")
+        self.loisirs = make_sheet(self.adesir, "Travaux d'aiguille", summary="Loisirs créatifs.")
+        sheets_changed.send(
+            sender=None, sheet_ids=[self.tricot.pk, self.broderie.pk, self.loisirs.pk]
+        )
+
+    def found(self, q: str) -> list[int]:
+        return [s.pk for s in self.client.get("/actions/", {"q": q}).context["result"].sheets]
+
+    def test_broader_finds_narrower_and_siblings_stay_apart(self):
+        self.client.force_login(self.ada)
+        r = self.client.post(
+            URL,
+            {"kind": "générique", "expressions": " loisirs créatifs >tricot ,  broderie"},
+        )
+        self.assertRedirects(r, URL)
+        self.assertTrue(
+            ThesaurusEntry.objects.filter(expressions="loisirs créatifs > tricot, broderie")
+        )
+        broader = self.found("loisirs créatifs")
+        self.assertEqual(broader[0], self.loisirs.pk)  # typed words first
+        self.assertLessEqual({self.tricot.pk, self.broderie.pk}, set(broader))
+        # A narrower term finds the broader sheet after its own, never its sibling.
+        self.assertEqual(self.found("tricot"), [self.tricot.pk, self.loisirs.pk])
+
+    def test_bad_hierarchies_are_refused_in_french(self):
+        self.client.force_login(self.ada)
+        count = ThesaurusEntry.objects.count()
+        for kind, expressions, message in (
+            ("générique", "tricot, broderie", "le signe « &gt; » puis les termes spécifiques"),
+            ("générique", "> tricot", "Écrivez le terme générique avant"),
+            ("générique", "loisirs, couture > tricot", "Un seul terme générique"),
+            ("générique", "loisirs > ", "au moins un terme spécifique"),
+            ("générique", "loisirs > loisir", "à la fois générique et spécifique"),
+            ("synonymes", "loisirs > tricot", "ne sert que pour un groupe"),
+        ):
+            with self.subTest(expressions):
+                r = self.client.post(URL, {"kind": kind, "expressions": expressions})
+                self.assertContains(r, message, status_code=400)
+        self.assertEqual(ThesaurusEntry.objects.count(), count)
