@@ -20,6 +20,9 @@ from search import analysis, derivation, scoring, thesaurus
 TYPED, VARIANT, TYPO = 1.0, 0.6, 0.3
 PREFIX = 0.8
 NEAR_DISTANCE = 5
+# An acronym's expansion matched as near words: this share of the phrase's weight.
+NEAR_SHARE = 0.8
+MAX_NEAR_TERMS = 5
 # Fewer sheets than this holding every concept (of 3 or more): add those missing one concept.
 FEW = 3
 _CLAUSE = re.compile(r'(-?)(?:"([^"]*)"?|«([^»]*)»?)|(\S+)')
@@ -28,13 +31,37 @@ OR_WORDS = ("OR", "OU")
 
 @dataclass(frozen=True)
 class Alternative:
-    terms: tuple[str, ...]  # several = a phrase
+    terms: tuple[str, ...]  # several = a phrase (or, `near`, words close to each other)
     weight: float = TYPED
     prefix: bool = False
+    near: bool = False
 
     @property
     def key(self) -> tuple:
-        return (self.terms, self.prefix)
+        return (self.terms, self.prefix, self.near) if self.near else (self.terms, self.prefix)
+
+    @property
+    def near_pairs(self) -> list[tuple[str, str]]:
+        return list(zip(self.terms, self.terms[1:], strict=False))
+
+
+def near_expansion(terms: tuple[str, ...], weight: float) -> Alternative | None:
+    """An acronym's expansion of several words found as words close to each other (each next
+    one within NEAR_DISTANCE), below the exact phrase: "atelier linguistique et social" for
+    "atelier socio-linguistique" (ASL)."""
+    if 2 <= len(terms) <= MAX_NEAR_TERMS and all(t.isalnum() for t in terms):
+        return Alternative(terms, weight * NEAR_SHARE, near=True)
+    return None
+
+
+def near_bits(singles: list[int]) -> int:
+    """Field classes of a `near` alternative in a sheet, from its words' field bits: those
+    holding every word, or (none does) those holding any."""
+    together, anywhere = ~0, 0
+    for bits in singles:
+        together &= bits
+        anywhere |= bits
+    return together or anywhere
 
 
 @dataclass
@@ -133,7 +160,10 @@ def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
             continue
         alternatives = [typed]
         if not clause.quoted:
-            alternatives += [Alternative(t, w) for t, w in table.expansions(item["terms"])]
+            expansions = table.expansions(item["terms"])
+            alternatives += [Alternative(t, w) for t, w in expansions]
+            if item.get("acronym"):
+                alternatives += filter(None, (near_expansion(t, w) for t, w in expansions))
             if not item.get("acronym"):
                 alternatives += _family(item["terms"], alternatives)
             if prefix_last and position == len(items) - 1 and len(item["terms"]) == 1:
@@ -321,7 +351,9 @@ def evaluate(
     cache: dict[tuple, dict[int, int]] = {}
 
     def fetch(alts: list[Alternative]) -> None:
-        # Every missing alternative in one query.
+        # Every missing alternative in one query (the words of `near` ones first).
+        near = [a for a in alts if a.near and a.key not in cache]
+        alts = [a for a in alts if not a.near] + [Alternative((t,)) for a in near for t in a.terms]
         missing = list({a.key: a for a in alts if a.key not in cache}.values())
         for alt, found in zip(
             missing, backend.term_fields([(a.terms, a.prefix) for a in missing]), strict=True
@@ -329,6 +361,18 @@ def evaluate(
             if universe is not None:
                 found = {pk: bits for pk, bits in found.items() if pk in universe}
             cache[alt.key] = found
+        if not near:
+            return
+        pairs = list(dict.fromkeys(p for a in near for p in a.near_pairs))
+        close = dict(zip(pairs, backend.near(pairs, NEAR_DISTANCE), strict=True))
+        for alt in near:
+            singles = [cache[(t,), False] for t in alt.terms]
+            sheets = set.intersection(*(set(close[p]) for p in alt.near_pairs))
+            cache[alt.key] = {
+                pk: near_bits([s[pk] for s in singles])
+                for pk in sorted(sheets)
+                if all(pk in s for s in singles)
+            }
 
     def hits(alt: Alternative) -> dict[int, int]:
         if alt.key not in cache:

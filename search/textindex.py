@@ -657,6 +657,9 @@ class Matcher:
 
     def prefetch(self, alts: list[Alternative]) -> None:
         remote = {}
+        alts = [a for a in alts if not a.near] + [
+            Alternative((t,)) for a in alts if a.near for t in a.terms
+        ]
         for alt in alts:
             if alt.key in self.cache:
                 continue
@@ -692,8 +695,21 @@ class Matcher:
 
     def fields(self, alt: Alternative) -> tuple[FrozenBitMap, ...]:
         if alt.key not in self.cache:
-            self.prefetch([alt])
+            if alt.near:
+                self.cache[alt.key] = self._near_fields(alt)
+            else:
+                self.prefetch([alt])
         return self.cache[alt.key]
+
+    def _near_fields(self, alt: Alternative) -> tuple[FrozenBitMap, ...]:
+        """search.matching.near_bits over bitmaps: sheets where each next word is close, in
+        the field classes holding every word (or, where none does, any)."""
+        singles = [self.fields(Alternative((t,))) for t in alt.terms]
+        close = FrozenBitMap.intersection(*self.near(alt.near_pairs))
+        together = [FrozenBitMap.intersection(*(f[k] for f in singles)) for k in range(4)]
+        anywhere = [FrozenBitMap.union(*(f[k] for f in singles)) for k in range(4)]
+        in_one = FrozenBitMap.union(*together)
+        return tuple(((together[k] | (anywhere[k] - in_one)) & close) for k in range(4))
 
     def union(self, alt: Alternative) -> FrozenBitMap:
         if alt.key not in self.unions:
