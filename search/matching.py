@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
-from search import analysis, derivation, scoring, thesaurus
+from search import analysis, derivation, feedback, scoring, thesaurus
 
 TYPED, VARIANT, TYPO = 1.0, 0.6, 0.3
 PREFIX = 0.8
@@ -92,6 +92,8 @@ class TextMatch:
     corrections: dict[str, str] = field(default_factory=dict)  # typed word → suggestion
     highlight: frozenset[str] = frozenset()
     missing: tuple[str, ...] = ()  # typed words (or phrases) no sheet holds
+    # (value, label) of keywords the first results agree on (search.feedback): filters to offer.
+    related_keywords: tuple[tuple[str, str], ...] = ()
 
     @property
     def ids(self) -> list[int]:
@@ -417,9 +419,32 @@ def evaluate(
         excluded.update(hits(alt))
     candidates = set(score) - excluded
     chosen, relaxed, widened = soft_and(weights, {pk: matched.get(pk, 0.0) for pk in candidates})
+    related_keywords: list[tuple[str, str]] = []
     if not plan.concepts:
         # Only exclusions: every indexed sheet but those.
         chosen = (set(backend.all_ids()) if universe is None else set(universe)) - excluded
+    elif feedback.applies(plan, len(chosen)):
+        # The first results lend their words and keywords (search.feedback) to the chosen sheets.
+        top = feedback.top_sheets([(pk, score[pk]) for pk in chosen])
+        lent = feedback.expansions(
+            plan,
+            [(pk, score[pk]) for pk in top],
+            count=lambda terms: len(hits(Alternative(terms))),
+            prefetch=fetch,
+            total=total,
+        )
+        related_keywords = lent.keywords
+        for terms, q_idf, mask in lent.scored:
+            for pk, bits in hits(Alternative(terms)).items():
+                bits &= mask
+                if not bits or pk not in chosen:
+                    continue
+                norms = inverse[pk]
+                t = 0.0
+                for k in range(4):
+                    if bits & 1 << k:
+                        t += norms[k]
+                score[pk] = score.get(pk, 0.0) + q_idf * scoring.concept_value(1.0, t)
     # Typed words close together.
     pairs, bonuses = proximity_pairs(plan, weights)
     if pairs and len(chosen) > 1:
@@ -437,7 +462,9 @@ def evaluate(
     missing = tuple(c.label for c, h in zip(plan.concepts, holders, strict=True) if not h)
     # A word no sheet holds: no sheet holds them all.
     relaxed = relaxed or bool(missing and chosen)
-    return TextMatch(ranks, relaxed, widened, corrections, highlight, missing)
+    return TextMatch(
+        ranks, relaxed, widened, corrections, highlight, missing, tuple(related_keywords)
+    )
 
 
 def concept_weights(plan: Plan, holding: list[int], total: int) -> list[tuple[float, bool]]:

@@ -36,6 +36,8 @@ class SearchResult:
     widened: bool = False
     # Typed words (or phrases) no sheet holds: the others still found sheets.
     missing: tuple[str, ...] = ()
+    # (value, label) of keywords the first results agree on (search.feedback), offered as filters.
+    related_keywords: tuple[tuple[str, str], ...] = ()
     requested_page: int = 1
     base_url: str = ""
 
@@ -52,6 +54,17 @@ class SearchResult:
     @property
     def suggestion_querystring(self) -> str:
         return replace(self.query, q=self.suggestion or "").querystring()
+
+    @property
+    def keyword_suggestions(self) -> list[tuple[str, str]]:
+        """(label, query string with that keyword filter added) of the related keywords not
+        already chosen."""
+        chosen = set(self.query.keywords)
+        return [
+            (label, self.query.toggled("keywords", value).querystring())
+            for value, label in self.related_keywords
+            if value not in chosen
+        ]
 
     @property
     def missing_notice(self) -> str:
@@ -200,6 +213,9 @@ def result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
         relaxed=bool(match and match.relaxed),
         widened=bool(match and match.widened),
         missing=tuple(getattr(match, "missing", ()) or ()) if match is not None else (),
+        related_keywords=tuple(getattr(match, "related_keywords", ()) or ())
+        if match is not None
+        else (),
         base_url=base_url,
     )
     result.snippets = snippets_for(sheets, match)

@@ -31,7 +31,7 @@ from django.db import DatabaseError, connection, transaction
 from pyroaring import BitMap, FrozenBitMap
 
 from essaimage.lib import malloc
-from search import matching, scoring
+from search import feedback, matching, scoring
 from search.matching import NEAR_DISTANCE, Alternative
 
 logger = logging.getLogger(__name__)
@@ -590,6 +590,7 @@ class IndexedTextMatch:
         self.corrections = corrections
         self.highlight = highlight
         self.missing: tuple[str, ...] = ()
+        self.related_keywords: tuple[tuple[str, str], ...] = ()
 
     @property
     def ranks(self) -> dict[int, float]:
@@ -772,6 +773,9 @@ def evaluate(
         # Only exclusions: every published sheet but those.
         chosen = published - excluded
         chosen_ps = positions_of(chosen)
+    related_keywords = []
+    if plan.concepts and feedback.applies(plan, len(chosen_ps)):
+        related_keywords = _feedback(plan, matcher, ids, score, chosen, chosen_ps, inverse, total)
     # Typed words close together.
     pairs, bonuses = matching.proximity_pairs(plan, weights)
     if pairs and len(chosen) > 1:
@@ -791,7 +795,43 @@ def evaluate(
     relaxed = relaxed or bool(missing and chosen)  # as search.matching.evaluate
     match = IndexedTextMatch(ids, chosen, ranks, relaxed, widened, corrections, highlight)
     match.missing = missing
+    match.related_keywords = tuple(related_keywords)
     return match
+
+
+def _feedback(plan, matcher, ids, score, chosen, chosen_ps, inverse, total) -> list:
+    """search.matching.evaluate's feedback step (search.feedback) over positions."""
+    values = score[chosen_ps]
+    # The DOCS best by score then id: every sheet scoring at least the DOCS-th best score.
+    cut = np.partition(values, len(values) - feedback.DOCS)[len(values) - feedback.DOCS]
+    tied = chosen_ps[values >= cut]
+    top = feedback.top_sheets([(ids[p], float(score[p])) for p in tied.tolist()])
+    position = matcher.position
+    lent = feedback.expansions(
+        plan,
+        [(pk, float(score[position[pk]])) for pk in top],
+        count=lambda terms: len(matcher.union(Alternative(terms))),
+        prefetch=matcher.prefetch,
+        total=total,
+    )
+    floor, rest, k1 = scoring.FLOOR, 1.0 - scoring.FLOOR, scoring.K1
+    for terms, q_idf, mask in lent.scored:
+        alt = Alternative(terms)
+        fields = [
+            bits & chosen if bits and mask & 1 << k else EMPTY
+            for k, bits in enumerate(matcher.fields(alt))
+        ]
+        union = FrozenBitMap.union(*fields, EMPTY)
+        if not union:
+            continue
+        ps_u = positions_of(union)
+        t = np.zeros(len(ps_u))
+        for k, bits in enumerate(fields):
+            if bits:
+                ps_k = positions_of(bits)
+                t[np.searchsorted(ps_u, ps_k)] += inverse[k][ps_k]
+        score[ps_u] += q_idf * (1.0 * (floor + rest * (t / (k1 + t))))
+    return lent.keywords
 
 
 def _soft_and(weights, candidates: np.ndarray, matched: np.ndarray):
