@@ -35,6 +35,8 @@ TERMS = 8
 WEIGHT = 0.1
 MIN_CONCEPTS = 3
 SHORTEST = 4
+# Terms whose rarity is looked up, the best by RM1 weight.
+CANDIDATES = 30
 KEYWORD_SHARE = 0.3
 KEYWORD_WEIGHT = 0.1
 MAX_KEYWORDS = 3
@@ -77,7 +79,7 @@ def candidate_terms(plan, top: list[tuple[int, float]]) -> list[tuple[str, float
             held_by[term] += 1
     return sorted(
         ((t, w) for t, w in model.items() if held_by[t] >= MIN_DOCS), key=lambda x: (-x[1], x[0])
-    )
+    )[:CANDIDATES]
 
 
 def related_keywords(plan, top: list[tuple[int, float]]) -> list[tuple[str, str, float]]:

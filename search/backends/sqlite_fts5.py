@@ -59,6 +59,7 @@ def _phrase(terms: tuple[str, ...], prefix: bool) -> str:
     return '"' + " ".join(terms) + '"' + (" *" if prefix else "")
 
 
+PHRASES_PER_QUERY = 100
 # Field bit → the FTS5 columns it covers.
 _COLUMNS = {1: "title", 2: "keywords structure", 4: "summary", 8: "body"}
 
@@ -71,16 +72,20 @@ def term_fields(phrases: list[tuple[tuple[str, ...], bool]]) -> list[dict[int, i
     wanted = [(i, p) for i, p in enumerate(phrases) if p[0] and all(t.isalnum() for t in p[0])]
     if not wanted:
         return out
-    selects, params = [], []
-    for i, (terms, prefix) in wanted:
-        for bit, columns in _COLUMNS.items():
-            selects.append(f"SELECT {i}, {bit}, rowid FROM search_fts WHERE search_fts MATCH %s")
-            params.append(f"{{{columns}}} : {_phrase(terms, prefix)}")
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params)
-        for i, bit, rowid in cursor.fetchall():
-            found = out[i]
-            found[rowid] = found.get(rowid, 0) | bit
+    # SQLite allows 500 terms in a compound SELECT: PHRASES_PER_QUERY phrases (4 each) at once.
+    for start in range(0, len(wanted), PHRASES_PER_QUERY):
+        selects, params = [], []
+        for i, (terms, prefix) in wanted[start : start + PHRASES_PER_QUERY]:
+            for bit, columns in _COLUMNS.items():
+                selects.append(
+                    f"SELECT {i}, {bit}, rowid FROM search_fts WHERE search_fts MATCH %s"
+                )
+                params.append(f"{{{columns}}} : {_phrase(terms, prefix)}")
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            for i, bit, rowid in cursor.fetchall():
+                found = out[i]
+                found[rowid] = found.get(rowid, 0) | bit
     return out
 
 

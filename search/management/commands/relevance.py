@@ -2,6 +2,8 @@
 beside a plain BM25 baseline."""
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -76,8 +78,11 @@ class Command(BaseCommand):
         from ingest.pages_importer import import_pages
 
         connection.settings_dict.setdefault("TEST", {})
+        # SQLite: a file of its own per set (an in-memory test database outlives its teardown
+        # while any connection holds it, and the next set would search this one's corpus too).
+        scratch = Path(tempfile.mkdtemp(prefix="relevance-"))
         connection.settings_dict["TEST"]["NAME"] = (
-            None
+            str(scratch / "relevance.sqlite3")
             if connection.vendor == "sqlite"
             else f"relevance_{connection.settings_dict['NAME']}"
         )
@@ -96,6 +101,7 @@ class Command(BaseCommand):
             )
         finally:
             teardown_databases(old, verbosity=0)
+            shutil.rmtree(scratch, ignore_errors=True)
         return outcomes, baseline
 
     def compare(self, found: dict, other: dict) -> None:
