@@ -20,8 +20,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from catalogue import export_jobs, exports  # noqa: E402
+from catalogue import exports  # noqa: E402
 from catalogue.models import ActionSheet  # noqa: E402
+from public import export_jobs  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "7"))
 

@@ -538,7 +538,7 @@ class Attachment(models.Model):
 
 
 class ExportJob(models.Model):
-    """An export prepared by the job worker (catalogue.export_jobs): the catalogue view it
+    """An export prepared by the job worker (public.export_jobs): the catalogue view it
     exports (its query string), who asked (client address), how far it got, and the file."""
 
     class Status(models.TextChoices):

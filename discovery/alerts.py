@@ -17,9 +17,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue.export_jobs import describe_query
 from catalogue.models import ActionSheet
 from discovery.models import SearchAlert
+from search.describe import describe_query
 from search.forms import SearchForm
 from search.service import filtered_sheets
 
@@ -48,7 +48,7 @@ PLACES = ("Département", "Région")
 
 def describe_in_words(query: str) -> str:
     """The search an alert follows, as a person says it: "Parentalité, en Bourgogne-Franche-Comté"
-    (the filter labels of the Atom feed and the booklet: catalogue.export_jobs.describe_query)."""
+    (the filter labels of the Atom feed and the booklet: search.describe.describe_query)."""
 
     form = SearchForm(QueryDict(query or ""))
     form.is_valid()

@@ -38,7 +38,6 @@ from rapidfuzz import fuzz, process
 
 from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, PublicationStatus, Structure
-from catalogue.signals import sheets_changed
 from discovery.models import DuplicateComputation, ProbableDuplicate, SimilarityProfile
 from discovery.similarity import (
     BLOCK,
@@ -590,8 +589,11 @@ def refresh_within_structures(ids: Iterable[int]) -> list[DuplicatePair]:
     return pairs
 
 
-@receiver(sheets_changed, dispatch_uid="discovery_duplicates_changed_sheets")
-def _on_sheets_changed(sender, sheet_ids=(), pairs_later=False, **kwargs):
+def follow_sheet_changes(sheet_ids, *, pairs_later: bool = False) -> None:
+    """Step of the sheet-change pipeline (essaimage.sheet_changes), after the similar lists
+    (their profiles, saved in the request for a batch, are read here): the probable duplicate
+    pairs of the changed sheets. In the job worker for a few sheets, in the request for a
+    batch, or once at the end of an import (`pairs_later`)."""
     # Every status counts (drafts and pending sheets are in the list): whatever sends
     # sheets_changed (creation, saved edit, publication, archive, merge, import) refreshes the
     # pairs of its sheets. An autosave sends nothing: its text is not the sheet's yet.
@@ -611,8 +613,8 @@ def _on_sheets_changed(sender, sheet_ids=(), pairs_later=False, **kwargs):
             # The importer calls refresh_within_structures once for all its batches, by
             # structure (the same pairs: they never cross a structure), and reports them.
             return
-        # Profiles of an import batch are already fresh: discovery.similarity's receiver,
-        # connected first (this module imports it), saved them synchronously.
+        # Profiles of an import batch are already fresh: the similar lists' step, run before
+        # this one (essaimage.sheet_changes), saved them synchronously.
         refresh_within_structures(ids)
     elif settings.SIMILAR_IN_BACKGROUND:
         # One row against the base loads every sheet's terms (about 1 s per 10,000 sheets):
@@ -634,7 +636,7 @@ def stored_pairs(departements: list[str] | None, limit: int) -> tuple[list[Proba
     many there are. The pair's own département codes, indexed, not joins to both sheets (a
     région's page walked every pair of its sheets: 11.8 s at 100,000 synthetic sheets) nor
     `first__in=<sheets>` (SQLite probed the (first, second) index with every combination of both
-    lists: 5 minutes at 20,000 sheets). No filter on the status: the pairs of an archived sheet are deleted when it is archived (`_on_sheets_changed`),
+    lists: 5 minutes at 20,000 sheets). No filter on the status: the pairs of an archived sheet are deleted when it is archived (`follow_sheet_changes`),
     and an administrator's count is then a plain count."""
     pairs = ProbableDuplicate.objects.all()
     if departements is not None:

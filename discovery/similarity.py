@@ -31,14 +31,12 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.dispatch import receiver
 
 from catalogue.bulk import insert_rows
 from catalogue.display import display_label
 from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, Dimension, Keyword, PublicationStatus
 from catalogue.models import Public as PublicValue
-from catalogue.signals import sheets_changed
 from discovery.models import SimilarityProfile, SimilarSheet
 from search import analysis
 
@@ -385,8 +383,10 @@ def concerns_lists(ids: set[int]) -> bool:
     )
 
 
-@receiver(sheets_changed, dispatch_uid="discovery_similar_changed_sheets")
-def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
+def follow_sheet_changes(sheet_ids) -> None:
+    """Step of the sheet-change pipeline (essaimage.sheet_changes): the similar lists of the
+    changed sheets. In the job worker for a few sheets (SIMILAR_IN_BACKGROUND), else in the
+    request (an import batch: terms refreshed, links dropped)."""
     ids = {int(i) for i in sheet_ids}
     if not ids or not concerns_lists(ids):
         return

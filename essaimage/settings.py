@@ -55,9 +55,17 @@ INSTALLED_APPS = [
     "pages",
     "discovery",
     "portals",
-    "bench",
+    "public",
     "operations",
+    # Last: connects what follows a change of sheets (essaimage.sheet_changes).
+    "essaimage",
 ]
+# The benchmark, the synthetic generator and the relevance harness (`make bench`,
+# `generate_synthetic`, `make relevance`) run from a checkout, never in production: installed
+# with DEBUG unless DEVELOPMENT_APPS says otherwise.
+DEVELOPMENT_APPS = envbool("DEVELOPMENT_APPS", str(DEBUG))
+if DEVELOPMENT_APPS:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     # First, so it times everything: requests and latency per view family for /metrics.
@@ -279,7 +287,7 @@ EXPORT_JOB_HEARTBEAT_TIMEOUT = envint("EXPORT_JOB_HEARTBEAT_TIMEOUT", 60)
 # How long the worker retries writing a job's state (running, ready, failed) on a busy database.
 EXPORT_JOB_WRITE_RETRY_SECONDS = envint("EXPORT_JOB_WRITE_RETRY_SECONDS", 60)
 EXPORT_JOBS_DIR = Path(os.environ.get("EXPORT_JOBS_DIR", VAR_DIR / "exports"))
-# The whole catalogue's files of the page "Données ouvertes" (catalogue.open_data), rebuilt by
+# The whole catalogue's files of the page "Données ouvertes" (public.open_data), rebuilt by
 # the job worker when the published catalogue changed, at most once per OPEN_DATA_REBUILD_SECONDS.
 OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR", VAR_DIR / "donnees-ouvertes"))
 OPEN_DATA_REBUILD_SECONDS = envint("OPEN_DATA_REBUILD_SECONDS", 600)

@@ -24,7 +24,7 @@ urlpatterns = [
     path("contribuer/", include("contrib.urls")),
     path("", include("discovery.urls")),
     path("api/v1/", include("api.urls")),
-    path("", include("catalogue.urls")),
+    path("", include("public.urls")),
     path("", include("stats.urls")),
     path("portails/", include("portals.urls")),
     # Last: information pages answer /SLUG/ for the slugs no other route took.

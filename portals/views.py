@@ -21,8 +21,6 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from catalogue import views as catalogue_views
-from catalogue.listing import Listing, build_listing
 from catalogue.models import ActionSheet, Structure
 from contrib import access
 from portals import services
@@ -30,6 +28,8 @@ from portals.forms import EmbedForm, PortalForm
 from portals.markdown import render_introduction
 from portals.models import Portal, PortalVisit
 from portals.selection import fixed_values
+from public import views as catalogue_views
+from public.listing import Listing, build_listing
 from search.forms import SearchForm
 from search.query import SORTS
 from search.service import search_sheets, selected_sheets

@@ -25,7 +25,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from catalogue import models as catalogue
 from catalogue.bulk import insert_rows
 from catalogue.models import ActionSheet, PublicationStatus
-from catalogue.signals import sheets_changed
 from search.models import IndexChange, IndexState
 
 # More sheets than this in one write (an import): a full rebuild costs less than the changes.
@@ -111,7 +110,9 @@ def log_changes(sheet_ids, *, always: bool = False) -> None:
 # --- Receivers: every write that can change a search result -------------------------------------
 
 
-def _on_sheets_changed(sender, sheet_ids=(), **kwargs) -> None:
+def follow_sheet_changes(sheet_ids) -> None:
+    """Step of the sheet-change pipeline (essaimage.sheet_changes): the change log the workers'
+    memory indexes follow. In the request."""
     ids = list(sheet_ids)
     if ids:
         log_changes(ids)
@@ -144,7 +145,6 @@ def _bump(sender, raw=False, **kwargs) -> None:
         bump_generation()
 
 
-sheets_changed.connect(_on_sheets_changed, dispatch_uid="search_changes_sheets_changed")
 post_save.connect(_on_sheet_saved, sender=ActionSheet, dispatch_uid="search_changes_sheet_saved")
 post_delete.connect(
     _on_sheet_deleted, sender=ActionSheet, dispatch_uid="search_changes_sheet_deleted"

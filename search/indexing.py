@@ -22,7 +22,6 @@ from django.dispatch import receiver
 from catalogue.bulk import bulk_cursor
 from catalogue.fields import TEXT_FIELDS
 from catalogue.models import ActionSheet, Keyword, PartnerKind, Public, Structure
-from catalogue.signals import sheets_changed
 from search import analysis
 from search.backends import get_backend
 from search.models import IndexState, SearchDocument, SearchWord
@@ -324,11 +323,6 @@ def ensure_current_index(**kwargs) -> None:
         IndexState.objects.create(pk=1, analyser=ANALYSER_VERSION)
     else:
         IndexState.objects.filter(pk=1).update(analyser=ANALYSER_VERSION)
-
-
-@receiver(sheets_changed, dispatch_uid="search_index_changed_sheets")
-def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
-    index_sheets(sheet_ids)
 
 
 @receiver(post_delete, sender=ActionSheet, dispatch_uid="search_remove_deleted_sheet")

@@ -10,12 +10,10 @@ import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.dispatch import receiver
 from django.utils import timezone
 
 from catalogue.bulk import insert_rows
 from catalogue.models import ActionSheet
-from catalogue.signals import sheets_changed
 from search.changes import bump_generation
 from stats.amounts import read_budget, read_people
 from stats.models import SheetFigures, SheetFunding
@@ -133,6 +131,7 @@ def correct_figures(
     return figures
 
 
-@receiver(sheets_changed, dispatch_uid="stats_figures_changed_sheets")
-def _on_sheets_changed(sender, sheet_ids=(), **kwargs):
+def follow_sheet_changes(sheet_ids) -> None:
+    """Step of the sheet-change pipeline (essaimage.sheet_changes): the observatory's stored
+    figures. In the request."""
     refresh_figures(sheet_ids)

@@ -222,8 +222,8 @@ PLAQUETTE_CHARTS = ("mots-cles", "annees", "completude", "partenaires-action")
 @require_GET
 def plaquette_pdf(request: HttpRequest) -> HttpResponse:
     """The selection on two A4 pages: key figures and the map, then four charts (WeasyPrint)."""
-    from catalogue.export_jobs import describe_query
     from catalogue.exports import render_pdf
+    from search.describe import describe_query
 
     figures = _figures(request)
     source = _source_line(request, figures)

@@ -1,6 +1,6 @@
 """/api/v1/actions with a place typed in q: the answer names the places it recognised."""
 
-from catalogue.tests.test_sheet_list_places import PlacesCatalogue
+from public.tests.test_sheet_list_places import PlacesCatalogue
 
 
 class ListActionsPlacesTestCase(PlacesCatalogue):

@@ -12,7 +12,6 @@ from django_tasks_db.models import DBTaskResult
 
 from catalogue.models import ActionSheet, PublicationStatus
 from catalogue.signals import sheets_changed
-from catalogue.tests.test_export_jobs import run_worker
 from contrib import moderation
 from contrib.tests.helpers import ContribTestCase, make_draft
 from discovery.duplicates import compute_pairs, probable_duplicates
@@ -21,6 +20,7 @@ from discovery.similarity import compute_all
 from essaimage.test import SAMPLE_PATH, make_sheet, make_structure
 from ingest.importer import import_bytes, import_paths
 from ingest.tests.test_import_duplicates import SAMPLE, TWO_YEARS, retitled_second_copy
+from public.tests.test_export_jobs import run_worker
 
 WORDS = [
     "atelier",

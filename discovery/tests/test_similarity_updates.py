@@ -5,10 +5,10 @@ from django_tasks_db.models import DBTaskResult
 
 from catalogue.models import PublicationStatus
 from catalogue.signals import sheets_changed
-from catalogue.tests.test_export_jobs import run_worker
 from discovery.models import SimilarSheet
 from discovery.similarity import update_sheets
 from essaimage.test import BaseTestCase, make_sheet, make_structure
+from public.tests.test_export_jobs import run_worker
 
 SIMILAR_TASK = "discovery.tasks.update_similar"
 

@@ -5,11 +5,11 @@ from django.test import TestCase
 from django_tasks_db.models import DBTaskResult
 
 from catalogue.models import ActionSheet
-from catalogue.tests.test_export_jobs import run_worker
 from discovery.models import ProbableDuplicate, SimilarSheet
 from essaimage.test import SAMPLE_PATH, ensure_reference_data
 from ingest.importer import import_bytes, import_paths
 from ingest.tests.test_import_duplicates import retitled_second_copy
+from public.tests.test_export_jobs import run_worker
 
 TASK = "discovery.tasks.recompute_after_import"
 

@@ -4,9 +4,9 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from catalogue.tasks import build_export
 from essaimage.test import BaseTestCase
 from operations.models import JobRun
+from public.tasks import build_export
 from search.query import SheetQuery
 from search.service import search_sheets
 

@@ -338,7 +338,7 @@ def test_two_servers_share_one_database_and_one_redis(two_servers):
     from django_tasks_db.models import DBTaskResult
 
     # Publishing and renaming enqueued jobs too (similar actions, duplicates): all done once.
-    exports = DBTaskResult.objects.filter(task_path="catalogue.tasks.build_export")
+    exports = DBTaskResult.objects.filter(task_path="public.tasks.build_export")
     wait_for(
         lambda: (
             exports.filter(status="SUCCESSFUL").count() == 2

@@ -1,6 +1,6 @@
 """Browser tests of a portal (1280 and 390 px, axe) and of its embeds in a host page served on
 another port (script and iframe). Debian's chromium through Playwright, as the other browser
-tests (catalogue.tests.test_browser_catalogue.BrowserTestCase).
+tests (public.tests.test_browser_catalogue.BrowserTestCase).
 
 `SCREENSHOTS_DIR=docs/screenshots` saves portal-1280.png, portal-390.png and embed-1280.png."""
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from catalogue.tests.test_browser_catalogue import BrowserTestCase
 from portals.models import Portal
+from public.tests.test_browser_catalogue import BrowserTestCase
 
 WIDTHS = {1280: 900, 390: 844}
 

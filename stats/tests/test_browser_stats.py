@@ -1,6 +1,6 @@
 """The statistics page in a real browser: accessible, and usable with JavaScript off."""
 
-from catalogue.tests.test_browser_catalogue import BrowserTestCase
+from public.tests.test_browser_catalogue import BrowserTestCase
 
 
 class StatsBrowserTestCase(BrowserTestCase):

@@ -1,6 +1,6 @@
 """The statistics page with a keyboard and on a small phone (Debian's chromium)."""
 
-from catalogue.tests.test_browser_catalogue import BrowserTestCase
+from public.tests.test_browser_catalogue import BrowserTestCase
 
 FOCUSABLE = 'a[href]:not([tabindex="-1"]), button, summary, [tabindex="0"]'
 

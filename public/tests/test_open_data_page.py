@@ -8,8 +8,8 @@ import tempfile
 from django.core.cache import cache
 from django.test import override_settings
 
-from catalogue import open_data
 from essaimage.test import BaseTestCase, make_sheet
+from public import open_data
 
 
 class OpenDataPageTestCase(BaseTestCase):

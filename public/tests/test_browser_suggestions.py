@@ -3,7 +3,7 @@ the mouse, beside the catalogue's search as you type, accessible, and plain with
 
 import re
 
-from catalogue.tests.test_browser_catalogue import BrowserTestCase
+from public.tests.test_browser_catalogue import BrowserTestCase
 
 
 class SuggestionsBrowserTestCase(BrowserTestCase):

@@ -1,7 +1,7 @@
 """Screenshots of the pages issue #22 changed, at 1280 and 390 px, into docs/screenshots/.
 
 Not a check: it runs only with SCREENSHOTS=1 (Debian's chromium, a live test server):
-    SCREENSHOTS=1 python -m pytest catalogue/tests/test_browser_screenshots.py
+    SCREENSHOTS=1 python -m pytest public/tests/test_browser_screenshots.py
 """
 
 import os
@@ -11,8 +11,8 @@ from pathlib import Path
 from django.conf import settings
 
 from catalogue.models import ActionSheet
-from catalogue.tests.test_browser_catalogue import BrowserTestCase
 from contrib.tests.helpers import make_user
+from public.tests.test_browser_catalogue import BrowserTestCase
 
 OUT = Path(settings.BASE_DIR) / "docs" / "screenshots"
 PAGES = {
@@ -28,7 +28,7 @@ PAGES = {
 @unittest.skipUnless(os.environ.get("SCREENSHOTS"), "SCREENSHOTS=1 to write docs/screenshots/")
 class ScreenshotsTestCase(BrowserTestCase):
     def test_take_screenshots(self):
-        from catalogue import open_data
+        from public import open_data
 
         open_data.build_files()
         make_user("alice")

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
-from catalogue import export_jobs
 from catalogue.models import ActionSheet
+from public import export_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def published_files() -> tuple[list[OpenDataFile], bool]:
     info = _read_state()
     stale = info is None or info.get("state") != catalogue_state()
     if stale and cache.add(BUILD_LOCK, "1", timeout=settings.OPEN_DATA_REBUILD_SECONDS):
-        from catalogue.tasks import build_open_data
+        from public.tasks import build_open_data
 
         build_open_data.enqueue()
     if info is None:

@@ -35,7 +35,7 @@ ENQUEUE = """
 import json, sys
 import django
 django.setup()
-from catalogue import export_jobs
+from public import export_jobs
 jobs = [export_jobs.start(fmt, "", f"198.51.100.{i}") for i, fmt in enumerate(sys.argv[1:])]
 print(json.dumps([str(job.pk) for job in jobs]))
 """

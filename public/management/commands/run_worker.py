@@ -3,7 +3,7 @@
 Runs `manage.py db_worker` (django-tasks-db) as a child process and starts it again when it
 exits, after 1, 2, 4 … 60 seconds (back to 1 once a worker has lived a minute). Every
 EXPORT_JOB_HEARTBEAT_SECONDS it also recovers the export jobs of a worker that died
-(catalogue.export_jobs.recover_stalled): queued again once, then failed. SIGTERM or SIGINT stop
+(public.export_jobs.recover_stalled): queued again once, then failed. SIGTERM or SIGINT stop
 the worker (it finishes its current task) and the supervisor.
 
 `--batch`: run the queued tasks and stop (tests, cron): the worker is run again while jobs are
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from catalogue import export_jobs
+from public import export_jobs
 
 MAX_BACKOFF = 60
 HEALTHY_AFTER = 60  # seconds a worker must live for the backoff to start again from 1

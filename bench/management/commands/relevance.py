@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 
-from search import analysis, relevance
+from bench import relevance
+from search import analysis
 
 
 class Command(BaseCommand):

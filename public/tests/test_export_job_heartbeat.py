@@ -16,8 +16,8 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from catalogue import export_jobs
 from catalogue.models import ExportJob
+from public import export_jobs
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 JOBS_DIR = Path(tempfile.mkdtemp(prefix="essaimage-jobs-"))
@@ -116,7 +116,7 @@ class KilledWorkerTestCase(SimpleTestCase):
             [
                 sys.executable,
                 "-c",
-                "import django; django.setup(); from catalogue import export_jobs; "
+                "import django; django.setup(); from public import export_jobs; "
                 "export_jobs.start('json', '', '203.0.113.9')",
             ],
             cwd=ROOT,

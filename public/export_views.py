@@ -22,15 +22,17 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from catalogue import export_jobs, exports
+from catalogue import exports
 from catalogue.models import ActionSheet, ExportJob
 from essaimage.lib import limits
 from essaimage.views import too_many_requests
+from public import export_jobs
+from search.describe import describe_query
 from search.forms import SearchForm
 from search.service import selected_sheets
 
 # One source for the files of the web request and of the job worker.
-describe_query = export_jobs.describe_query
+
 matching_sheets = export_jobs.matching_sheets
 
 

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from catalogue import export_jobs
+from public import export_jobs
 
 
 @task()
@@ -12,6 +12,6 @@ def build_export(job_id: str) -> None:
 
 @task()
 def build_open_data() -> None:
-    from catalogue import open_data
+    from public import open_data
 
     open_data.build_files()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from catalogue.export_jobs import prune_expired
+from public.export_jobs import prune_expired
 
 
 class Command(BaseCommand):

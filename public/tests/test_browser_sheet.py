@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from catalogue.models import ActionSheet
-from catalogue.tests.test_browser_catalogue import BrowserTestCase
+from public.tests.test_browser_catalogue import BrowserTestCase
 
 WIDTHS = {"desktop": (1280, 900), "phone": (360, 760)}
 

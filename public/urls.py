@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalogue import export_views, suggestion_views, views
+from public import export_views, suggestion_views, views
 
 app_name = "catalogue"
 

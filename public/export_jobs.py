@@ -1,5 +1,5 @@
 """Exports of a catalogue view, built into a file: by the web request for small ones, by the job
-worker (Django's task framework, `catalogue.tasks.build_export`) past a threshold.
+worker (Django's task framework, `public.tasks.build_export`) past a threshold.
 
 - `background_needed(fmt, query)`: how many sheets the export holds, and whether it must be
   prepared in the background (EXPORT_SYNC_MAX_SHEETS, EXPORT_PDF_SYNC_MAX_SHEETS).
@@ -40,10 +40,9 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from catalogue import exports
-from catalogue import models as m
-from catalogue.display import display_label
 from catalogue.models import ActionSheet, ExportJob
 from essaimage.lib import limits
+from search.describe import describe_query
 from search.forms import SearchForm
 from search.service import iter_sheet_ids, selected_sheets
 
@@ -54,23 +53,6 @@ INTERRUPTED_MESSAGE = (
     "s'est arrêté) : relancez l'export."
 )
 FAILED_MESSAGE = "La préparation du fichier a échoué."
-
-# Filters of the query string, their French label and how to show a value.
-_FILTER_LABELS = {
-    "departement": ("Département", m.Departement, "code"),
-    "region": ("Région", m.Region, "code"),
-    "keywords": ("Mots clés", m.Keyword, "value"),
-    "dimension": ("Dimension", m.Dimension, "value"),
-    "status": ("Statut de l'action", m.ActionStatus, "value"),
-    "publics": ("Public", m.Public, "value"),
-    "territory": ("Territoire concerné", m.Territory, "value"),
-    "initiators": ("Qui est à l'initiative", m.Initiator, "value"),
-    "action_partners": ("Partenaires d'action", m.PartnerKind, "value"),
-    "financial_partners": ("Partenaires financiers", m.PartnerKind, "value"),
-    "structure": ("Structure", m.Structure, "pk"),
-    "structure_type": ("Type de structure", None, None),
-    "year": ("Année", None, None),
-}
 
 
 @dataclass(frozen=True)
@@ -107,41 +89,6 @@ def matching_sheets(query, *, limit: int | None = None) -> Iterator[ActionSheet]
     (capped by settings.EXPORT_MAX_SHEETS)."""
     cap = min(limit or settings.EXPORT_MAX_SHEETS, settings.EXPORT_MAX_SHEETS)
     return exports.iter_sheets_by_id(islice(iter_sheet_ids(query), cap))
-
-
-def describe_query(query) -> list[tuple[str, str]]:
-    """The filters of a query as (French label, values) lines, for a booklet cover or a feed."""
-    lines = []
-    if query.q:
-        lines.append(("Recherche", query.q))
-    places = getattr(query, "places", ())
-    for place in places:
-        lines.append(("Lieu reconnu", f"{place.label} ({place.kind_label})"))
-    for name, (label, model, column) in _FILTER_LABELS.items():
-        added = {v for p in places if p.filter_name == name for v in p.added}
-        values = [v for v in getattr(query, name, ()) if v not in added]
-        if not values:
-            continue
-        if model is not None:
-            found = {
-                # Vocabulary labels with the pages' capitals ("intergénérationnel" -> "I…").
-                str(getattr(obj, column)): str(
-                    obj.name if hasattr(obj, "name") else display_label(obj.label)
-                )
-                for obj in model.objects.filter(**{f"{column}__in": values})
-            }
-            shown = [found.get(str(v), str(v)) for v in values]
-        elif name == "structure_type":
-            types = dict(m.Structure.Type.choices)
-            shown = [types.get(v, v) for v in values]
-        else:
-            shown = [str(v) for v in values]
-        lines.append((label, ", ".join(shown)))
-    if query.year_min or query.year_max:
-        lines.append(
-            ("Années", f"{query.year_min or '…'} à {query.year_max or '…'}"),
-        )
-    return lines
 
 
 def sheet_count(fmt: str, query) -> int:
@@ -201,7 +148,7 @@ def active_jobs(client: str):
 
 
 def start(fmt: str, querystring: str, client: str) -> ExportJob:
-    from catalogue.tasks import build_export  # the task module imports this one
+    from public.tasks import build_export  # the task module imports this one
 
     if fmt not in FORMATS:
         raise ValueError(fmt)
@@ -369,7 +316,7 @@ def build(job_id: str) -> None:
 def recover_stalled() -> tuple[int, int]:
     """Jobs whose worker died mid-build: queued again if built once so far, else failed with
     a French message. Their partial file goes. Returns (queued again, failed)."""
-    from catalogue.tasks import build_export  # the task module imports this one
+    from public.tasks import build_export  # the task module imports this one
 
     retried = failed = 0
     for job in stalled_jobs():

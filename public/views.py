@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from catalogue import export_jobs, open_data
 from catalogue.downloads import attachment_response
-from catalogue.listing import all_facet_values, build_listing, catalogue_url, page_query
 from catalogue.models import ActionSheet, Attachment, Departement, Keyword, Structure
 from discovery.similarity import similar_to
+from public import export_jobs, open_data
+from public.listing import all_facet_values, build_listing, catalogue_url, page_query
 from search.facets import BY_NAME as FACET_BY_NAME
 from search.forms import SearchForm
 from search.query import SORTS

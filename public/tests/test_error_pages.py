@@ -33,7 +33,7 @@ class ErrorPagesTestCase(BaseTestCase):
 
         self.client.raise_request_exception = False
         with (
-            mock.patch("catalogue.views.similar_to", side_effect=RuntimeError("planté")),
+            mock.patch("public.views.similar_to", side_effect=RuntimeError("planté")),
             self.assertLogs("django.request", "ERROR"),
         ):
             r = self.client.get(self.sheet.get_absolute_url())

@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
-ROOT = DATA.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "search" / "data"
 JUDGED_PATH = DATA / "judged_queries.toml"
 BLIND_PATH = DATA / "blind" / "queries.toml"
 # The development set's kinds (a test keeps at least 8 queries in each).

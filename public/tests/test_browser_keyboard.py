@@ -2,7 +2,7 @@
 
 import re
 
-from catalogue.tests.test_browser_catalogue import BrowserTestCase
+from public.tests.test_browser_catalogue import BrowserTestCase
 
 MAX_TABS = 40  # far above the target: a path longer than this is reported as "more than".
 

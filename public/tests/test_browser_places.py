@@ -2,7 +2,7 @@
 
 import re
 
-from catalogue.tests.test_browser_catalogue import BrowserTestCase
+from public.tests.test_browser_catalogue import BrowserTestCase
 from search import places
 
 

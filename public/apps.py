@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PublicConfig(AppConfig):
+    """The public web layer over the catalogue: pages, listings, exports and their jobs."""
+
+    name = "public"
+    verbose_name = "Pages publiques"
