@@ -334,6 +334,94 @@ def expand(plan: Plan, *, count, prefetch, vocabulary, labels) -> dict[str, str]
     return corrections
 
 
+class _Lookup:
+    """Which sheets hold an alternative, in which field classes: asked from the database once
+    per alternative (`fetch` several at once), the published ones only (`universe`)."""
+
+    def __init__(self, backend, universe: set[int] | None):
+        self.backend = backend
+        self.universe = universe
+        self.cache: dict[tuple, dict[int, int]] = {}
+
+    def fetch(self, alts: list[Alternative]) -> None:
+        # Every missing alternative in one query (the words of `near` ones first).
+        cache = self.cache
+        near = [a for a in alts if a.near and a.key not in cache]
+        alts = [a for a in alts if not a.near] + [Alternative((t,)) for a in near for t in a.terms]
+        missing = list({a.key: a for a in alts if a.key not in cache}.values())
+        answers = self.backend.term_fields([(a.terms, a.prefix) for a in missing])
+        for alt, found in zip(missing, answers, strict=True):
+            if self.universe is not None:
+                found = {pk: bits for pk, bits in found.items() if pk in self.universe}
+            cache[alt.key] = found
+        if near:
+            self._fetch_near(near)
+
+    def _fetch_near(self, near: list[Alternative]) -> None:
+        pairs = list(dict.fromkeys(p for a in near for p in a.near_pairs))
+        close = dict(zip(pairs, self.backend.near(pairs, NEAR_DISTANCE), strict=True))
+        for alt in near:
+            singles = [self.cache[(t,), False] for t in alt.terms]
+            sheets = set.intersection(*(set(close[p]) for p in alt.near_pairs))
+            self.cache[alt.key] = {
+                pk: near_bits([s[pk] for s in singles])
+                for pk in sorted(sheets)
+                if all(pk in s for s in singles)
+            }
+
+    def hits(self, alt: Alternative) -> dict[int, int]:
+        if alt.key not in self.cache:
+            self.fetch([alt])
+        return self.cache[alt.key]
+
+
+def _field_sum(bits: int, norms: tuple[float, ...]) -> float:
+    """BM25F's t: the inverse norms of the field classes in `bits`, in class order."""
+    t = 0.0
+    for k in range(4):
+        if bits & 1 << k:
+            t += norms[k]
+    return t
+
+
+def _score_concepts(plan, holders, weights, hits, inverse):
+    """{sheet: Σ q·idf·S_c} and {sheet: Σ q·idf of the required concepts it holds}."""
+    score: dict[int, float] = {}
+    matched: dict[int, float] = {}
+    for concept, held, (q_idf, required) in zip(plan.concepts, holders, weights, strict=True):
+        best: dict[int, float] = {}
+        for alt in concept.alternatives:
+            for pk, bits in hits(alt).items():
+                value = scoring.concept_value(alt.weight, _field_sum(bits, inverse[pk]))
+                if value > best.get(pk, 0.0):
+                    best[pk] = value
+        for pk in held:
+            score[pk] = score.get(pk, 0.0) + q_idf * best[pk]
+            if required:
+                matched[pk] = matched.get(pk, 0.0) + q_idf
+    return score, matched
+
+
+def _lend_feedback(plan, chosen, score, lookup, inverse, total) -> list[tuple[str, str]]:
+    """The first results lend their words and keywords (search.feedback) to the chosen sheets;
+    returns the keywords to offer."""
+    top = feedback.top_sheets([(pk, score[pk]) for pk in chosen])
+    lent = feedback.expansions(
+        plan,
+        [(pk, score[pk]) for pk in top],
+        count=lambda terms: len(lookup.hits(Alternative(terms))),
+        prefetch=lookup.fetch,
+        total=total,
+    )
+    for terms, q_idf, mask in lent.scored:
+        for pk, bits in lookup.hits(Alternative(terms)).items():
+            bits &= mask
+            if bits and pk in chosen:
+                value = scoring.concept_value(1.0, _field_sum(bits, inverse[pk]))
+                score[pk] = score.get(pk, 0.0) + q_idf * value
+    return lent.keywords
+
+
 def evaluate(
     plan: Plan,
     backend,
@@ -350,73 +438,24 @@ def evaluate(
     {sheet id: terms per field class}, `averages` the average of each over the `total` sheets.
     `universe`: the sheets that may match (the published ones; `total` is their number), None
     for every indexed sheet. The model: search.scoring."""
-    cache: dict[tuple, dict[int, int]] = {}
-
-    def fetch(alts: list[Alternative]) -> None:
-        # Every missing alternative in one query (the words of `near` ones first).
-        near = [a for a in alts if a.near and a.key not in cache]
-        alts = [a for a in alts if not a.near] + [Alternative((t,)) for a in near for t in a.terms]
-        missing = list({a.key: a for a in alts if a.key not in cache}.values())
-        for alt, found in zip(
-            missing, backend.term_fields([(a.terms, a.prefix) for a in missing]), strict=True
-        ):
-            if universe is not None:
-                found = {pk: bits for pk, bits in found.items() if pk in universe}
-            cache[alt.key] = found
-        if not near:
-            return
-        pairs = list(dict.fromkeys(p for a in near for p in a.near_pairs))
-        close = dict(zip(pairs, backend.near(pairs, NEAR_DISTANCE), strict=True))
-        for alt in near:
-            singles = [cache[(t,), False] for t in alt.terms]
-            sheets = set.intersection(*(set(close[p]) for p in alt.near_pairs))
-            cache[alt.key] = {
-                pk: near_bits([s[pk] for s in singles])
-                for pk in sorted(sheets)
-                if all(pk in s for s in singles)
-            }
-
-    def hits(alt: Alternative) -> dict[int, int]:
-        if alt.key not in cache:
-            fetch([alt])
-        return cache[alt.key]
-
+    lookup = _Lookup(backend, universe)
+    hits = lookup.hits
     corrections = expand(
-        plan, count=lambda a: len(hits(a)), prefetch=fetch, vocabulary=vocabulary, labels=labels
+        plan,
+        count=lambda a: len(hits(a)),
+        prefetch=lookup.fetch,
+        vocabulary=vocabulary,
+        labels=labels,
     )
-    holders: list[set[int]] = []
-    for concept in plan.concepts:
-        held: set[int] = set()
-        for alt in concept.alternatives:
-            held.update(hits(alt))
-        holders.append(held)
+    holders = [set().union(*(hits(alt) for alt in c.alternatives)) for c in plan.concepts]
     sizes = lengths(set().union(*holders)) if holders else {}
     inverse: dict[int, tuple[float, ...]] = {
         pk: tuple(scoring.inverse_norm(size[k], averages[k], k) for k in range(4))
         for pk, size in sizes.items()
     }
     weights = concept_weights(plan, [len(h) for h in holders], total)
-    score: dict[int, float] = {}
-    matched: dict[int, float] = {}
-    for concept, held, (q_idf, required) in zip(plan.concepts, holders, weights, strict=True):
-        best: dict[int, float] = {}
-        for alt in concept.alternatives:
-            for pk, bits in hits(alt).items():
-                norms = inverse[pk]
-                t = 0.0
-                for k in range(4):
-                    if bits & 1 << k:
-                        t += norms[k]
-                value = scoring.concept_value(alt.weight, t)
-                if value > best.get(pk, 0.0):
-                    best[pk] = value
-        for pk in held:
-            score[pk] = score.get(pk, 0.0) + q_idf * best[pk]
-            if required:
-                matched[pk] = matched.get(pk, 0.0) + q_idf
-    excluded: set[int] = set()
-    for alt in plan.excluded:
-        excluded.update(hits(alt))
+    score, matched = _score_concepts(plan, holders, weights, hits, inverse)
+    excluded: set[int] = set().union(*(hits(alt) for alt in plan.excluded))
     candidates = set(score) - excluded
     chosen, relaxed, widened = soft_and(weights, {pk: matched.get(pk, 0.0) for pk in candidates})
     related_keywords: list[tuple[str, str]] = []
@@ -424,27 +463,7 @@ def evaluate(
         # Only exclusions: every indexed sheet but those.
         chosen = (set(backend.all_ids()) if universe is None else set(universe)) - excluded
     elif feedback.applies(plan, len(chosen)):
-        # The first results lend their words and keywords (search.feedback) to the chosen sheets.
-        top = feedback.top_sheets([(pk, score[pk]) for pk in chosen])
-        lent = feedback.expansions(
-            plan,
-            [(pk, score[pk]) for pk in top],
-            count=lambda terms: len(hits(Alternative(terms))),
-            prefetch=fetch,
-            total=total,
-        )
-        related_keywords = lent.keywords
-        for terms, q_idf, mask in lent.scored:
-            for pk, bits in hits(Alternative(terms)).items():
-                bits &= mask
-                if not bits or pk not in chosen:
-                    continue
-                norms = inverse[pk]
-                t = 0.0
-                for k in range(4):
-                    if bits & 1 << k:
-                        t += norms[k]
-                score[pk] = score.get(pk, 0.0) + q_idf * scoring.concept_value(1.0, t)
+        related_keywords = _lend_feedback(plan, chosen, score, lookup, inverse, total)
     # Typed words close together.
     pairs, bonuses = proximity_pairs(plan, weights)
     if pairs and len(chosen) > 1:

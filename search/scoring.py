@@ -7,7 +7,8 @@ For a concept c of the query (a typed word with its alternatives), a sheet d and
 a of c held by d in the field classes F(a, d):
 
     t(a, d)  = Σ_{k ∈ F(a,d)} BOOST_k / (1 − B_k + B_k · len_k(d) / avglen_k)     (BM25F tf,
-               binary within a field: the index stores which fields hold a term, not how often)
+               binary within a field: the index stores which fields hold a term, not how often;
+               avglen_k over the sheets with text in class k)
     sat      = t / (K1 + t)                                                     (saturation)
     S_c(d)   = max_a  weight(a) · (FLOOR + (1 − FLOOR) · sat)
     idf_c    = ln(1 + (N − n_c + 0.5) / (n_c + 0.5))        n_c: sheets holding any alternative
@@ -15,8 +16,9 @@ a of c held by d in the field classes F(a, d):
 
 q_c is 1, or FILLER for the field's filler words (data/filler_words.txt: "comment", "faire",
 "projet"…): kept, never required, weighted low. A typed word (weight 1) is worth at least FLOOR
-wherever it stands; an expansion at most its weight (≤ FLOOR): a typed word always outranks an
-expansion of the same concept.
+wherever it stands; at equal position it outranks its expansions (weights below 1). A low
+FLOOR lets length normalisation work: a long sheet holding every common word of a sentence
+does not outrank a short one about the need.
 """
 
 from functools import lru_cache
@@ -26,9 +28,9 @@ from search import analysis
 # Field classes: title, keywords and "who" (structure, partners, publics), summary, long texts.
 CLASSES = 4
 BOOST = (3.0, 2.0, 1.5, 1.0)
-B = (0.5, 0.5, 0.75, 0.75)
+B = (0.5, 0.5, 0.75, 0.9)
 K1 = 1.2
-FLOOR = 0.6
+FLOOR = 0.25
 FILLER = 0.2
 # Soft AND: a sheet is kept when the concepts it holds weigh at least this share of the
 # query's required weight (Σ q·idf of the concepts some sheet holds, filler words excepted);
@@ -59,9 +61,11 @@ def idf(total: int, holding: int) -> float:
     return math.log(1 + (total - holding + 0.5) / (holding + 0.5)) if holding else 0.0
 
 
-def averages(sums: tuple[int, ...], count: int) -> tuple[float, ...]:
-    """Average length per class (integer sums: both engines divide the same numbers)."""
-    return tuple(float(s) / count if count and s else 0.0 for s in sums)
+def averages(sums: tuple[int, ...], holding: tuple[int, ...]) -> tuple[float, ...]:
+    """Average length per class over the sheets that have text in that class (as Lucene's
+    BM25: a sheet without long texts does not make every long text look longer). Integer sums
+    and counts: both engines divide the same numbers."""
+    return tuple(float(s) / n if n and s else 0.0 for s, n in zip(sums, holding, strict=True))
 
 
 def inverse_norm(length: int, average: float, k: int) -> float:

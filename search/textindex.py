@@ -87,7 +87,8 @@ class TextIndex:
             lengths = self.lengths
             inside = ps[ps < len(lengths)]
             sums = tuple(int(v) for v in lengths[inside].sum(axis=0, dtype=np.int64))
-            averages = scoring.averages(sums, len(ps))
+            holding = tuple(int(v) for v in np.count_nonzero(lengths[inside], axis=0))
+            averages = scoring.averages(sums, holding)
             as_float = lengths.astype(np.float64)
             inverse = []
             for k in range(4):

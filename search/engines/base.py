@@ -3,7 +3,7 @@ and what the service computes before choosing one: the text match and the effect
 
 from typing import Protocol
 
-from django.db.models import Count, F, Max, Sum, Value
+from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Lower, LTrim, Replace
 
 from catalogue.models import ActionSheet, Keyword
@@ -87,9 +87,16 @@ def text_match(text: str, *, prefix_last: bool = False) -> TextMatch | None:
     # answers the same.
     published = set(ActionSheet.objects.published().values_list("pk", flat=True))
     backend = get_backend()
-    sums = SearchDocument.objects.filter(sheet__in=ActionSheet.objects.published()).aggregate(
-        *(Sum(name) for name in scoring.LENGTH_FIELDS)
+    documents = SearchDocument.objects.filter(sheet__in=ActionSheet.objects.published())
+    totals = documents.aggregate(
+        **{f"sum_{name}": Sum(name) for name in scoring.LENGTH_FIELDS},
+        **{
+            f"with_{name}": Count("pk", filter=Q(**{f"{name}__gt": 0}))
+            for name in scoring.LENGTH_FIELDS
+        },
     )
+    sums = tuple(totals[f"sum_{name}"] or 0 for name in scoring.LENGTH_FIELDS)
+    holding = tuple(totals[f"with_{name}"] for name in scoring.LENGTH_FIELDS)
     return matching.evaluate(
         plan,
         backend,
@@ -97,7 +104,7 @@ def text_match(text: str, *, prefix_last: bool = False) -> TextMatch | None:
         vocabulary=_vocabulary,
         labels=keyword_labels,
         lengths=lambda ids: document_lengths(backend, ids),
-        averages=scoring.averages(tuple(v or 0 for v in sums.values()), len(published)),
+        averages=scoring.averages(sums, holding),
         universe=published,
     )
 
