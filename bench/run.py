@@ -943,10 +943,7 @@ def machine() -> dict:
     }
 
 
-def table() -> str:
-    lines = []
-    r = RESULTS
-    add = lines.append
+def _head_lines(r, add) -> None:
     add(f"Essaimage benchmark — {r['base'].get('sheets')} sheets, {r['base'].get('vendor')} — "
         f"{r['machine']['cores']} cores, {r['machine']['cpu']}")  # fmt: skip
     add(f"load average at start {r['machine']['load_average_at_start']}, "
@@ -963,6 +960,9 @@ def table() -> str:
         + (f"{imp['sheets_per_second']} sheets/s, {imp.get('cpu_sheets_per_second', '?')} in CPU "
            f"({imp['sheets']} sheets, {imp['file_mb']} MB)"
            if "sheets_per_second" in imp else str(imp.get("error", imp))[:55]))  # fmt: skip
+
+
+def _search_lines(r, add) -> None:
     s = r.get("search", {})
     if "overall" in s:
         o = s["overall"]
@@ -980,6 +980,9 @@ def table() -> str:
             )
     else:
         add(f"{'search in-process':40} {str(s.get('error', s))[:55]}")
+
+
+def _http_lines(r, add) -> None:
     h = r.get("http", {})
     for name in ("catalogue /actions/", "API /api/v1/actions", "sheet page", "statistics page"):
         v = h.get(name)
@@ -1003,6 +1006,9 @@ def table() -> str:
         )
     if "worker_peak_mb" in h:
         add(f"{'gunicorn worker peak memory':40} {h['worker_peak_mb']} MB ({h['workers']} workers)")
+
+
+def _datasette_floor_lines(r, add) -> None:
     ds = r.get("datasette", {})
     if "families" in ds:
         add(f"Datasette {ds.get('version', '')}, facets timed out: "
@@ -1013,6 +1019,11 @@ def table() -> str:
     if fl.get("overall"):
         o = fl["overall"]
         add(f"{'raw SQLite floor (sqlite3, ' + str(fl['facets']) + ' GROUP BYs)':40} p50 {o['p50_ms']} ms  p95 {o['p95_ms']} ms  p99 {o['p99_ms']} ms")  # fmt: skip
+
+
+def _ratio_lines(r, add) -> None:
+    ds = r.get("datasette", {})
+    fl = r.get("floor", {})
     add("-" * 100)
     add("Like with like, per family (ms; ratio = Essaimage / other, below 1: Essaimage faster)")
     add(f"{'family':15}| {'HTTP 1 client p50: E API':>24}{'DS':>8}{'ratio':>7} | "
@@ -1032,6 +1043,12 @@ def table() -> str:
             f"{d.get('concurrent', {}).get('p95_ms')!s:>8}{x.get('http_8c_p95')!s:>7} | "
             f"{e.get('p50_ms')!s:>18}{f.get('p50_ms')!s:>7}{x.get('floor_p50')!s:>7} | "
             f"{e.get('p95_ms')!s:>7}{f.get('p95_ms')!s:>7}{x.get('floor_p95')!s:>7}")  # fmt: skip
+
+
+def _load_and_target_lines(r, add) -> None:
+    ds = r.get("datasette", {})
+    fl = r.get("floor", {})
+    http = r.get("http", {})
     add("Load average (1, 5, 15 min) when each was measured:")
     loads = {
         "search in process": r.get("search", {}).get("load_average"),
@@ -1054,6 +1071,19 @@ def table() -> str:
             add(f"{name:78} {value!s:>12}  {verdict}")
             if why and ok is not True:
                 add(f"{'':6}why: {why}")
+
+
+def table() -> str:
+    lines: list[str] = []
+    for section in (
+        _head_lines,
+        _search_lines,
+        _http_lines,
+        _datasette_floor_lines,
+        _ratio_lines,
+        _load_and_target_lines,
+    ):
+        section(RESULTS, lines.append)
     return "\n".join(lines)
 
 

@@ -212,6 +212,36 @@ _EMPTY: dict[str, Any] = {
 }
 
 
+def _check_title(title: str, errors: dict[str, str]) -> None:
+    if not title:
+        errors["title"] = "le titre est obligatoire."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"{TITLE_MAX} caractères au plus (il en a {len(title)})."
+
+
+def _year(value, errors: dict[str, str]) -> int | None:
+    """A year between 1900 and 2100, or None for an empty one (an error noted otherwise)."""
+    if value in (None, ""):
+        return None
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        errors["year"] = "une année sur quatre chiffres est attendue."
+        return None
+    if not 1900 <= year <= 2100:
+        errors["year"] = "une année entre 1900 et 2100 est attendue."
+    return year
+
+
+def _resolve_list(model, values, name: str, errors: dict[str, str]) -> list[int]:
+    """Primary keys of a list field's values (one value alone is a list of one)."""
+    values = values or []
+    if isinstance(values, str | Model) or not isinstance(values, Iterable):
+        values = [values]
+    pks = {_resolve(model, v, name, errors) for v in values}
+    return sorted(pk for pk in pks if pk is not None)
+
+
 def normalize(data: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
     """Validate `data` (any subset of FIELDS) over `base`; return a full snapshot.
 
@@ -223,24 +253,10 @@ def normalize(data: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any
         errors[name] = "champ inconnu."
     result = {name: base.get(name, _EMPTY.get(name)) for name in FIELDS}
     if "title" in data:
-        title = _check_text(data["title"], "title", errors).strip()
-        result["title"] = title
-    if not result["title"]:
-        errors["title"] = "le titre est obligatoire."
-    elif len(result["title"]) > TITLE_MAX:
-        errors["title"] = f"{TITLE_MAX} caractères au plus (il en a {len(result['title'])})."
+        result["title"] = _check_text(data["title"], "title", errors).strip()
+    _check_title(result["title"], errors)
     if "year" in data:
-        year = data["year"]
-        if year in (None, ""):
-            result["year"] = None
-        else:
-            try:
-                result["year"] = int(year)
-            except (TypeError, ValueError):
-                errors["year"] = "une année sur quatre chiffres est attendue."
-            else:
-                if not 1900 <= result["year"] <= 2100:
-                    errors["year"] = "une année entre 1900 et 2100 est attendue."
+        result["year"] = _year(data["year"], errors)
     for name in TEXT_FIELDS:
         if name in data:
             result[name] = _check_text(data[name], name, errors)
@@ -249,15 +265,10 @@ def normalize(data: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any
             result[name] = _resolve(model, data[name], name, errors)
     for name, model in LIST_FIELDS.items():
         if name in data:
-            values = data[name] or []
-            if isinstance(values, str | Model) or not isinstance(values, Iterable):
-                values = [values]
-            pks = {_resolve(model, v, name, errors) for v in values}
-            result[name] = sorted(pk for pk in pks if pk is not None)
+            result[name] = _resolve_list(model, data[name], name, errors)
     if "attachments" in data:
-        ids = data["attachments"] or []
         try:
-            result["attachments"] = sorted({int(i) for i in ids})
+            result["attachments"] = sorted({int(i) for i in data["attachments"] or []})
         except (TypeError, ValueError):
             errors["attachments"] = "liste d'identifiants de fichiers attendue."
     if errors:

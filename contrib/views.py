@@ -425,21 +425,7 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 if request.POST.get("then") == "submit":
                     editing.submit(sheet, request.user)
             except editing.EditConflict as conflict:
-                # Keep their text on screen; the next save deliberately replaces the current one.
-                data = request.POST.copy()
-                data["version"] = str(conflict.sheet.version)
-                form = SheetForm(data)
-                form.is_valid()
-                form.add_error(None, str(conflict))
-                form.add_error(
-                    None,
-                    "Le formulaire ci-dessous contient votre texte ; ses différences avec la "
-                    "version actuelle sont affichées au-dessus. Reportez-y ce qui doit l'être : "
-                    "enregistrer à nouveau remplacera la version actuelle par ce formulaire.",
-                )
-                current = editing.working_snapshot(conflict.sheet)
-                extra["conflict_diff"] = editing.diff(current, conflict.revision.data)
-                extra["conflict_revision"] = conflict.revision
+                form = _conflict_form(request, conflict, extra)
                 sheet.refresh_from_db()
             except editing.InvalidSheetData as error:
                 for name, message in error.errors.items():
@@ -448,16 +434,7 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(error))
                 return redirect("contrib:edit-sheet", pk=sheet.pk)
             else:
-                if request.POST.get("then") == "submit":
-                    messages.success(request, "Fiche enregistrée et envoyée en relecture.")
-                elif sheet.is_published:
-                    messages.success(
-                        request,
-                        "Modifications enregistrées. La version publiée reste visible jusqu'à "
-                        "leur relecture : pensez à les soumettre.",
-                    )
-                else:
-                    messages.success(request, "Brouillon enregistré.")
+                _say_saved(request, sheet)
                 return redirect("contrib:edit-sheet", pk=sheet.pk)
         if attaching and form.errors:
             form.add_error(
@@ -466,25 +443,61 @@ def edit_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 "ce qui est signalé, puis choisissez à nouveau le fichier.",
             )
     else:
-        stashed = _unstash(request, sheet.pk)
-        saved = editing.last_autosave(sheet, request.user)
-        if stashed is not None:
-            form = SheetForm(initial=stashed)
-            messages.info(
-                request,
-                "Voici le texte envoyé juste avant l'expiration de votre session : "
-                "enregistrez-le pour le garder.",
-            )
-        elif saved is not None:
-            initial = dict(saved.data)
-            initial["version"] = saved.base_version
-            form = SheetForm(initial=initial)
-            extra["restored_autosave"] = saved
-        else:
-            form = SheetForm(
-                initial=SheetForm.initial_from(editing.working_snapshot(sheet), sheet.version)
-            )
+        form = _form_to_edit(request, sheet, extra)
     return render(request, "contrib/edit_sheet.html", _edit_context(request, sheet, form, **extra))
+
+
+def _conflict_form(request: HttpRequest, conflict: editing.EditConflict, extra: dict) -> SheetForm:
+    """Their text kept on screen beside what changed meanwhile; the next save deliberately
+    replaces the current version."""
+    data = request.POST.copy()
+    data["version"] = str(conflict.sheet.version)
+    form = SheetForm(data)
+    form.is_valid()
+    form.add_error(None, str(conflict))
+    form.add_error(
+        None,
+        "Le formulaire ci-dessous contient votre texte ; ses différences avec la "
+        "version actuelle sont affichées au-dessus. Reportez-y ce qui doit l'être : "
+        "enregistrer à nouveau remplacera la version actuelle par ce formulaire.",
+    )
+    current = editing.working_snapshot(conflict.sheet)
+    extra["conflict_diff"] = editing.diff(current, conflict.revision.data)
+    extra["conflict_revision"] = conflict.revision
+    return form
+
+
+def _say_saved(request: HttpRequest, sheet: ActionSheet) -> None:
+    if request.POST.get("then") == "submit":
+        messages.success(request, "Fiche enregistrée et envoyée en relecture.")
+    elif sheet.is_published:
+        messages.success(
+            request,
+            "Modifications enregistrées. La version publiée reste visible jusqu'à "
+            "leur relecture : pensez à les soumettre.",
+        )
+    else:
+        messages.success(request, "Brouillon enregistré.")
+
+
+def _form_to_edit(request: HttpRequest, sheet: ActionSheet, extra: dict) -> SheetForm:
+    """The edit form as it opens: the text sent when the session expired, else the last
+    autosave, else the sheet's working version."""
+    stashed = _unstash(request, sheet.pk)
+    saved = editing.last_autosave(sheet, request.user)
+    if stashed is not None:
+        messages.info(
+            request,
+            "Voici le texte envoyé juste avant l'expiration de votre session : "
+            "enregistrez-le pour le garder.",
+        )
+        return SheetForm(initial=stashed)
+    if saved is not None:
+        initial = dict(saved.data)
+        initial["version"] = saved.base_version
+        extra["restored_autosave"] = saved
+        return SheetForm(initial=initial)
+    return SheetForm(initial=SheetForm.initial_from(editing.working_snapshot(sheet), sheet.version))
 
 
 def _attach_uploaded_file(request: HttpRequest, sheet: ActionSheet) -> None:

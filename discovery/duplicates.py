@@ -234,6 +234,36 @@ def close_sheets_in_structure(sheet: ActionSheet, limit: int = 3) -> list[Action
     return [others[index] for _, _, index in matches]
 
 
+def _close_texts_within(groups: list[list[ActionSheet]]):
+    """(a, b, cosine) of the pairs of one group (a structure) whose texts are nearly the same:
+    every pair within a structure at once (row-wise products of two matrices)."""
+    sheets = [s for g in groups for s in g]
+    if not sheets:
+        return
+    stored = _profiles(sheets)
+    missing = [s.pk for s in sheets if s.pk not in stored]
+    for start in range(0, len(missing), 500):
+        texts = ActionSheet.objects.filter(pk__in=missing[start : start + 500])
+        for pk, title, *rest in texts.values_list("pk", "title", *TEXT_FIELDS):
+            stored[pk] = term_vector(texts_terms(title, rest))
+    counts = _text_counts(sheets, stored)
+    long_enough = np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS
+    matrix = normalize_counts(counts)
+    first, second, offset = [], [], 0
+    for group in groups:
+        for i, j in combinations(range(offset, offset + len(group)), 2):
+            if long_enough[i] and long_enough[j]:
+                first.append(i)
+                second.append(j)
+        offset += len(group)
+    for start in range(0, len(first), 10_000):
+        a = np.array(first[start : start + 10_000])
+        b = np.array(second[start : start + 10_000])
+        cosines = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+        for k in np.flatnonzero(cosines >= TEXT_COSINE).tolist():
+            yield sheets[a[k]], sheets[b[k]], float(cosines[k])
+
+
 def duplicates_within_structures(sheet_ids) -> list[DuplicatePair]:
     """Probable duplicate pairs that involve one of `sheet_ids` (an import's new or updated
     sheets), among the non-archived sheets of their structures: the same two rules as
@@ -266,37 +296,8 @@ def duplicates_within_structures(sheet_ids) -> list[DuplicatePair]:
     for group in groups:
         for a, b, ratio, reason in _close_titles(group):
             add(a, b, ratio, reason)
-    # Texts: every pair within a structure at once (row-wise products of two matrices).
-    sheets = [s for g in groups for s in g]
-    if sheets:
-        stored = _profiles(sheets)
-        missing = [s.pk for s in sheets if s.pk not in stored]
-        for start in range(0, len(missing), 500):
-            texts = ActionSheet.objects.filter(pk__in=missing[start : start + 500])
-            for pk, title, *rest in texts.values_list("pk", "title", *TEXT_FIELDS):
-                stored[pk] = term_vector(texts_terms(title, rest))
-        counts = _text_counts(sheets, stored)
-        long_enough = np.asarray(counts.sum(axis=1)).ravel() >= MIN_TERMS
-        matrix = normalize_counts(counts)
-        first, second, offset = [], [], 0
-        for group in groups:
-            for i, j in combinations(range(offset, offset + len(group)), 2):
-                if long_enough[i] and long_enough[j]:
-                    first.append(i)
-                    second.append(j)
-            offset += len(group)
-        for start in range(0, len(first), 10_000):
-            a = np.array(first[start : start + 10_000])
-            b = np.array(second[start : start + 10_000])
-            cosines = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
-            for k in np.flatnonzero(cosines >= TEXT_COSINE).tolist():
-                cosine = float(cosines[k])
-                add(
-                    sheets[a[k]],
-                    sheets[b[k]],
-                    100 * cosine,
-                    f"textes presque identiques ({100 * cosine:.0f} %), même structure",
-                )
+    for a, b, cosine in _close_texts_within(groups):
+        add(a, b, 100 * cosine, f"textes presque identiques ({100 * cosine:.0f} %), même structure")
     return sorted(found.values(), key=lambda p: (-p.score, p.first.pk, p.second.pk))
 
 

@@ -151,6 +151,55 @@ class PagesReport:
             or any(f.created or f.updated for f in self.exports)
         )
 
+    def _directory_lines(self) -> list[str]:
+        lines = []
+        lines.append(
+            f"Structures de l'annuaire : {count_noun(self.structures_created, 'structure créée')}, "
+            f"{count_noun(self.structures_updated, 'structure complétée')}, "
+            f"{count_noun(self.structures_unchanged, 'inchangée')}, dont "
+            f"{count_noun(len(self.structures_merged), 'structure rapprochée')} d'une "
+            "structure déjà connue."
+        )
+        filled = [
+            f"{label} : {self.structure_fields[name]}"
+            for name, label in STRUCTURE_FIELDS
+            if self.structure_fields[name]
+        ]
+        if filled:
+            lines.append("  champs lus : " + " · ".join(filled))
+        for name in self.structures_merged:
+            lines.append(f"  rapprochée : {name}")
+        for name in self.incomplete_cards:
+            lines.append(f"  fiche identité incomplète (copie coupée), gardée : {name}")
+        for problem in self.structure_problems:
+            lines.append(f"  {problem}")
+        return lines
+
+    def _sheet_lines(self) -> list[str]:
+        lines = []
+        lines.append(
+            f"Fiches archivées : {count_noun(self.sheets_created, 'fiche créée')}, "
+            f"{count_noun(self.sheets_updated, 'mise à jour')}, "
+            f"{count_noun(self.sheets_unchanged, 'inchangée')}, dont "
+            f"{self.sheets_without_structure} « structure non précisée »."
+        )
+        filled = [
+            f"{label} : {self.sheet_fields[name]}"
+            for name, label in SHEET_FIELDS
+            if self.sheet_fields[name]
+        ]
+        if filled:
+            lines.append("  champs lus : " + " · ".join(filled))
+        for title in self.incomplete_sheets:
+            lines.append(f"  tronquée (importée avec ce qu'elle contient) : {title}")
+        for title in self.kept_local_edits:
+            lines.append(
+                f"  modifiée sur Essaimage depuis le dernier import, non écrasée : {title}"
+            )
+        for value in self.new_vocabulary:
+            lines.append(f"  nouvelle valeur de vocabulaire, à vérifier : {value}")
+        return lines
+
     def summary_lines(self) -> list[str]:
         kinds = ", ".join(
             f"{label} : {self.files_by_kind[kind]}"
@@ -167,26 +216,7 @@ class PagesReport:
         for report in self.exports:
             lines.extend(_export_lines(report))
         if self.files_by_kind[pages.KIND_DIRECTORY] or self.files_by_kind[pages.KIND_LISTING]:
-            lines.append(
-                f"Structures de l'annuaire : {count_noun(self.structures_created, 'structure créée')}, "
-                f"{count_noun(self.structures_updated, 'structure complétée')}, "
-                f"{count_noun(self.structures_unchanged, 'inchangée')}, dont "
-                f"{count_noun(len(self.structures_merged), 'structure rapprochée')} d'une "
-                "structure déjà connue."
-            )
-            filled = [
-                f"{label} : {self.structure_fields[name]}"
-                for name, label in STRUCTURE_FIELDS
-                if self.structure_fields[name]
-            ]
-            if filled:
-                lines.append("  champs lus : " + " · ".join(filled))
-            for name in self.structures_merged:
-                lines.append(f"  rapprochée : {name}")
-            for name in self.incomplete_cards:
-                lines.append(f"  fiche identité incomplète (copie coupée), gardée : {name}")
-            for problem in self.structure_problems:
-                lines.append(f"  {problem}")
+            lines.extend(self._directory_lines())
         if self.uncertain:
             lines.append(
                 "À vérifier : "
@@ -197,27 +227,7 @@ class PagesReport:
             )
             lines.extend(f"  {line}" for line in self.uncertain)
         if self.files_by_kind[pages.KIND_SHEET]:
-            lines.append(
-                f"Fiches archivées : {count_noun(self.sheets_created, 'fiche créée')}, "
-                f"{count_noun(self.sheets_updated, 'mise à jour')}, "
-                f"{count_noun(self.sheets_unchanged, 'inchangée')}, dont "
-                f"{self.sheets_without_structure} « structure non précisée »."
-            )
-            filled = [
-                f"{label} : {self.sheet_fields[name]}"
-                for name, label in SHEET_FIELDS
-                if self.sheet_fields[name]
-            ]
-            if filled:
-                lines.append("  champs lus : " + " · ".join(filled))
-            for title in self.incomplete_sheets:
-                lines.append(f"  tronquée (importée avec ce qu'elle contient) : {title}")
-            for title in self.kept_local_edits:
-                lines.append(
-                    f"  modifiée sur Essaimage depuis le dernier import, non écrasée : {title}"
-                )
-            for value in self.new_vocabulary:
-                lines.append(f"  nouvelle valeur de vocabulaire, à vérifier : {value}")
+            lines.extend(self._sheet_lines())
         for name, reason in self.skipped:
             lines.append(f"Ignoré : {name} : {reason}")
         for name, reason in self.refused:

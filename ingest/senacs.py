@@ -383,24 +383,10 @@ def _store(sheet: ParsedSheet, name: str | None, buffer: list[tuple[int, str]], 
         setattr(sheet, name, "\n".join(text for _, text in buffer))
     elif name == "structure":
         _store_structure(sheet, buffer, problems)
-    elif name in ("status", "dimension", "territory", "territory_again"):
+    elif name == "territory_again":
+        _store_territory_again(sheet, _items(buffer, problems, name), buffer, problems)
+    elif name in ("status", "dimension", "territory"):
         values = _items(buffer, problems, name)
-        if name == "territory_again":
-            if (
-                values
-                and sheet.territory
-                and normalize_key(values[0]) != normalize_key(sheet.territory)
-            ):
-                problems.append(
-                    Problem(
-                        buffer[0][0],
-                        f"« Territoire concerné » imprimé deux fois avec deux valeurs : "
-                        f"« {sheet.territory} » gardé, « {values[0]} » ignoré.",
-                    )
-                )
-            elif values and not sheet.territory:
-                sheet.territory = values[0]
-            return
         if len(values) > 1:
             problems.append(
                 Problem(
@@ -412,24 +398,43 @@ def _store(sheet: ParsedSheet, name: str | None, buffer: list[tuple[int, str]], 
     elif name == "attachments":
         sheet.attachments = _items(buffer, problems, name)
     elif name in LIST_FIELDS:
-        target = name
-        for line_number, text in buffer:
-            stripped = text.strip()
-            heading = normalize_key(stripped.rstrip(":")) if stripped.endswith(":") else ""
-            if heading in PARTNERS_HEADINGS:
-                target = PARTNERS_HEADINGS[heading]
-                continue
-            value = _item_value(stripped)
-            if value is None:
-                problems.append(
-                    Problem(
-                        line_number,
-                        f"ligne inattendue dans une liste, ajoutée telle quelle : « {stripped[:80]} »",
-                    )
+        _store_list(sheet, name, buffer, problems)
+
+
+def _store_territory_again(sheet: ParsedSheet, values: list[str], buffer, problems) -> None:
+    """SENACS prints "Territoire concerné" twice: the second fills an empty first one."""
+    if values and sheet.territory and normalize_key(values[0]) != normalize_key(sheet.territory):
+        problems.append(
+            Problem(
+                buffer[0][0],
+                f"« Territoire concerné » imprimé deux fois avec deux valeurs : "
+                f"« {sheet.territory} » gardé, « {values[0]} » ignoré.",
+            )
+        )
+    elif values and not sheet.territory:
+        sheet.territory = values[0]
+
+
+def _store_list(sheet: ParsedSheet, name: str, buffer, problems) -> None:
+    """A list field's "- value" lines; the partners' headings switch the list written to."""
+    target = name
+    for line_number, text in buffer:
+        stripped = text.strip()
+        heading = normalize_key(stripped.rstrip(":")) if stripped.endswith(":") else ""
+        if heading in PARTNERS_HEADINGS:
+            target = PARTNERS_HEADINGS[heading]
+            continue
+        value = _item_value(stripped)
+        if value is None:
+            problems.append(
+                Problem(
+                    line_number,
+                    f"ligne inattendue dans une liste, ajoutée telle quelle : « {stripped[:80]} »",
                 )
-                value = stripped
-            if value and value not in getattr(sheet, target):
-                getattr(sheet, target).append(value)
+            )
+            value = stripped
+        if value and value not in getattr(sheet, target):
+            getattr(sheet, target).append(value)
 
 
 def _item_value(stripped: str) -> str | None:

@@ -302,38 +302,60 @@ def _read_address(card: ParsedStructure, lines: list[str]) -> None:
             card.postcode, card.commune = place.group(1), place.group(2).strip()
 
 
+def _read_email(card: ParsedStructure, value: str) -> None:
+    if _EMAIL.match(value):
+        card.email = value.lower()
+    else:
+        card.problems.append(f"courriel illisible « {value} »")
+
+
+def _read_website(card: ParsedStructure, value: str) -> None:
+    if not re.match(r"^https?://", value, re.IGNORECASE):
+        value = f"http://{value}"
+    card.website = value
+
+
+def _read_siret(card: ParsedStructure, value: str) -> None:
+    digits = re.sub(r"\D", "", value)
+    if len(digits) == 14:
+        card.siret = digits
+    else:
+        card.problems.append(f"SIRET illisible « {value} »")
+
+
+def _read_first_agrement(card: ParsedStructure, value: str) -> None:
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+    try:
+        card.first_agrement = date(*map(int, reversed(match.groups()))) if match else None
+    except ValueError:
+        card.first_agrement = None
+    if card.first_agrement is None:
+        card.problems.append(f"date d'agrément illisible « {value} »")
+
+
+def _read_population(card: ParsedStructure, value: str) -> None:
+    digits = re.sub(r"[\s\u202f.]", "", value)
+    if digits.isdigit():
+        card.population = int(digits)
+    else:
+        card.problems.append(f"population illisible « {value} »")
+
+
+# Fields read from their printed form (the others are kept as printed).
+_READERS = {
+    "email": _read_email,
+    "website": _read_website,
+    "siret": _read_siret,
+    "first_agrement": _read_first_agrement,
+    "population": _read_population,
+}
+
+
 def _store_value(card: ParsedStructure, name: str, value: str) -> None:
     if not value or normalize_key(value) in EMPTY_VALUES:
         return
-    if name == "email":
-        if _EMAIL.match(value):
-            card.email = value.lower()
-        else:
-            card.problems.append(f"courriel illisible « {value} »")
-    elif name == "website":
-        if not re.match(r"^https?://", value, re.IGNORECASE):
-            value = f"http://{value}"
-        card.website = value
-    elif name == "siret":
-        digits = re.sub(r"\D", "", value)
-        if len(digits) == 14:
-            card.siret = digits
-        else:
-            card.problems.append(f"SIRET illisible « {value} »")
-    elif name == "first_agrement":
-        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
-        try:
-            card.first_agrement = date(*map(int, reversed(match.groups()))) if match else None
-        except ValueError:
-            card.first_agrement = None
-        if card.first_agrement is None:
-            card.problems.append(f"date d'agrément illisible « {value} »")
-    elif name == "population":
-        digits = re.sub(r"[\s\u202f.]", "", value)
-        if digits.isdigit():
-            card.population = int(digits)
-        else:
-            card.problems.append(f"population illisible « {value} »")
+    if name in _READERS:
+        _READERS[name](card, value)
     elif name == "priority_geography" and normalize_key(value) == NOT_CONCERNED:
         card.priority_geography = NOT_CONCERNED_LABEL
     elif name in BOOLEAN_FIELDS:

@@ -23,8 +23,11 @@ NEAR_DISTANCE = 5
 # An acronym's expansion matched as near words: this share of the phrase's weight.
 NEAR_SHARE = 0.8
 MAX_NEAR_TERMS = 5
-# Fewer sheets than this holding every concept (of 3 or more): add those missing one concept.
+# Fewer sheets than this holding SHARE of a query's weight: those holding RELAXED_SHARE follow.
+# A sentence (3 required words or more) has its rare word lost among common ones more often:
+# a longer list before it widens (measured on the development sets, docs/search.md).
 FEW = 3
+FEW_SENTENCE = 10
 _CLAUSE = re.compile(r'(-?)(?:"([^"]*)"?|«([^»]*)»?)|(\S+)')
 OR_WORDS = ("OR", "OU")
 
@@ -499,6 +502,10 @@ def concept_weights(plan: Plan, holding: list[int], total: int) -> list[tuple[fl
     return out
 
 
+def few_needed(required: int) -> int:
+    return FEW_SENTENCE if required >= 3 else FEW
+
+
 def soft_and(weights: list[tuple[float, bool]], matched: dict[int, float]):
     """The sheets kept (`matched`: sheet → Σ q·idf of the required concepts it holds), and the
     relaxed / widened flags: a sheet needs SHARE of the required weight (all of it for one or
@@ -512,7 +519,7 @@ def soft_and(weights: list[tuple[float, bool]], matched: dict[int, float]):
     every = {pk for pk, m in matched.items() if m >= whole - scoring.EPSILON}
     share = 1.0 if len(required) <= 2 else scoring.SHARE
     chosen = {pk for pk, m in matched.items() if m >= share * whole - scoring.EPSILON}
-    if len(required) >= 2 and len(chosen) < FEW:
+    if len(required) >= 2 and len(chosen) < few_needed(len(required)):
         chosen = {
             pk for pk, m in matched.items() if m >= scoring.RELAXED_SHARE * whole - scoring.EPSILON
         }

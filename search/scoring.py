@@ -34,9 +34,10 @@ FLOOR = 0.25
 FILLER = 0.2
 # Soft AND: a sheet is kept when the concepts it holds weigh at least this share of the
 # query's required weight (Σ q·idf of the concepts some sheet holds, filler words excepted);
-# a query of one or two required concepts needs them all, unless fewer than FEW sheets do.
+# a query of one or two required concepts needs them all, unless fewer than FEW sheets do
+# (search.matching.soft_and).
 SHARE = 0.4
-RELAXED_SHARE = 0.25
+RELAXED_SHARE = 0.1
 # Two consecutive typed words close together (NEAR_DISTANCE words): this share of the smaller
 # of their two q·idf.
 PROXIMITY = 0.25

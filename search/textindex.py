@@ -519,6 +519,14 @@ def _add(table: dict, added: dict) -> None:
         )
 
 
+def _place(table: dict, key, bits: int, position: int) -> None:
+    """Add `position` to the lists of the field classes in `bits` of `table[key]`."""
+    lists = table.setdefault(key, [[], [], [], []])
+    for k in range(4):
+        if bits & 1 << k:
+            lists[k].append(position)
+
+
 def apply(
     text: TextIndex,
     cleared: FrozenBitMap,
@@ -541,21 +549,14 @@ def apply(
             for term in words:
                 held[term] = held.get(term, 0) | 1 << k
         for term, bits in held.items():
-            if not text.complete and term not in terms:
-                continue  # left out by the cap: the database answers it
-            lists = added.setdefault(term, [[], [], [], []])
-            for k in range(4):
-                if bits & 1 << k:
-                    lists[k].append(p)
+            if text.complete or term in terms:  # else left out by the cap: the database answers
+                _place(added, term, bits, p)
         for pair in near:
             if pair[0] in held and pair[1] in held and _close(runs, *pair):
                 added_near.setdefault(pair, []).append(p)
         for phrase in phrases:
             if all(t in held for t in phrase) and (bits := _holds(runs, phrase)):
-                lists = added_phrases.setdefault(phrase, [[], [], [], []])
-                for k in range(4):
-                    if bits & 1 << k:
-                        lists[k].append(p)
+                _place(added_phrases, phrase, bits, p)
     _add(terms, added)
     _add(phrases, added_phrases)
     for pair, ps in added_near.items():
@@ -847,7 +848,7 @@ def _soft_and(weights, candidates: np.ndarray, matched: np.ndarray):
     every = int(np.count_nonzero(matched >= whole - eps))
     share = 1.0 if len(required) <= 2 else scoring.SHARE
     keep = matched >= share * whole - eps
-    if len(required) >= 2 and np.count_nonzero(keep) < matching.FEW:
+    if len(required) >= 2 and np.count_nonzero(keep) < matching.few_needed(len(required)):
         keep = matched >= scoring.RELAXED_SHARE * whole - eps
         if not keep.any():
             best = float(matched.max()) if len(matched) else 0.0
