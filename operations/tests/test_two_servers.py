@@ -266,7 +266,8 @@ def test_two_servers_share_one_database_and_one_redis(two_servers):
         wait_for(b_ready, timeout=120, step=0.2, what="B's index is built")
 
     # 1. Published through A, found by a search on B: the change log, no rebuild.
-    status, _ = a.post(f"/contribuer/relecture/{draft.pk}/publier/", {})
+    # Confirmed at once (the moderator already said yes on the confirmation page).
+    status, _ = a.post(f"/contribuer/relecture/{draft.pk}/publier/", {"confirmation": "oui"})
     assert status == 302, status
     published = time.monotonic()
     wait_for(
