@@ -39,7 +39,7 @@ MAX_POSITION = 16_000
 # so terms are cut again after normalisation.
 MAX_TOKEN_LENGTH = 100
 NORMALISERS = ("simplemma", "light", "snowball")
-DEFAULT_NORMALISER = "light"
+DEFAULT_NORMALISER = "simplemma"
 
 # Snowball's French stop list, folded, plus a few words that carry no concept in a query.
 STOP_WORDS = frozenset(

@@ -28,7 +28,7 @@ from search.models import IndexState, SearchDocument, SearchWord
 
 CHUNK = 1000
 # Change it whenever the analyser or the stored document changes: `migrate` then reindexes.
-ANALYSER_VERSION = "3-bm25f-a"
+ANALYSER_VERSION = "4-simplemma"
 # Long texts of a sheet, in PRODUCT §2 order (weight D); the summary has its own column (C).
 BODY_FIELDS = tuple(name for name in TEXT_FIELDS if name != "summary")
 # Fields a result snippet may be cut from, first match wins.
