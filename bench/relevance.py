@@ -117,6 +117,7 @@ SETS = {
     "dev2": JudgedSet("dev2", "développement 2 (réglé dessus)", DATA / "dev_queries_2.toml"),
     "dev3": JudgedSet("dev3", "développement 3 (réglé dessus)", DATA / "dev3" / "queries.toml"),
     "dev4": JudgedSet("dev4", "développement 4 (réglé dessus)", DATA / "dev4" / "queries.toml"),
+    "dev5": JudgedSet("dev5", "développement 5 (réglé dessus)", DATA / "dev5" / "queries.toml"),
     "blind": JudgedSet("blind", "aveugle (jamais réglé dessus)", BLIND_PATH),
 }
 
