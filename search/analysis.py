@@ -3,8 +3,9 @@ SQLite (FTS5 stores them) and PostgreSQL (a `simple` tsvector built from them) a
 
     casefold → split on anything but letters and digits (elisions: "l'été" → "l", "été")
     → drop stop words → acronyms stay as written (lower case, never normalised)
-    → normalise a word: exceptions (data/exceptions.txt), then fold accents, then a light
-      stemmer (plural and feminine endings only: "sociaux" → "social", "sportive" → "sportif").
+    → normalise a word: exceptions (data/exceptions.txt), then its lemma (simplemma:
+      "arrivent" → "arriver", "sociaux" → "social"), accents folded, feminine endings of the
+      light stemmer ("sportive" → "sportif").
 
 A token is an acronym when it is in the shipped table (`data/acronyms.txt`, whatever its case):
 its term is the acronym itself, never normalised. A lone word in capitals (2 to 6 letters, in a
@@ -12,11 +13,11 @@ text not itself in capitals) is an acronym too (never corrected as a typo), norm
 word so that its case does not matter. Terms are ASCII letters and digits only, so FTS5's tokenizer and PostgreSQL's
 tsvector see exactly the same tokens at the same positions.
 
-The normaliser was chosen on the judged queries (`manage.py relevance --normaliser …`): the light
-stemmer measured best, ahead of the simplemma lemmatiser and far ahead of snowball, which
-over-stems ("café" and "CAF", "formation" and "format"). See docs/search.md.
-`set_normaliser` exists for that comparison only. simplemma (a runtime dependency) also gives
-the French lexicon of the typo corrector (`is_french`).
+The normaliser is chosen on the development sets (`manage.py relevance --normaliser …`): the
+simplemma lemmatiser, ahead of the light stemmer on long sentences (a conjugated verb was a rare
+term of its own) and far ahead of snowball, which over-stems ("café" and "CAF", "formation" and
+"format"). See docs/search.md. `set_normaliser` exists for that comparison only. simplemma also
+gives the French lexicon of the typo corrector (`is_french`).
 """
 
 import re
