@@ -19,9 +19,9 @@ from ingest.importer import import_bytes
 from search.models import SearchDocument, SearchWord
 from stats.models import SheetFigures, SheetFunding
 
-GOLDEN_DIGEST = "221c8065565d3001391e4453fcb94f04199c531d8d63784bcb5f1cab27af9bb6"
-GOLDEN_DIGEST_26 = "88e09fda6a974fea823e5eb07fb368bba9e98430e279e575c15d164c9b602350"
-GOLDEN_DIGEST_7 = "af453081f4f96e38bcc2be23ceb6be9583bbb12dbae1c2467d6612cb310ac087"
+GOLDEN_DIGEST = "d3284aa9e23615a0f31cdaa029875d41ad118e9d0058d0e8afbb45808f43feff"
+GOLDEN_DIGEST_26 = "c5148341930238fc081ef0ba43fb97d74f047c1c8a38cc971c92cffff122d03a"
+GOLDEN_DIGEST_7 = "d7de5529c704402709ceff0e0e48da86b1da2b1b32799f04d72e9a7e48dc58bb"
 
 
 def written() -> dict:
