@@ -2,6 +2,7 @@
 click; a click without JavaScript adds the value server-side and keeps what was typed."""
 
 import re
+from unittest import mock
 
 from catalogue.models import Keyword
 from contrib.models import Autosave
@@ -93,6 +94,8 @@ class EditSuggestionsTestCase(ContribTestCase):
         self.assertEqual(self.draft.summary, "Un café.")
         self.assertFalse(self.draft.keywords.exists())
 
+    # The sample's best dimension vote for the typed text is under 0.5: shown from 0.4 here.
+    @mock.patch.dict(suggestions.SHOW_CONFIDENCE, {"dimension": 0.4})
     def test_a_dimension_chip_chooses_the_dimension(self):
         # The sample's dimension is not proposed (no better than the most frequent): force it.
         model = suggestions.current_model()
