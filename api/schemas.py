@@ -3,6 +3,9 @@
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import create_model
+
+from catalogue.fields import LIST_FIELDS, SHEET_FIELDS
 
 DATE_TIME = {"format": "date-time"}
 
@@ -42,34 +45,49 @@ class ArchiveOut(Schema):
     sections: list[ArchiveSection]
 
 
-class ActionRecord(Schema):
+# The sheet's own fields (catalogue.fields, SENACS order); a few carry a description for the
+# OpenAPI document, read by API users: in French.
+SHEET_FIELD_DESCRIPTIONS = {
+    "status": "Statut de l'action.",
+    "end_reason": "Raisons pour lesquelles l'action est terminée.",
+    "keywords": "Mots clés associés à l'action.",
+    "summary": "Résumé.",
+    "initiators": "Qui est à l'initiative de l'action ?",
+    "initiators_detail": "Précision (si autre).",
+    "territory": "Territoire concerné.",
+}
+
+
+def _sheet_type(name: str) -> type:
+    return list[str] if name in LIST_FIELDS else str
+
+
+def _sheet_fields(field_of) -> dict:
+    """pydantic field definitions (annotation, default) of every field after the title."""
+    return {name: field_of(name, _sheet_type(name)) for name in SHEET_FIELDS[1:]}
+
+
+def _described(name: str, annotation: type) -> tuple:
+    if name in SHEET_FIELD_DESCRIPTIONS:
+        return annotation, Field(description=SHEET_FIELD_DESCRIPTIONS[name])
+    return annotation, ...
+
+
+_ActionRecordFields = create_model(
+    "_ActionRecordFields",
+    __base__=Schema,
+    id=(int, ...),
+    title=(str, Field(description="Titre de l'action.")),
+    year=(int | None, Field(description="Année (null si inconnue).")),
+    **_sheet_fields(_described),
+)
+
+
+class ActionRecord(_ActionRecordFields):
     # The docstring is the OpenAPI description, read by API users: in French.
     """Une fiche au format canonique (celui des exports JSON et des sauvegardes) ; les valeurs
     des vocabulaires y figurent par leur libellé."""
 
-    id: int
-    title: str = Field(description="Titre de l'action.")
-    year: int | None = Field(description="Année (null si inconnue).")
-    status: str = Field(description="Statut de l'action.")
-    end_reason: str = Field(description="Raisons pour lesquelles l'action est terminée.")
-    dimension: str
-    keywords: list[str] = Field(description="Mots clés associés à l'action.")
-    summary: str = Field(description="Résumé.")
-    initiators: list[str] = Field(description="Qui est à l'initiative de l'action ?")
-    initiators_detail: str = Field(description="Précision (si autre).")
-    territory: str = Field(description="Territoire concerné.")
-    experience: str
-    publics: list[str]
-    action_partners: list[str]
-    financial_partners: list[str]
-    description: str
-    financial_resources: str
-    people_mobilized: str
-    results_territory: str
-    results_centre: str
-    results_residents: str
-    limits: str
-    perspectives: str
     attachments: list[AttachmentOut]
     structure: StructureRef
     publication_status: Literal["published"]
@@ -238,62 +256,44 @@ class Vocabulary(Schema):
     values: list[VocabularyValue]
 
 
-class SheetInput(Schema):
+def _empty(name: str, annotation: type) -> tuple:
+    return annotation, [] if annotation is not str else ""
+
+
+def _optional(name: str, annotation: type) -> tuple:
+    return annotation | None, None
+
+
+_SheetInputFields = create_model(
+    "_SheetInputFields",
+    __base__=Schema,
+    title=(str, Field(min_length=1, max_length=300)),
+    structure=(int | None, Field(None, description="Identifiant de la structure (obligatoire).")),
+    year=(int | None, Field(None, ge=1900, le=2100)),
+    **_sheet_fields(_empty),
+)
+
+
+class SheetInput(_SheetInputFields):
     """A sheet as written through the API: texts, and vocabulary values by their label."""
 
-    title: str = Field(min_length=1, max_length=300)
-    structure: int | None = Field(None, description="Identifiant de la structure (obligatoire).")
-    year: int | None = Field(None, ge=1900, le=2100)
-    status: str = ""
-    end_reason: str = ""
-    dimension: str = ""
-    keywords: list[str] = []
-    summary: str = ""
-    initiators: list[str] = []
-    initiators_detail: str = ""
-    territory: str = ""
-    experience: str = ""
-    publics: list[str] = []
-    action_partners: list[str] = []
-    financial_partners: list[str] = []
-    description: str = ""
-    financial_resources: str = ""
-    people_mobilized: str = ""
-    results_territory: str = ""
-    results_centre: str = ""
-    results_residents: str = ""
-    limits: str = ""
-    perspectives: str = ""
     version: int | None = Field(
         None, description="Version lue (refuse d'écraser une modification)."
     )
 
 
-class SheetPatch(Schema):
+_SheetPatchFields = create_model(
+    "_SheetPatchFields",
+    __base__=Schema,
+    title=(str | None, Field(None, min_length=1, max_length=300)),
+    year=(int | None, Field(None, ge=1900, le=2100)),
+    **_sheet_fields(_optional),
+)
+
+
+class SheetPatch(_SheetPatchFields):
     """The fields to change; the others keep their value."""
 
-    title: str | None = Field(None, min_length=1, max_length=300)
-    year: int | None = Field(None, ge=1900, le=2100)
-    status: str | None = None
-    end_reason: str | None = None
-    dimension: str | None = None
-    keywords: list[str] | None = None
-    summary: str | None = None
-    initiators: list[str] | None = None
-    initiators_detail: str | None = None
-    territory: str | None = None
-    experience: str | None = None
-    publics: list[str] | None = None
-    action_partners: list[str] | None = None
-    financial_partners: list[str] | None = None
-    description: str | None = None
-    financial_resources: str | None = None
-    people_mobilized: str | None = None
-    results_territory: str | None = None
-    results_centre: str | None = None
-    results_residents: str | None = None
-    limits: str | None = None
-    perspectives: str | None = None
     version: int | None = Field(
         None,
         description=(

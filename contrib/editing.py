@@ -26,20 +26,14 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from catalogue.fields import SHEET_FIELDS, TEXT_FIELDS
+from catalogue import fields
+from catalogue.fields import TEXT_FIELDS
 from catalogue.models import (
     ActionSheet,
-    ActionStatus,
     Attachment,
-    Dimension,
-    Initiator,
-    Keyword,
-    PartnerKind,
-    Public,
     PublicationStatus,
     Source,
     Structure,
-    Territory,
 )
 from catalogue.signals import sheets_changed
 from contrib import access, notify
@@ -47,40 +41,23 @@ from contrib import attachments as attachment_files
 from contrib.models import Autosave, PendingEdit, Revision, User
 from essaimage import degraded
 
+# The vocabulary of each choice and list field (catalogue.fields), read from the model.
 CHOICE_FIELDS: dict[str, type[Model]] = {
-    "status": ActionStatus,
-    "dimension": Dimension,
-    "territory": Territory,
+    name: ActionSheet._meta.get_field(name).related_model for name in fields.CHOICE_FIELDS
 }
 LIST_FIELDS: dict[str, type[Model]] = {
-    "keywords": Keyword,
-    "initiators": Initiator,
-    "publics": Public,
-    "action_partners": PartnerKind,
-    "financial_partners": PartnerKind,
+    name: ActionSheet._meta.get_field(name).related_model for name in fields.LIST_FIELDS
 }
 # SENACS order (PRODUCT §2), which is also the order of the form and of the diff.
-FIELDS = (*SHEET_FIELDS, "year", "attachments")
-# Fields a complete sheet fills (the completeness indicator); end_reason only when Terminée.
+FIELDS = (*fields.SHEET_FIELDS, "year", "attachments")
+# Fields a complete sheet fills (the completeness indicator): all but the details asked only
+# in some cases (end_reason only when Terminée) and the financial partners; and the year.
 USEFUL_FIELDS = (
-    "title",
-    "status",
-    "dimension",
-    "keywords",
-    "summary",
-    "initiators",
-    "territory",
-    "experience",
-    "publics",
-    "action_partners",
-    "description",
-    "financial_resources",
-    "people_mobilized",
-    "results_territory",
-    "results_centre",
-    "results_residents",
-    "limits",
-    "perspectives",
+    *(
+        name
+        for name in fields.SHEET_FIELDS
+        if name not in {"end_reason", "initiators_detail", "financial_partners"}
+    ),
     "year",
 )
 TITLE_MAX = 300

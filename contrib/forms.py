@@ -1,50 +1,49 @@
 """Forms of accounts, sheet writing and moderation. They validate; services do the work."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
 
+from catalogue.fields import SHEET_FIELDS
 from catalogue.models import (
-    ActionStatus,
     Departement,
-    Dimension,
-    Initiator,
-    Keyword,
-    PartnerKind,
-    Public,
     Structure,
-    Territory,
 )
 from contrib import attachments, editing, throttle
 from contrib.models import User
 from essaimage.lib import limits
 from search import analysis, thesaurus
 from search.models import ThesaurusEntry
+from stats.amounts import parse_number
 
-# Sections of the form, in SENACS order (PRODUCT §2); each is a <fieldset>.
-SECTIONS = (
-    ("identite", "L'action en bref", ("title", "year", "status", "end_reason", "dimension")),
-    ("themes", "Thèmes et résumé", ("keywords", "new_keyword", "summary")),
-    (
-        "qui",
-        "Qui, où, pour qui",
-        ("initiators", "initiators_detail", "territory", "experience", "publics"),
-    ),
-    (
-        "partenaires",
-        "Partenaires et moyens",
-        (
-            "action_partners",
-            "financial_partners",
-            "new_partner",
-            "description",
-            "financial_resources",
-            "people_mobilized",
-        ),
-    ),
-    ("resultats", "Résultats", ("results_territory", "results_centre", "results_residents")),
-    ("suite", "Suite de l'action", ("limits", "perspectives")),
+# Sections of the form, in SENACS order (PRODUCT §2); each is a <fieldset>. A section runs from
+# its first field to the next section's first (SheetForm's order: catalogue.fields.SHEET_FIELDS).
+SECTION_STARTS = (
+    ("identite", "L'action en bref", "title"),
+    ("themes", "Thèmes et résumé", "keywords"),
+    ("qui", "Qui, où, pour qui", "initiators"),
+    ("partenaires", "Partenaires et moyens", "action_partners"),
+    ("resultats", "Résultats", "results_territory"),
+    ("suite", "Suite de l'action", "limits"),
 )
+# The help of a sheet field in the form: (help text, rows) for texts, help text for lists.
+TEXT_HELP = {
+    "end_reason": ("Seulement si l'action est terminée : pourquoi s'est-elle arrêtée ?", 3),
+    "summary": ("En quelques lignes : quoi, pour qui, avec qui.", 4),
+    "initiators_detail": ("Si vous avez coché « Autre ».", 2),
+    "experience": ("Objectifs, acteurs, différentes phases.", 8),
+    "financial_resources": ("Montants et financeurs, par exemple « 1 000 € Caf ».", 4),
+    "people_mobilized": ("Salariés, bénévoles, habitants…", 3),
+    "limits": ("Ce qui n'a pas marché, les difficultés rencontrées.", 4),
+    "perspectives": ("Ce qui est prévu ensuite.", 4),
+}
+LIST_HELP = {
+    "keywords": "Cochez tous les thèmes qui conviennent.",
+    "financial_partners": "Ceux qui ont financé l'action.",
+}
 
 
 def _label(name: str) -> str:
@@ -92,61 +91,67 @@ def _multiple(name: str, model, help_text: str = "") -> forms.ModelMultipleChoic
     )
 
 
-class SheetForm(forms.Form):
-    """Every field of a sheet, SENACS labels and order."""
+def _sheet_form_fields() -> dict[str, forms.Field]:
+    """SheetForm's fields: the version read, then every field of a sheet in SENACS order (the
+    year after the title), with a proposed value after the keywords and after the partners."""
+    fields: dict[str, forms.Field] = {
+        "version": forms.IntegerField(widget=forms.HiddenInput, min_value=1),
+        "title": forms.CharField(
+            label="Titre de l'action",
+            max_length=editing.TITLE_MAX,
+            help_text="Un titre court qui dit ce que fait l'action, par exemple « Café des parents ».",
+        ),
+        "year": forms.IntegerField(
+            label="Année",
+            required=False,
+            min_value=1900,
+            max_value=2100,
+            help_text="Année de l'action, sur quatre chiffres.",
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        ),
+    }
+    for name in SHEET_FIELDS[1:]:
+        if name in editing.CHOICE_FIELDS:
+            fields[name] = _choice(name, editing.CHOICE_FIELDS[name])
+        elif name in editing.LIST_FIELDS:
+            fields[name] = _multiple(name, editing.LIST_FIELDS[name], LIST_HELP.get(name, ""))
+        else:
+            fields[name] = _text(name, *TEXT_HELP.get(name, ()))
+        if name == "keywords":
+            fields["new_keyword"] = forms.CharField(
+                label="Autre mot clé (proposition)",
+                required=False,
+                max_length=200,
+                help_text="Si aucun mot clé ne convient, proposez-en un : un modérateur le relira.",
+            )
+        elif name == "financial_partners":
+            fields["new_partner"] = forms.CharField(
+                label="Autre type de partenaire (proposition)",
+                required=False,
+                max_length=200,
+                help_text="Si vous avez coché « Autre » : quel partenaire ? Un modérateur relira la proposition.",
+            )
+    return fields
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    title = forms.CharField(
-        label="Titre de l'action",
-        max_length=editing.TITLE_MAX,
-        help_text="Un titre court qui dit ce que fait l'action, par exemple « Café des parents ».",
+
+def _sections(names) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(slug, title, field names) of each section: the form's fields cut at SECTION_STARTS."""
+    names = list(names)
+    starts = [names.index(first) for _, _, first in SECTION_STARTS] + [len(names)]
+    return tuple(
+        (slug, title, tuple(names[start:end]))
+        for (slug, title, _), start, end in zip(SECTION_STARTS, starts, starts[1:], strict=False)
     )
-    year = forms.IntegerField(
-        label="Année",
-        required=False,
-        min_value=1900,
-        max_value=2100,
-        help_text="Année de l'action, sur quatre chiffres.",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
-    status = _choice("status", ActionStatus)
-    end_reason = _text(
-        "end_reason", "Seulement si l'action est terminée : pourquoi s'est-elle arrêtée ?", 3
-    )
-    dimension = _choice("dimension", Dimension)
-    keywords = _multiple("keywords", Keyword, "Cochez tous les thèmes qui conviennent.")
-    new_keyword = forms.CharField(
-        label="Autre mot clé (proposition)",
-        required=False,
-        max_length=200,
-        help_text="Si aucun mot clé ne convient, proposez-en un : un modérateur le relira.",
-    )
-    summary = _text("summary", "En quelques lignes : quoi, pour qui, avec qui.", 4)
-    initiators = _multiple("initiators", Initiator)
-    initiators_detail = _text("initiators_detail", "Si vous avez coché « Autre ».", 2)
-    territory = _choice("territory", Territory)
-    experience = _text("experience", "Objectifs, acteurs, différentes phases.", 8)
-    publics = _multiple("publics", Public)
-    action_partners = _multiple("action_partners", PartnerKind)
-    financial_partners = _multiple(
-        "financial_partners", PartnerKind, "Ceux qui ont financé l'action."
-    )
-    new_partner = forms.CharField(
-        label="Autre type de partenaire (proposition)",
-        required=False,
-        max_length=200,
-        help_text="Si vous avez coché « Autre » : quel partenaire ? Un modérateur relira la proposition.",
-    )
-    description = _text("description")
-    financial_resources = _text(
-        "financial_resources", "Montants et financeurs, par exemple « 1 000 € Caf ».", 4
-    )
-    people_mobilized = _text("people_mobilized", "Salariés, bénévoles, habitants…", 3)
-    results_territory = _text("results_territory")
-    results_centre = _text("results_centre")
-    results_residents = _text("results_residents")
-    limits = _text("limits", "Ce qui n'a pas marché, les difficultés rencontrées.", 4)
-    perspectives = _text("perspectives", "Ce qui est prévu ensuite.", 4)
+
+
+# A form class of the generated fields, SheetForm's base (its fields come first, in order).
+_SheetFields = type(forms.Form)(
+    "_SheetFields", (forms.Form,), {"__module__": __name__, **_sheet_form_fields()}
+)
+
+
+class SheetForm(_SheetFields):
+    """Every field of a sheet, SENACS labels and order."""
 
     def clean(self):
         data = super().clean()
@@ -176,6 +181,9 @@ class SheetForm(forms.Form):
         initial = {name: value for name, value in data.items() if name != "attachments"}
         initial["version"] = version
         return initial
+
+
+SECTIONS = _sections(name for name in SheetForm.base_fields if name != "version")
 
 
 class NewSheetForm(forms.Form):
@@ -481,3 +489,50 @@ class RelayMessageForm(forms.Form):
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
+
+
+class FiguresForm(forms.Form):
+    """A contributor's budget and number of people for a sheet; empty = what the text says."""
+
+    budget = forms.CharField(
+        label="Budget total de l'action (en euros)",
+        required=False,
+        max_length=20,
+        help_text="Par exemple 22 475 ou 2640,20. Laissez vide pour garder le montant lu dans "
+        "« Ressources financières mobilisées ».",
+    )
+    people = forms.CharField(
+        label="Nombre de personnes mobilisées ou touchées",
+        required=False,
+        max_length=20,
+        help_text="Un nombre entier. Laissez vide pour garder le nombre lu dans la fiche.",
+    )
+
+    def clean_budget(self) -> Decimal | None:
+        raw = self.cleaned_data["budget"].replace("€", "").replace("euros", "").strip()
+        if not raw:
+            return None
+        try:
+            value = parse_number(raw)
+        except (InvalidOperation, ValueError):
+            raise ValidationError(
+                f"Budget : « {raw} » n'est pas un montant (écrivez par exemple 22 475 ou 2640,20)."
+            ) from None
+        if value < 0 or value >= Decimal("1e12"):
+            raise ValidationError(
+                "Budget : le montant doit être positif et inférieur à mille milliards."
+            )
+        return value.quantize(Decimal("0.01"))
+
+    def clean_people(self) -> int | None:
+        written = self.cleaned_data["people"].strip()
+        raw = "".join(ch for ch in written if not ch.isspace())
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise ValidationError(
+                f"Nombre de personnes : « {written} » n'est pas un nombre entier positif."
+            )
+        if len(raw) > 9:
+            raise ValidationError("Nombre de personnes : au plus 999 999 999.")
+        return int(raw)

@@ -3,8 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from contrib import discovery_urls, figures_urls
 from contrib import views as contrib_views
 from essaimage import views
+from public import alert_urls, stats_urls
 
 admin.site.site_header = "Administration d'Essaimage"
 admin.site.site_title = "Essaimage"
@@ -22,10 +24,12 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("compte/", include("contrib.account_urls")),
     path("contribuer/", include("contrib.urls")),
-    path("", include("discovery.urls")),
+    # Pages over discovery and stats live in the web apps (public's for everyone, contrib's for
+    # contributors and moderators) and keep the namespaces their URL names always had.
+    path("", include((discovery_urls.urlpatterns + alert_urls.urlpatterns, "discovery"))),
     path("api/v1/", include("api.urls")),
     path("", include("public.urls")),
-    path("", include("stats.urls")),
+    path("", include((stats_urls.urlpatterns + figures_urls.urlpatterns, "stats"))),
     path("portails/", include("portals.urls")),
     # Last: information pages answer /SLUG/ for the slugs no other route took.
     path("", include("pages.urls")),

@@ -5,7 +5,7 @@ Every problem carries the line number where it was seen, so the import report ca
 
 import re
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from functools import lru_cache
 
 from catalogue.fields import CHOICE_FIELDS, LIST_FIELDS, TEXT_FIELDS
@@ -81,36 +81,28 @@ class Problem:
         return f"ligne {self.line} : {self.message}"
 
 
+# A parsed sheet's fields: where it was printed, then the sheet's own (catalogue.fields): choices
+# and lists as printed (labels), attachments' names, texts.
+_ParsedSheetFields = make_dataclass(
+    "_ParsedSheetFields",
+    [
+        ("title", str),
+        ("line", int),  # line of the "Actions" marker
+        ("structure_name", str, ""),
+        ("departement_name", str, ""),
+        ("postcode", str, ""),
+        ("commune", str, ""),
+        ("year", int | None, None),
+        *[(name, str, "") for name in CHOICE_FIELDS],
+        *[(name, list[str], field(default_factory=list)) for name in (*LIST_FIELDS, "attachments")],
+        *[(name, str, "") for name in TEXT_FIELDS],
+    ],
+    namespace={"__module__": __name__},
+)
+
+
 @dataclass
-class ParsedSheet:
-    title: str
-    line: int  # line of the "Actions" marker
-    structure_name: str = ""
-    departement_name: str = ""
-    postcode: str = ""
-    commune: str = ""
-    year: int | None = None
-    status: str = ""
-    dimension: str = ""
-    territory: str = ""
-    keywords: list[str] = field(default_factory=list)
-    initiators: list[str] = field(default_factory=list)
-    publics: list[str] = field(default_factory=list)
-    action_partners: list[str] = field(default_factory=list)
-    financial_partners: list[str] = field(default_factory=list)
-    attachments: list[str] = field(default_factory=list)
-    end_reason: str = ""
-    summary: str = ""
-    initiators_detail: str = ""
-    experience: str = ""
-    description: str = ""
-    financial_resources: str = ""
-    people_mobilized: str = ""
-    results_territory: str = ""
-    results_centre: str = ""
-    results_residents: str = ""
-    limits: str = ""
-    perspectives: str = ""
+class ParsedSheet(_ParsedSheetFields):
     is_truncated: bool = False
 
     def identity(self) -> tuple[str, str, str]:

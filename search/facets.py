@@ -5,7 +5,8 @@ facet's selection, so ticking a keyword does not shrink the other keywords' coun
 carries the URL that toggles it (datasette's facet shape).
 """
 
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, F, QuerySet
@@ -177,34 +178,59 @@ def compute_facet(
         .annotate(facet_count=Count("pk", distinct=True))
         .order_by()
     )
+    counts, labels = {}, {}
+    for row in rows:
+        counts[row["facet_value"]] = row["facet_count"]
+        labels[row["facet_value"]] = row["facet_label"]
+    return facet_from_counts(definition, counts, labels, query, base_url)
+
+
+def facet_from_counts(
+    definition: FacetDefinition,
+    counts: Mapping,
+    labels: Mapping,
+    query: SheetQuery,
+    base_url: str,
+    *,
+    cut: bool = False,
+) -> Facet:
+    """The facet of counted values: labels, order and `limit`, for every engine.
+
+    `counts` maps each value to its number of sheets; `labels` a value to the label it was
+    counted with (a value without one shows as itself; `_label` says which definitions label
+    their values themselves). `cut`: the engine already left out values counting less than the
+    ones it kept, so the facet is truncated whatever remains.
+    """
     selected = set(getattr(query, definition.name))
-    counted = {row["facet_value"]: row for row in rows}
-    missing = [v for v in selected if v not in counted]
+    missing = [v for v in selected if v not in counts]
+    truncated = cut or bool(definition.limit and len(counts) + len(missing) > definition.limit)
+    if definition.limit and not definition.by_value_desc and len(counts) > definition.limit:
+        # Only values counting at least as much as the limit-th can be shown (ties on label).
+        floor = heapq.nlargest(definition.limit, counts.values())[-1]
+        counts = {raw: c for raw, c in counts.items() if c >= floor or raw in selected}
     missing_labels = definition.labels(missing) if missing else {}
-
+    rows = [
+        (raw, _label(definition, raw, labels.get(raw, str(raw))), count)
+        for raw, count in sorted(counts.items())
+    ]
+    rows += [(raw, missing_labels.get(raw, str(raw)), 0) for raw in missing]
+    if definition.by_value_desc:
+        rows.sort(key=lambda row: row[0], reverse=True)
+    else:
+        rows.sort(key=lambda row: (-row[2], row[1].casefold()))
+    if definition.limit and len(rows) > definition.limit:
+        rows = rows[: definition.limit] + [
+            row for row in rows[definition.limit :] if row[0] in selected
+        ]
     toggled = query.toggled_querystrings(definition.name)
-
-    def value(raw, label, count):
-        return FacetValue(
+    values = [
+        FacetValue(
             value=raw,
             label=label,
             count=count,
             selected=raw in selected,
             toggle_url=f"{base_url}?{toggled(raw)}",
         )
-
-    values = [
-        value(raw, _label(definition, raw, row["facet_label"]), row["facet_count"])
-        for raw, row in counted.items()
+        for raw, label, count in rows
     ]
-    values += [value(raw, missing_labels.get(raw, str(raw)), 0) for raw in missing]
-    if definition.by_value_desc:
-        values.sort(key=lambda v: v.value, reverse=True)
-    else:
-        values.sort(key=lambda v: (-v.count, v.label.casefold()))
-    truncated = False
-    if definition.limit and len(values) > definition.limit:
-        kept = values[: definition.limit]
-        kept += [v for v in values[definition.limit :] if v.selected]
-        values, truncated = kept, True
     return Facet(definition.name, definition.label, values, truncated)

@@ -1,5 +1,6 @@
 """Contributors' and moderators' pages, one module per concern (as the services: accounts,
-editing, attachments, moderation, relay, vocabulary, members). Each view asks `contrib.access`,
+editing, attachments, moderation, relay, vocabulary, members; discovery and figures, over
+discovery's and stats' computations). Each view asks `contrib.access`,
 validates with a form, calls one service and picks a response (Post/Redirect/Get; htmx
 fragments where noted)."""
 

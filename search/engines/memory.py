@@ -43,7 +43,7 @@ from search.engines.base import (
     text_match,
     vocabulary_key,
 )
-from search.facets import DEFINITIONS, Facet, FacetValue, _label
+from search.facets import DEFINITIONS, facet_from_counts
 from search.models import IndexChange
 from search.results import load_sheets, page_bounds, result_for
 from search.signals import index_loaded
@@ -596,9 +596,11 @@ def select(index: Index, query, match):
 
 def facet_counts(
     index: Index, base, filters: dict[str, FrozenBitMap], query=None
-) -> dict[str, dict]:
-    """Disjunctive counts: each facet over the text match and every *other* filter."""
+) -> tuple[dict[str, dict], set[str]]:
+    """Disjunctive counts: each facet over the text match and every *other* filter; and the
+    names of the facets whose counts keep only the values a facet can show (more were counted)."""
     counts: dict[str, dict[object, int]] = {}
+    cut: set[str] = set()
     for definition in DEFINITIONS:
         name = definition.name
         facet_base = base
@@ -608,7 +610,9 @@ def facet_counts(
         table = index.bitmaps[name]
         if name == "structure" and definition.limit and len(facet_base) > 4 * definition.limit:
             selected = set(getattr(query, name, None) or ())
-            counts[name] = _top_structures(index, facet_base, definition.limit, selected)
+            counts[name], more = _top_structures(index, facet_base, definition.limit, selected)
+            if more:
+                cut.add(name)
             continue
         if name == "structure" and len(facet_base) < len(table):
             # Fewer sheets than structures: counting the sheets' structures is cheaper.
@@ -620,12 +624,15 @@ def facet_counts(
             for value, bits in table.items()
             if (c := facet_base.intersection_cardinality(bits))
         }
-    return counts
+    return counts, cut
 
 
-def _top_structures(index: Index, positions, limit: int, selected: set) -> dict[object, int]:
+def _top_structures(
+    index: Index, positions, limit: int, selected: set
+) -> tuple[dict[object, int], bool]:
     """The structure facet's counts (tens of thousands of structures) with numpy: only the
-    values _facet can show (counting at least as much as the limit-th, or selected)."""
+    values a facet can show (counting at least as much as the limit-th, or selected); and
+    whether others were left out."""
     codes, values = index.structure_codes
     found = codes[textindex.positions_of(positions)]
     counted = np.bincount(found[found >= 0], minlength=len(values))
@@ -640,7 +647,7 @@ def _top_structures(index: Index, positions, limit: int, selected: set) -> dict[
         code = int(np.searchsorted(values, value)) if isinstance(value, int) else len(values)
         if code < len(values) and values[code] == value and counted[code] and value not in out:
             out[value] = int(counted[code])
-    return out
+    return out, len(present) > limit
 
 
 def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, limit: int | None):
@@ -718,54 +725,17 @@ class MemoryEngine:
         result = result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
         result.requested_page = requested_page
         if with_facets:
-            counts = facet_counts(index, base, filters, query)
+            counts, cut = facet_counts(index, base, filters, query)
             for definition in DEFINITIONS:
-                facet = _facet(definition, counts[definition.name], index, query, base_url)
+                name = definition.name
+                facet = facet_from_counts(
+                    definition,
+                    counts[name],
+                    index.labels.get(name, {}),
+                    query,
+                    base_url,
+                    cut=name in cut,
+                )
                 result.facet_groups.append(facet)
                 result.facets[definition.name] = facet.values
         return result
-
-
-def _facet(definition, counted: dict, index: Index, query, base_url: str):
-    """search.facets.compute_facet's answer from counts (values beyond `limit` never built)."""
-    name = definition.name
-    selected = set(getattr(query, name))
-    missing = [v for v in selected if v not in counted]
-    missing_labels = definition.labels(missing) if missing else {}
-    labels = index.labels.get(name, {})
-
-    toggled = query.toggled_querystrings(name)
-
-    def value(raw, label, count):
-        return FacetValue(
-            value=raw,
-            label=label,
-            count=count,
-            selected=raw in selected,
-            toggle_url=f"{base_url}?{toggled(raw)}",
-        )
-
-    if definition.limit and not definition.by_value_desc and len(counted) > definition.limit:
-        # Only values counting at least as much as the limit-th can be shown (ties on label).
-        floor = heapq.nlargest(definition.limit, counted.values())[-1]
-        counted = {raw: c for raw, c in counted.items() if c >= floor or raw in selected}
-    if definition.label_path is None:
-        pairs = [
-            (raw, _label(definition, raw, None), count) for raw, count in sorted(counted.items())
-        ]
-    else:
-        pairs = [
-            (raw, _label(definition, raw, labels.get(raw, str(raw))), count)
-            for raw, count in sorted(counted.items())
-        ]
-    pairs += [(raw, missing_labels.get(raw, str(raw)), 0) for raw in missing]
-    if definition.by_value_desc:
-        pairs.sort(key=lambda v: v[0], reverse=True)
-    else:
-        pairs.sort(key=lambda v: (-v[2], v[1].casefold()))
-    truncated = False
-    if definition.limit and len(pairs) > definition.limit:
-        kept = pairs[: definition.limit]
-        kept += [v for v in pairs[definition.limit :] if v[0] in selected]
-        pairs, truncated = kept, True
-    return Facet(name, definition.label, [value(*v) for v in pairs], truncated)

@@ -1,11 +1,12 @@
+"""The observatory's pages: figures, map, charts and downloads over the catalogue's selection
+(stats computes them)."""
+
 import hashlib
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -13,15 +14,11 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from catalogue.exports import csv_writer
-from contrib import access
 from search.changes import current_generation
 from search.forms import SearchForm
 from stats import indexed
 from stats.charts import bar_chart
-from stats.figures import correct_figures, refresh_figures
-from stats.forms import FiguresForm
 from stats.maps import VIEWS, selection_map
-from stats.models import SheetFigures
 from stats.queries import (
     catalogue_stats,
     completeness,
@@ -29,7 +26,7 @@ from stats.queries import (
     money_stats,
     partner_stats,
 )
-from stats.templatetags.stats_figures import euros, french_number, percent
+from stats.templatetags.stats_figures import euros, percent
 
 # Keys of the statistics page that are not catalogue filters.
 PAGE_KEYS = {"sort", "vue"}
@@ -274,29 +271,3 @@ def figure_csv(request: HttpRequest, name: str) -> HttpResponse:
         share = [str(row.share).replace(".", ",")] if percent else []
         writer.writerow([row.label, row.count, *share])
     return response
-
-
-@login_required
-def correct_sheet_figures(request: HttpRequest, pk: int) -> HttpResponse:
-    """A contributor states the budget and people of a sheet; their values win over the reading."""
-    sheet = access.sheet_to_edit(request.user, pk)
-    refresh_figures([sheet.pk])
-    figures = SheetFigures.objects.filter(sheet=sheet).first()
-    if request.method == "POST":
-        form = FiguresForm(request.POST)
-        if form.is_valid():
-            correct_figures(
-                sheet, form.cleaned_data["budget"], form.cleaned_data["people"], request.user
-            )
-            messages.success(request, "Chiffres enregistrés.")
-            return redirect("stats:correct-figures", pk=sheet.pk)
-    else:
-        initial = {}
-        if figures and figures.budget_corrected is not None:
-            initial["budget"] = french_number(figures.budget_corrected)
-        if figures and figures.people_corrected is not None:
-            initial["people"] = str(figures.people_corrected)
-        form = FiguresForm(initial=initial)
-    return render(
-        request, "stats/correct_figures.html", {"sheet": sheet, "figures": figures, "form": form}
-    )

@@ -1,8 +1,8 @@
+"""The observatory's pages (namespace `stats`, joined in essaimage/urls.py)."""
+
 from django.urls import path
 
-from stats import views
-
-app_name = "stats"
+from public import stats_views as views
 
 urlpatterns = [
     path("statistiques/", views.overview, name="overview"),
@@ -11,7 +11,4 @@ urlpatterns = [
     path("statistiques/<slug:name>.csv", views.figure_csv, name="figure-csv"),
     path("statistiques/<slug:name>.svg", views.figure_svg, name="figure-svg"),
     path("statistiques/<slug:name>.png", views.figure_png, name="figure-png"),
-    path(
-        "contribuer/fiches/<int:pk>/chiffres/", views.correct_sheet_figures, name="correct-figures"
-    ),
 ]

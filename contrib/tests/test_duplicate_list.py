@@ -85,7 +85,7 @@ class DuplicateListTestCase(ContribTestCase):
         written(self.adesir, "Repair Café")
         written(self.adesir, "Repair Cafés")
         self.client.force_login(self.mona)
-        with mock.patch("discovery.views.LISTED_PAIRS", 2):
+        with mock.patch("contrib.views.discovery.LISTED_PAIRS", 2):
             r = self.client.get(self.url)
         self.assertContains(r, "3 paires de fiches")
         self.assertContains(r, "Les 2 plus probables sont listées.")

@@ -1,3 +1,5 @@
+"""Forms of the public pages."""
+
 from django import forms
 
 from discovery.models import SearchAlert
