@@ -91,6 +91,21 @@ def _multiple(name: str, model, help_text: str = "") -> forms.ModelMultipleChoic
     )
 
 
+# A list field followed by a free proposal a moderator reviews: field -> (name, label, help).
+PROPOSALS = {
+    "keywords": (
+        "new_keyword",
+        "Autre mot clé (proposition)",
+        "Si aucun mot clé ne convient, proposez-en un : un modérateur le relira.",
+    ),
+    "financial_partners": (
+        "new_partner",
+        "Autre type de partenaire (proposition)",
+        "Si vous avez coché « Autre » : quel partenaire ? Un modérateur relira la proposition.",
+    ),
+}
+
+
 def _sheet_form_fields() -> dict[str, forms.Field]:
     """SheetForm's fields: the version read, then every field of a sheet in SENACS order (the
     year after the title), with a proposed value after the keywords and after the partners."""
@@ -117,19 +132,10 @@ def _sheet_form_fields() -> dict[str, forms.Field]:
             fields[name] = _multiple(name, editing.LIST_FIELDS[name], LIST_HELP.get(name, ""))
         else:
             fields[name] = _text(name, *TEXT_HELP.get(name, ()))
-        if name == "keywords":
-            fields["new_keyword"] = forms.CharField(
-                label="Autre mot clé (proposition)",
-                required=False,
-                max_length=200,
-                help_text="Si aucun mot clé ne convient, proposez-en un : un modérateur le relira.",
-            )
-        elif name == "financial_partners":
-            fields["new_partner"] = forms.CharField(
-                label="Autre type de partenaire (proposition)",
-                required=False,
-                max_length=200,
-                help_text="Si vous avez coché « Autre » : quel partenaire ? Un modérateur relira la proposition.",
+        if name in PROPOSALS:
+            proposal, label, help_text = PROPOSALS[name]
+            fields[proposal] = forms.CharField(
+                label=label, required=False, max_length=200, help_text=help_text
             )
     return fields
 
