@@ -73,6 +73,9 @@ class Concept:
     alternatives: list[Alternative]
     exact: bool = False  # quoted: no expansion, no correction
     correctable: bool = False  # one typed word that may be a typo
+    # A word of a typed thesaurus expression, also searched alone at PART weight, never
+    # required (`plan_query`).
+    part: bool = False
 
 
 @dataclass
@@ -188,7 +191,25 @@ def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
             concepts[-1].correctable = False
         else:
             concepts.append(concept)
+    concepts += _expression_parts(items, concepts)
     return Plan(concepts, excluded, table)
+
+
+def _expression_parts(items: list[dict], concepts: list[Concept]) -> list[Concept]:
+    """The words of each typed expression the thesaurus merged ("groupe de parole pour les
+    parents"), as concepts of their own: a sheet saying "parents" ten times but never the whole
+    expression still counts them, below the words typed alone (weight `scoring.PART`)."""
+    seen = {c.alternatives[0].terms for c in concepts}
+    parts = []
+    for item in items:
+        for word in item.get("parts", ()):
+            if word["terms"] in seen:
+                continue
+            seen.add(word["terms"])
+            typed = Alternative(word["terms"])
+            family = [] if word.get("acronym") else _family(word["terms"], [typed])
+            parts.append(Concept(word["label"], [typed, *family], part=True))
+    return parts
 
 
 def _family(terms: tuple[str, ...], known: list[Alternative]) -> list[Alternative]:
@@ -231,6 +252,7 @@ def _merge_expressions(items: list[dict], table: thesaurus.Thesaurus) -> list[di
                         ),
                         terms=terms,
                         label=" ".join(r["label"] for r in run),
+                        parts=run,
                     )
                 )
                 i += size
@@ -481,7 +503,7 @@ def evaluate(
         if not a.prefix and not chosen.isdisjoint(hits(a))
         for t in a.terms
     )
-    missing = tuple(c.label for c, h in zip(plan.concepts, holders, strict=True) if not h)
+    missing = missing_labels(plan, holders)
     # A word no sheet holds: no sheet holds them all.
     relaxed = relaxed or bool(missing and chosen)
     return TextMatch(
@@ -495,11 +517,18 @@ def concept_weights(plan: Plan, holding: list[int], total: int) -> list[tuple[fl
     out = []
     for concept, n in zip(plan.concepts, holding, strict=True):
         filler = not concept.exact and scoring.is_filler(concept.alternatives[0].terms)
-        q = scoring.FILLER if filler else 1.0
-        out.append((q * scoring.idf(total, n), not filler and n > 0))
+        q = scoring.FILLER if filler else scoring.PART if concept.part else 1.0
+        out.append((q * scoring.idf(total, n), not (filler or concept.part) and n > 0))
     if not any(r for _, r in out):
         out = [(w, n > 0) for (w, _), n in zip(out, holding, strict=True)]
     return out
+
+
+def missing_labels(plan: Plan, holders: list) -> tuple[str, ...]:
+    """What was typed and no sheet holds (the words of an expression count with it)."""
+    return tuple(
+        c.label for c, h in zip(plan.concepts, holders, strict=True) if not h and not c.part
+    )
 
 
 def few_needed(required: int) -> int:
@@ -536,6 +565,8 @@ def proximity_pairs(plan: Plan, weights: list[tuple[float, bool]]):
     pairs, bonuses = [], []
     previous = None
     for concept, (w, _) in zip(plan.concepts, weights, strict=True):
+        if concept.part:
+            break  # after the typed concepts
         terms = concept.alternatives[0].terms
         current = (terms[0], w) if len(terms) == 1 else None
         if previous and current and previous[0] != current[0]:

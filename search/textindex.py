@@ -793,7 +793,7 @@ def evaluate(
         if not a.prefix and matcher.union(a).intersect(chosen)
         for t in a.terms
     )
-    missing = tuple(c.label for c, h in zip(plan.concepts, holders, strict=True) if not h)
+    missing = matching.missing_labels(plan, holders)
     relaxed = relaxed or bool(missing and chosen)  # as search.matching.evaluate
     match = IndexedTextMatch(ids, chosen, ranks, relaxed, widened, corrections, highlight)
     match.missing = missing
