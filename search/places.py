@@ -74,6 +74,7 @@ class Vocabulary:
     cue_words: frozenset = frozenset()  # ordinary words: a cue, a capital or alone needed
     strict_words: frozenset = frozenset()  # … a capital, alone or a strong cue
     strict_prepositions: frozenset = frozenset()
+    strict_prepositions_of: dict[str, frozenset] = field(default_factory=dict)  # per name
 
     def add(self, name: str | tuple, target: Target) -> None:
         key = name if isinstance(name, tuple) else self.key(name)
@@ -115,6 +116,10 @@ def build_vocabulary() -> Vocabulary:
         cue_words=_folded(ambiguous["cue"]),
         strict_words=_folded(ambiguous["strict"]),
         strict_prepositions=_folded(ambiguous["strict_prepositions"]),
+        strict_prepositions_of={
+            normalize_key(name): _folded(words)
+            for name, words in ambiguous.get("strict_prepositions_of", {}).items()
+        },
     )
     departements = dict(Departement.objects.values_list("code", "name"))
     regions = dict(Region.objects.values_list("code", "name"))
@@ -322,9 +327,9 @@ def _accept(words, i, end, start, cue: _Cue, targets, vocab: Vocabulary, text: s
     capital = words[i].surface[:1].isupper() and not text.isupper()
     has_cue = bool(cue.preposition or cue.noun)
     if name in vocab.strict_words:
+        prepositions = vocab.strict_prepositions_of.get(name, vocab.strict_prepositions)
         strong = bool(cue.noun) or (
-            cue.preposition in vocab.strict_prepositions
-            and (not cue.article or cue.preposition == "dans")
+            cue.preposition in prepositions and (not cue.article or cue.preposition == "dans")
         )
         if not (capital or alone or strong):
             return None

@@ -93,6 +93,8 @@ class PlacesTestCase(BaseTestCase):
             "allier sport et santé",
             "préparer la réunion de rentrée",
             "inviter à la réunion des parents",
+            "apprendre à s'exprimer en réunion",
+            "ce qui se dit dans la réunion",
             "prévention des paris sportifs",
             "que chacun vienne avec un plat",
             "boussole sud nord",
@@ -109,6 +111,8 @@ class PlacesTestCase(BaseTestCase):
         self.assertEqual(recognised("jeunes du nord"), [("departement", ("59",))])
         self.assertEqual(recognised("La Réunion"), [("departement", ("974",))])
         self.assertEqual(recognised("île de la réunion"), [("departement", ("974",))])
+        self.assertEqual(recognised("réunion"), [("departement", ("974",))])
+        self.assertEqual(recognised("jardins en Réunion"), [("departement", ("974",))])
         self.assertEqual(recognised("cafés à paris"), [("departement", ("75",))])
         self.assertEqual(recognised("cuisine en corse"), [("region", ("94",))])
         self.assertEqual(recognised("cuisine corse"), [])
