@@ -118,6 +118,7 @@ SETS = {
     "dev3": JudgedSet("dev3", "développement 3 (réglé dessus)", DATA / "dev3" / "queries.toml"),
     "dev4": JudgedSet("dev4", "développement 4 (réglé dessus)", DATA / "dev4" / "queries.toml"),
     "dev5": JudgedSet("dev5", "développement 5 (réglé dessus)", DATA / "dev5" / "queries.toml"),
+    "dev6": JudgedSet("dev6", "développement 6 (réglé dessus)", DATA / "dev6" / "queries.toml"),
     "blind": JudgedSet("blind", "aveugle (jamais réglé dessus)", BLIND_PATH),
 }
 
