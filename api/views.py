@@ -273,7 +273,7 @@ def list_actions(request: HttpRequest, filters: Query[schemas.ActionFilters]):
             }
             for place in query.places
         ],
-        "notices": [result.missing_notice] if result.missing else [],
+        "notices": result.notices,
         "results": results,
         "facets": facets,
     }

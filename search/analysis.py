@@ -317,6 +317,12 @@ def is_french(word: str) -> bool:
     return word in lemmas or word in forms
 
 
+def lemma(word: str) -> str | None:
+    """simplemma's lemma of a lower case word (accents kept), None for an unknown word."""
+    forms, _ = _french_lexicon()
+    return forms.get(word)
+
+
 def current_normaliser() -> str:
     return _normaliser
 

@@ -38,6 +38,8 @@ class SearchResult:
     missing: tuple[str, ...] = ()
     # (value, label) of keywords the first results agree on (search.feedback), offered as filters.
     related_keywords: tuple[tuple[str, str], ...] = ()
+    # (typed word no sheet holds, the dictionary synonyms searched instead: search.dictionary).
+    stand_ins: tuple[tuple[str, tuple[str, ...]], ...] = ()
     requested_page: int = 1
     base_url: str = ""
 
@@ -75,6 +77,22 @@ class SearchResult:
         if self.sheets or self.total:
             return f"Aucune fiche ne contient {words} : voici les fiches qui contiennent les autres mots."
         return f"Aucune fiche ne contient {words}."
+
+    @property
+    def stand_in_notices(self) -> list[str]:
+        """ "Aucune fiche ne contient « chagrin » : recherché avec des mots de sens proche
+        (tristesse, deuil)." per typed word searched through its synonyms (French)."""
+        return [
+            f"Aucune fiche ne contient « {word} » : recherché avec "
+            + ("un mot de sens proche" if len(synonyms) == 1 else "des mots de sens proche")
+            + f" ({', '.join(synonyms)})."
+            for word, synonyms in self.stand_ins
+        ]
+
+    @property
+    def notices(self) -> list[str]:
+        """Every notice about the words searched, for the API."""
+        return [*self.stand_in_notices, *([self.missing_notice] if self.missing else [])]
 
     @property
     def exact_querystring(self) -> str:
@@ -216,6 +234,7 @@ def result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
         related_keywords=tuple(getattr(match, "related_keywords", ()) or ())
         if match is not None
         else (),
+        stand_ins=tuple(getattr(match, "stand_ins", ()) or ()) if match is not None else (),
         base_url=base_url,
     )
     result.snippets = snippets_for(sheets, match)

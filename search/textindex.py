@@ -593,6 +593,7 @@ class IndexedTextMatch:
         self.highlight = highlight
         self.missing: tuple[str, ...] = ()
         self.related_keywords: tuple[tuple[str, str], ...] = ()
+        self.stand_ins: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def ranks(self) -> dict[int, float]:
@@ -798,6 +799,7 @@ def evaluate(
     match = IndexedTextMatch(ids, chosen, ranks, relaxed, widened, corrections, highlight)
     match.missing = missing
     match.related_keywords = tuple(related_keywords)
+    match.stand_ins = tuple(plan.stand_ins.items())
     return match
 
 
