@@ -42,6 +42,11 @@ class RankingTestCase(BaseTestCase):
             + "Des stands, des jeux et de la musique. " * 60
             + "Une grainothèque ce jour-là.",
         )
+        cls.travels = make_sheet(
+            cls.structure,
+            "Autour du monde",
+            summary="Des récits de voyages autour du monde, le soir chez l'habitant.",
+        )
         cls.jardinage = make_sheet(
             cls.structure, "Le potager", summary="Du jardinage au pied des immeubles."
         )
@@ -70,6 +75,11 @@ class RankingTestCase(BaseTestCase):
     def test_filler_words_are_never_required(self):
         found = self.both("comment proposer des actions de couture")
         self.assertEqual(found, ["Les mains habiles"])
+
+    def test_prepositions_never_decide_the_order(self):
+        # "autour" and "chez" are as rare as "couture" here, and one sheet holds both.
+        found = self.both("de la couture autour de chez soi")
+        self.assertEqual(found[0], "Les mains habiles")
 
     def test_a_short_sheet_ranks_above_a_long_one_holding_the_same_word(self):
         found = self.both("grainothèque")
