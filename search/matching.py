@@ -75,11 +75,15 @@ class Concept:
     label: str  # as typed
     alternatives: list[Alternative]
     exact: bool = False  # quoted: no expansion, no correction
-    correctable: bool = False  # one typed word that may be a typo
     word: bool = False  # one typed word, not quoted, not an acronym
     # A word of a typed thesaurus expression, also searched alone at PART weight, never
     # required (`plan_query`).
     part: bool = False
+
+    @property
+    def correctable(self) -> bool:
+        """One typed word long enough to be a typo (search.matching.expand)."""
+        return self.word and len(self.label) >= 5
 
 
 @dataclass
@@ -189,13 +193,12 @@ def plan_query(text: str, *, prefix_last: bool = False) -> Plan:
             label=item["label"],
             alternatives=alternatives,
             exact=clause.quoted,
-            correctable=word and len(item["label"]) >= 5,
             word=word,
         )
         if clause.joined and concepts:
             concepts[-1].alternatives += concept.alternatives
             concepts[-1].label += f" OU {concept.label}"
-            concepts[-1].correctable = concepts[-1].word = False
+            concepts[-1].word = False
         else:
             concepts.append(concept)
     concepts += _expression_parts(items, concepts)
