@@ -510,7 +510,7 @@ def evaluate(
         pk: tuple(scoring.inverse_norm(size[k], averages[k], k) for k in range(4))
         for pk, size in sizes.items()
     }
-    weights = concept_weights(plan, concept_frequencies(plan, lambda a: len(hits(a))), total)
+    weights = concept_weights(plan, [len(h) for h in holders], total)
     score, matched = _score_concepts(plan, holders, weights, hits, inverse)
     excluded: set[int] = set().union(*(hits(alt) for alt in plan.excluded))
     candidates = set(score) - excluded
@@ -548,14 +548,6 @@ def evaluate(
         tuple(related_keywords),
         tuple(plan.stand_ins.items()),
     )
-
-
-def concept_frequencies(plan: Plan, count) -> list[int]:
-    """Per concept, the number of sheets its rarity (idf) is computed from: those holding its
-    most common alternative (`count(alt)`), as Lucene's SynonymQuery and Elasticsearch's
-    cross_fields do, not the union: the sheets a synonym adds do not make the typed word common.
-    Measured on the development sets: +2 successes of 339, MRR 0.804 → 0.807, none lost."""
-    return [max((count(a) for a in c.alternatives), default=0) for c in plan.concepts]
 
 
 def concept_weights(plan: Plan, holding: list[int], total: int) -> list[tuple[float, bool]]:

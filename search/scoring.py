@@ -11,8 +11,7 @@ a of c held by d in the field classes F(a, d):
                avglen_k over the sheets with text in class k)
     sat      = t / (K1 + t)                                                     (saturation)
     S_c(d)   = max_a  weight(a) · (FLOOR + (1 − FLOOR) · sat)
-    idf_c    = ln(1 + (N − n_c + 0.5) / (n_c + 0.5))        n_c: sheets holding its most
-               common alternative (Lucene's SynonymQuery; search.matching.concept_frequencies)
+    idf_c    = ln(1 + (N − n_c + 0.5) / (n_c + 0.5))        n_c: sheets holding any alternative
     score(d) = Σ_c q_c · idf_c · S_c(d) + proximity
 
 q_c is 1, or FILLER for the field's filler words (data/filler_words.txt: "comment", "faire",

@@ -740,8 +740,7 @@ def evaluate(
         FrozenBitMap.union(*(matcher.union(a) for a in c.alternatives), EMPTY)
         for c in plan.concepts
     ]
-    frequencies = matching.concept_frequencies(plan, lambda a: len(matcher.union(a)))
-    weights = matching.concept_weights(plan, frequencies, total)
+    weights = matching.concept_weights(plan, [len(h) for h in holders], total)
     averages, inverse = matcher.text.norms(published)
     score = np.zeros(size)
     matched = np.zeros(size)
