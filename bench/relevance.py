@@ -119,6 +119,7 @@ SETS = {
     "dev4": JudgedSet("dev4", "développement 4 (réglé dessus)", DATA / "dev4" / "queries.toml"),
     "dev5": JudgedSet("dev5", "développement 5 (réglé dessus)", DATA / "dev5" / "queries.toml"),
     "dev6": JudgedSet("dev6", "développement 6 (réglé dessus)", DATA / "dev6" / "queries.toml"),
+    "dev7": JudgedSet("dev7", "développement 7 (réglé dessus)", DATA / "dev7" / "queries.toml"),
     "blind": JudgedSet("blind", "aveugle (jamais réglé dessus)", BLIND_PATH),
 }
 
