@@ -23,9 +23,17 @@ _SHORTEST_BASE = 4
 
 @lru_cache(maxsize=20_000)
 def family(term: str) -> tuple[str, ...]:
-    """Other terms of the family of an analysed term (folded, light-stemmed), sorted."""
+    """Other terms of the family of an analysed term (folded, light-stemmed), sorted: those the
+    suffix rules give (words of 5 letters or more) and those of its irregular family, whatever
+    their length (jouer, jeu; vivre, vie)."""
+    out = set(_rule_forms(term)) | irregular().get(term, frozenset())
+    out.discard(term)
+    return tuple(sorted(t for t in out if t.isalnum()))
+
+
+def _rule_forms(term: str) -> set[str]:
     if not term.isalpha() or len(term) < 5:
-        return ()
+        return set()
     forms: set[str] = set()
 
     def base_of(ending: str) -> str | None:
@@ -60,10 +68,7 @@ def family(term: str) -> tuple[str, ...]:
         forms.update((term + "er", term + "age", term + "ier"))
         if term.endswith("l"):
             forms.update((term + "lir", term + "li"))
-    forms.update(irregular().get(term, ()))
-    out = {analysis.normalise(f) for f in forms if len(f) >= 5}
-    out.discard(term)
-    return tuple(sorted(t for t in out if t.isalnum()))
+    return {analysis.normalise(f) for f in forms if len(f) >= 5}
 
 
 @lru_cache(maxsize=1)

@@ -92,3 +92,5 @@ class RankingTestCase(BaseTestCase):
     def test_irregular_families_and_participles(self):
         self.assertEqual(self.both("coudre"), ["Les mains habiles"])
         self.assertIn("Les mains habiles", self.both("réparer"))
+        # A family's short form counts too: "jouer" finds the sheet saying "jeux".
+        self.assertEqual(self.both("jouer"), ["Fête de printemps"])
