@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
-from search import analysis, derivation, dictionary, feedback, scoring, thesaurus
+from search import analysis, derivation, dictionary, feedback, rescoring, scoring, thesaurus
 
 TYPED, VARIANT, TYPO = 1.0, 0.6, 0.3
 # A general dictionary's synonym of a French word no sheet holds (search.dictionary): as a
@@ -527,6 +527,17 @@ def evaluate(
         for close, bonus in zip(backend.near(pairs, NEAR_DISTANCE), bonuses, strict=True):
             for pk in close & chosen:
                 score[pk] = score.get(pk, 0.0) + bonus
+    if plan.concepts and chosen:
+        top = rescoring.window([(pk, score.get(pk, 0.0)) for pk in chosen])
+        gained = rescoring.gains(
+            plan,
+            weights,
+            top,
+            field_bits=lambda alt, pk: hits(alt).get(pk, 0),
+            norms=inverse.__getitem__,
+        )
+        for pk, gain in gained.items():
+            score[pk] += gain
     ranks = {pk: round(score.get(pk, 0.0), 6) for pk in chosen}
     highlight = frozenset(
         t

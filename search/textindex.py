@@ -31,7 +31,7 @@ from django.db import DatabaseError, connection, transaction
 from pyroaring import BitMap, FrozenBitMap
 
 from essaimage.lib import malloc
-from search import feedback, matching, scoring
+from search import feedback, matching, rescoring, scoring
 from search.matching import NEAR_DISTANCE, Alternative
 
 logger = logging.getLogger(__name__)
@@ -785,6 +785,8 @@ def evaluate(
         for near, bonus in zip(matcher.near(pairs), bonuses, strict=True):
             ps = positions_of(near & chosen)
             score[ps] += bonus
+    if plan.concepts and len(chosen_ps):
+        _rescore(plan, matcher, ids, weights, score, chosen_ps, inverse)
     # round() as Python does it (search.matching), once per distinct value.
     ranks = _rounded(score[chosen_ps]) if len(chosen_ps) else np.zeros(0)
     highlight = frozenset(
@@ -836,6 +838,31 @@ def _feedback(plan, matcher, ids, score, chosen, chosen_ps, inverse, total) -> l
                 t[np.searchsorted(ps_u, ps_k)] += inverse[k][ps_k]
         score[ps_u] += q_idf * (1.0 * (floor + rest * (t / (k1 + t))))
     return lent.keywords
+
+
+def _rescore(plan, matcher, ids, weights, score, chosen_ps, inverse) -> None:
+    """search.matching.evaluate's second stage (search.rescoring) over positions."""
+    values = score[chosen_ps]
+    size = min(rescoring.WINDOW, len(values))
+    if not size:
+        return
+    # The WINDOW best by score then id: every sheet scoring at least the WINDOW-th best score.
+    cut = np.partition(values, len(values) - size)[len(values) - size]
+    tied = chosen_ps[values >= cut]
+    top = rescoring.window([(ids[p], float(score[p])) for p in tied.tolist()])
+    position = matcher.position
+
+    def field_bits(alt: Alternative, pk: int) -> int:
+        p = int(position[pk])
+        return sum(1 << k for k, bits in enumerate(matcher.fields(alt)) if p in bits)
+
+    def norms(pk: int) -> tuple[float, ...]:
+        p = position[pk]
+        return tuple(float(inverse[k][p]) for k in range(scoring.CLASSES))
+
+    gained = rescoring.gains(plan, weights, top, field_bits=field_bits, norms=norms)
+    for pk, gain in gained.items():
+        score[position[pk]] += gain
 
 
 def _soft_and(weights, candidates: np.ndarray, matched: np.ndarray):

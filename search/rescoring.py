@@ -1,0 +1,77 @@
+"""The ranking's second stage: term frequency for the first sheets (issue #20).
+
+The index keeps which field classes hold a term, not how often (search.scoring), so the whole
+list is ranked with tf = 1. The WINDOW best sheets of that ranking (score, then id) are then
+read back from the index (search.textindex.document_fields: the same terms on SQLite and
+PostgreSQL) and each concept is scored again with BM25F's term frequency for the words as
+typed, damped as 1 + ln tf (tf capped at TF_CAP): a sheet that says "parents" fifteen times
+outranks one that says it once in passing. This is the rescoring window of Lucene and
+Elasticsearch: an exact but costlier score for the first results only.
+
+Only the typed words count their occurrences: derived forms, synonyms, phrases and prefixes
+keep tf = 1, so an expansion said often never outranks the typed word. A sheet only gains
+(tf ≥ 1 wherever the first stage counted 1): the window stays above the sheets after it, whose
+order does not change. Both engines call `gains` with the same numbers (their own field bits
+and norms) and it is plain Python: they give the same ranks.
+"""
+
+import math
+from collections import Counter
+
+from search import scoring
+
+# The first page of results (search.forms.DEFAULT_PAGE_SIZE); 10 to 50 gave the same results on
+# the development sets.
+WINDOW = 25
+# Past this many occurrences in a field a word counts no more (well below the 256 positions of a
+# word PostgreSQL's tsvector keeps: both databases count the same).
+TF_CAP = 16
+
+
+def window(scores: list[tuple[int, float]]) -> list[int]:
+    """The WINDOW best (sheet id, score) pairs' ids: higher score first, then lower id."""
+    return [pk for pk, _ in sorted(scores, key=lambda item: (-item[1], item[0]))[:WINDOW]]
+
+
+def frequency(tf: int) -> float:
+    return 1.0 + math.log(min(tf, TF_CAP)) if tf > 1 else 1.0
+
+
+def gains(plan, weights, sheet_ids: list[int], *, field_bits, norms) -> dict[int, float]:
+    """{sheet id: what its score gains with term frequency} for the window `sheet_ids`.
+    `weights`: (q · idf, required) per concept (search.matching.concept_weights);
+    `field_bits(alt, pk)`: the field classes of the sheet holding the alternative (bits);
+    `norms(pk)`: the sheet's inverse length norm per field class (search.scoring)."""
+    from search.textindex import document_fields
+
+    documents = document_fields(sheet_ids)
+    out: dict[int, float] = {}
+    for pk in sheet_ids:
+        counts = [Counter() for _ in range(scoring.CLASSES)]
+        for k, run in documents.get(pk, []):
+            counts[k].update(run)
+        inverse = norms(pk)
+        gain = 0.0
+        for concept, (q_idf, _) in zip(plan.concepts, weights, strict=True):
+            if not q_idf:
+                continue
+            binary = frequent = 0.0
+            for alt in concept.alternatives:
+                bits = field_bits(alt, pk)
+                if not bits:
+                    continue
+                # The words as typed (weight 1): a derived form or a synonym said often
+                # never outranks the typed word.
+                counted = alt.weight >= 1.0 and len(alt.terms) == 1 and not alt.prefix
+                once = often = 0.0
+                for k in range(scoring.CLASSES):
+                    if bits & 1 << k:
+                        once += inverse[k]
+                        tf = counts[k].get(alt.terms[0], 1) if counted else 1
+                        often += inverse[k] * frequency(tf)
+                binary = max(binary, scoring.concept_value(alt.weight, once))
+                frequent = max(frequent, scoring.concept_value(alt.weight, often))
+            gain += q_idf * (frequent - binary)
+        if gain > 0.0:
+            out[pk] = gain
+    return out
