@@ -209,7 +209,9 @@ def _expression_parts(items: list[dict], concepts: list[Concept]) -> list[Concep
     """The words of each typed expression the thesaurus merged ("groupe de parole pour les
     parents"), as concepts of their own: a sheet saying "parents" ten times but never the whole
     expression still counts them, below the words typed alone (weight `scoring.PART`)."""
-    seen = {c.alternatives[0].terms for c in concepts}
+    # A word the query already searches, typed or as a typed word's close form ("parole" of
+    # "parler"), is not counted twice.
+    seen = {a.terms for c in concepts for a in c.alternatives if a.weight >= VARIANT}
     parts = []
     for item in items:
         for word in item.get("parts", ()):

@@ -44,34 +44,51 @@ def gains(plan, weights, sheet_ids: list[int], *, field_bits, norms) -> dict[int
     `norms(pk)`: the sheet's inverse length norm per field class (search.scoring)."""
     from search.textindex import document_fields
 
-    documents = document_fields(sheet_ids)
+    typed = [
+        {alt.terms[0] for alt in concept.alternatives if _counted(alt)} if q_idf else set()
+        for concept, (q_idf, _) in zip(plan.concepts, weights, strict=True)
+    ]
+    wanted = set().union(*typed)
+    documents = document_fields(sheet_ids) if wanted else {}
     out: dict[int, float] = {}
     for pk in sheet_ids:
+        # How often each term is in each field class of the sheet.
         counts = [Counter() for _ in range(scoring.CLASSES)]
         for k, run in documents.get(pk, []):
             counts[k].update(run)
-        inverse = norms(pk)
+        repeated = {t for t in wanted if any(count[t] > 1 for count in counts)}
+        inverse = None
         gain = 0.0
-        for concept, (q_idf, _) in zip(plan.concepts, weights, strict=True):
-            if not q_idf:
-                continue
-            binary = frequent = 0.0
-            for alt in concept.alternatives:
-                bits = field_bits(alt, pk)
-                if not bits:
-                    continue
-                # The words as typed (weight 1): a derived form or a synonym said often
-                # never outranks the typed word.
-                counted = alt.weight >= 1.0 and len(alt.terms) == 1 and not alt.prefix
-                once = often = 0.0
-                for k in range(scoring.CLASSES):
-                    if bits & 1 << k:
-                        once += inverse[k]
-                        tf = counts[k].get(alt.terms[0], 1) if counted else 1
-                        often += inverse[k] * frequency(tf)
-                binary = max(binary, scoring.concept_value(alt.weight, once))
-                frequent = max(frequent, scoring.concept_value(alt.weight, often))
-            gain += q_idf * (frequent - binary)
+        for concept, words, (q_idf, _) in zip(plan.concepts, typed, weights, strict=True):
+            if words.isdisjoint(repeated):
+                continue  # no typed word said twice in one field: nothing changes
+            inverse = inverse or norms(pk)
+            gain += q_idf * _gain(concept, pk, counts, field_bits, inverse)
         if gain > 0.0:
             out[pk] = gain
     return out
+
+
+def _counted(alt) -> bool:
+    """The words as typed (weight 1) count their occurrences: a derived form or a synonym said
+    often never outranks the typed word."""
+    return alt.weight >= 1.0 and len(alt.terms) == 1 and not alt.prefix
+
+
+def _gain(concept, pk: int, counts, field_bits, inverse) -> float:
+    """S_c with the typed words' term frequency minus S_c with tf = 1 (search.scoring)."""
+    binary = frequent = 0.0
+    for alt in concept.alternatives:
+        bits = field_bits(alt, pk)
+        if not bits:
+            continue
+        counted = _counted(alt)
+        once = often = 0.0
+        for k in range(scoring.CLASSES):
+            if bits & 1 << k:
+                once += inverse[k]
+                tf = counts[k].get(alt.terms[0], 1) if counted else 1
+                often += inverse[k] * frequency(tf)
+        binary = max(binary, scoring.concept_value(alt.weight, once))
+        frequent = max(frequent, scoring.concept_value(alt.weight, often))
+    return frequent - binary

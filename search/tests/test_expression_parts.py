@@ -67,6 +67,19 @@ class ExpressionPartsTestCase(SearchTestCase):
                 result = self.found("groupe de parole de parents", fast)
                 self.assertEqual(result.missing, ())
 
+    def test_a_word_already_searched_is_not_counted_twice(self):
+        # "parler" finds "parole" (its family): the expression's "parole" adds nothing.
+        plan = matching.plan_query("groupe de parole de parents pour parler")
+        self.assertEqual(
+            [(c.label, c.part) for c in plan.concepts],
+            [
+                ("groupe parole parents", False),
+                ("parler", False),
+                ("groupe", True),
+                ("parents", True),
+            ],
+        )
+
     def test_a_quoted_expression_keeps_its_words_together(self):
         plan = matching.plan_query('"groupe de parole de parents"')
         self.assertEqual([c.part for c in plan.concepts], [False])
