@@ -1,5 +1,7 @@
 """A small catalogue for search tests: known texts, vocabularies, départements and years."""
 
+from django.test import override_settings
+
 from catalogue.models import (
     ActionStatus,
     Dimension,
@@ -12,6 +14,21 @@ from catalogue.models import (
 )
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet, make_structure
+from search.service import SheetQuery, search_sheets
+
+
+class BothEnginesMixin:
+    """`both(q)`: the titles found on the database engine, checked equal on the memory one."""
+
+    def titles(self, q, fast):
+        result = search_sheets(SheetQuery(q=q), per_page=50, fast=fast)
+        return [s.title for s in result.sheets]
+
+    def both(self, q):
+        found = self.titles(q, fast=False)
+        with override_settings(SEARCH_FAST_PATH_BACKGROUND=False):
+            self.assertEqual(self.titles(q, fast=True), found, q)
+        return found
 
 
 class SearchTestCase(BaseTestCase):

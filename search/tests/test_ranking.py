@@ -2,17 +2,15 @@
 short sheet ranks above a long one holding the same word, typed words rank above their derived
 forms, and derived forms are found. Checked on the database engine and the memory engine."""
 
-from django.test import override_settings
-
 from catalogue.models import ActionSheet
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet, make_structure
-from search.service import SheetQuery, search_sheets
+from search.tests.base import BothEnginesMixin
 
 FILLER = "Le centre social propose des actions et des projets pour aider les habitants. "
 
 
-class RankingTestCase(BaseTestCase):
+class RankingTestCase(BothEnginesMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -56,17 +54,6 @@ class RankingTestCase(BaseTestCase):
         sheets_changed.send(
             sender=None, sheet_ids=list(ActionSheet.objects.values_list("pk", flat=True))
         )
-
-    def titles(self, q, fast):
-        result = search_sheets(SheetQuery(q=q), per_page=50, fast=fast)
-        return [s.title for s in result.sheets]
-
-    def both(self, q):
-        """The titles on the database engine, checked equal on the memory engine."""
-        found = self.titles(q, fast=False)
-        with override_settings(SEARCH_FAST_PATH_BACKGROUND=False):
-            self.assertEqual(self.titles(q, fast=True), found, q)
-        return found
 
     def test_the_rare_word_decides_over_common_ones(self):
         found = self.both("atelier de couture dans le quartier")

@@ -10,12 +10,12 @@ from catalogue.models import ActionSheet
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet, make_structure
 from search import rescoring
-from search.service import SheetQuery, search_sheets
+from search.tests.base import BothEnginesMixin
 
 
 # No cached match: the window is patched between tests.
 @override_settings(SEARCH_TEXT_CACHE=0)
-class RescoringTestCase(BaseTestCase):
+class RescoringTestCase(BothEnginesMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -39,15 +39,6 @@ class RescoringTestCase(BaseTestCase):
         sheets_changed.send(
             sender=None, sheet_ids=list(ActionSheet.objects.values_list("pk", flat=True))
         )
-
-    def titles(self, q, fast):
-        return [s.title for s in search_sheets(SheetQuery(q=q), per_page=50, fast=fast).sheets]
-
-    def both(self, q):
-        found = self.titles(q, fast=False)
-        with override_settings(SEARCH_FAST_PATH_BACKGROUND=False):
-            self.assertEqual(self.titles(q, fast=True), found, q)
-        return found
 
     def test_the_sheet_saying_the_word_often_comes_first(self):
         self.assertEqual(self.both("compost"), ["Le bac de la cour", "Le jardin d'en bas"])
