@@ -117,10 +117,10 @@ class SheetListTestCase(SearchTestCase):
         # filters: + 2 filter checks, + thesaurus version, number of indexed sheets, every term
         # in one query, keyword spellings (the ids come in relevance order), the places'
         # vocabulary generation (search.places), the average field lengths and the matching
-        # sheets' lengths (BM25F)
+        # sheets' lengths (BM25F), the first page's indexed terms (search.rescoring)
         with self.assertNumQueries(17):
             self.client.get(self.url)
-        with self.assertNumQueries(26):
+        with self.assertNumQueries(27):
             self.client.get(self.url, params)
 
     def test_it_offers_no_export_for_an_empty_result(self):
