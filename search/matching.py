@@ -10,7 +10,9 @@ other name, derived form and keyword spelling 0.6, synonym 0.45, typo correction
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
@@ -112,6 +114,9 @@ class TextMatch:
     related_keywords: tuple[tuple[str, str], ...] = ()
     # (typed word no sheet holds, the dictionary synonyms searched instead).
     stand_ins: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The ranking's second stage for this query (search.rescoring.gains, bound): applied by
+    # the engines' ordering to the first page of the filtered list.
+    rescorer: Callable[[list[int]], dict[int, float]] | None = field(default=None, compare=False)
 
     @property
     def ids(self) -> list[int]:
@@ -529,17 +534,6 @@ def evaluate(
         for close, bonus in zip(backend.near(pairs, NEAR_DISTANCE), bonuses, strict=True):
             for pk in close & chosen:
                 score[pk] = score.get(pk, 0.0) + bonus
-    if plan.concepts and chosen:
-        top = rescoring.window([(pk, score.get(pk, 0.0)) for pk in chosen])
-        gained = rescoring.gains(
-            plan,
-            weights,
-            top,
-            field_bits=lambda alt, pk: hits(alt).get(pk, 0),
-            norms=inverse.__getitem__,
-        )
-        for pk, gain in gained.items():
-            score[pk] += gain
     ranks = {pk: round(score.get(pk, 0.0), 6) for pk in chosen}
     highlight = frozenset(
         t
@@ -551,6 +545,15 @@ def evaluate(
     missing = missing_labels(plan, holders)
     # A word no sheet holds: no sheet holds them all.
     relaxed = relaxed or bool(missing and chosen)
+    rescorer = None
+    if plan.concepts:
+        rescorer = partial(
+            rescoring.gains,
+            plan,
+            weights,
+            field_bits=lambda alt, pk: hits(alt).get(pk, 0),
+            norms=inverse.__getitem__,
+        )
     return TextMatch(
         ranks,
         relaxed,
@@ -560,6 +563,7 @@ def evaluate(
         missing,
         tuple(related_keywords),
         tuple(plan.stand_ins.items()),
+        rescorer,
     )
 
 

@@ -1,8 +1,8 @@
 """The ranking's second stage: term frequency for the first sheets (issue #20).
 
 The index keeps which field classes hold a term, not how often (search.scoring), so the whole
-list is ranked with tf = 1. The WINDOW best sheets of that ranking (score, then id) are then
-read back from the index (search.textindex.document_fields: the same terms on SQLite and
+list is ranked with tf = 1. The WINDOW best sheets of that ranking, among those the visitor
+sees (filters applied: a place, a keyword), are then read back from the index (search.textindex.document_fields: the same terms on SQLite and
 PostgreSQL) and each concept is scored again with BM25F's term frequency for the words as
 typed, damped as 1 + ln tf (tf capped at TF_CAP): a sheet that says "parents" fifteen times
 outranks one that says it once in passing. This is the rescoring window of Lucene and
@@ -11,8 +11,9 @@ Elasticsearch: an exact but costlier score for the first results only.
 Only the typed words count their occurrences: derived forms, synonyms, phrases and prefixes
 keep tf = 1, so an expansion said often never outranks the typed word. A sheet only gains
 (tf ≥ 1 wherever the first stage counted 1): the window stays above the sheets after it, whose
-order does not change. Both engines call `gains` with the same numbers (their own field bits
-and norms) and it is plain Python: they give the same ranks.
+order does not change, and only the first page is ever reordered. The text match of each engine
+keeps `gains` bound to its query (`rescorer`), and each engine's ordering step calls `reorder`
+on the filtered list: the same numbers in plain Python, so they give the same ranks.
 """
 
 import math
@@ -28,9 +29,20 @@ WINDOW = 25
 TF_CAP = 16
 
 
-def window(scores: list[tuple[int, float]]) -> list[int]:
-    """The WINDOW best (sheet id, score) pairs' ids: higher score first, then lower id."""
-    return [pk for pk, _ in sorted(scores, key=lambda item: (-item[1], item[0]))[:WINDOW]]
+def reorder(ordered: list[int], ranks_of, gains_of) -> list[int]:
+    """`ordered` (sheet ids in the first stage's order: at least its first WINDOW, those the
+    visitor sees, filters applied) with its first WINDOW sorted again by rank + gain, rounded
+    as the ranks are; ties keep their order. `ranks_of(ids)`: their first-stage ranks;
+    `gains_of(ids)`: `gains` bound to the query (TextMatch.rescorer)."""
+    head = ordered[:WINDOW]
+    gained = gains_of(head) if head else {}
+    if not gained:
+        return ordered
+    final = {
+        pk: round(rank + gained.get(pk, 0.0), 6)
+        for pk, rank in zip(head, ranks_of(head), strict=True)
+    }
+    return sorted(head, key=lambda pk: -final[pk]) + ordered[WINDOW:]
 
 
 def frequency(tf: int) -> float:

@@ -24,6 +24,7 @@ import logging
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from django.conf import settings
@@ -594,6 +595,7 @@ class IndexedTextMatch:
         self.missing: tuple[str, ...] = ()
         self.related_keywords: tuple[tuple[str, str], ...] = ()
         self.stand_ins: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        self.rescorer = None  # as search.matching.TextMatch.rescorer
 
     @property
     def ranks(self) -> dict[int, float]:
@@ -785,8 +787,6 @@ def evaluate(
         for near, bonus in zip(matcher.near(pairs), bonuses, strict=True):
             ps = positions_of(near & chosen)
             score[ps] += bonus
-    if plan.concepts and len(chosen_ps):
-        _rescore(plan, matcher, ids, weights, score, chosen_ps, inverse)
     # round() as Python does it (search.matching), once per distinct value.
     ranks = _rounded(score[chosen_ps]) if len(chosen_ps) else np.zeros(0)
     highlight = frozenset(
@@ -802,6 +802,8 @@ def evaluate(
     match.missing = missing
     match.related_keywords = tuple(related_keywords)
     match.stand_ins = tuple(plan.stand_ins.items())
+    if plan.concepts:
+        match.rescorer = _rescorer(plan, matcher, weights, inverse)
     return match
 
 
@@ -840,16 +842,8 @@ def _feedback(plan, matcher, ids, score, chosen, chosen_ps, inverse, total) -> l
     return lent.keywords
 
 
-def _rescore(plan, matcher, ids, weights, score, chosen_ps, inverse) -> None:
-    """search.matching.evaluate's second stage (search.rescoring) over positions."""
-    values = score[chosen_ps]
-    size = min(rescoring.WINDOW, len(values))
-    if not size:
-        return
-    # The WINDOW best by score then id: every sheet scoring at least the WINDOW-th best score.
-    cut = np.partition(values, len(values) - size)[len(values) - size]
-    tied = chosen_ps[values >= cut]
-    top = rescoring.window([(ids[p], float(score[p])) for p in tied.tolist()])
+def _rescorer(plan, matcher, weights, inverse):
+    """search.rescoring.gains bound to this query, over this engine's bitmaps and norms."""
     position = matcher.position
 
     def field_bits(alt: Alternative, pk: int) -> int:
@@ -860,9 +854,7 @@ def _rescore(plan, matcher, ids, weights, score, chosen_ps, inverse) -> None:
         p = position[pk]
         return tuple(float(inverse[k][p]) for k in range(scoring.CLASSES))
 
-    gained = rescoring.gains(plan, weights, top, field_bits=field_bits, norms=norms)
-    for pk, gain in gained.items():
-        score[position[pk]] += gain
+    return partial(rescoring.gains, plan, weights, field_bits=field_bits, norms=norms)
 
 
 def _soft_and(weights, candidates: np.ndarray, matched: np.ndarray):

@@ -8,6 +8,7 @@ over (`filtered_sheets`).
 from django.db.models import QuerySet
 
 from catalogue.models import ActionSheet
+from search import rescoring
 from search.backends import get_backend
 from search.engines.base import ORDERINGS, text_match
 from search.facets import DEFINITIONS, compute_facet
@@ -72,7 +73,11 @@ def ordered_ids(qs: QuerySet, sort: str, match: TextMatch | None) -> list[int]:
         return list(qs.order_by(*ORDERINGS[sort]).values_list("pk", flat=True))
     by_title = qs.order_by(*ORDERINGS["title"]).values_list("pk", flat=True)
     ranks = match.ranks  # once: the memory engine's match makes it on each call
-    return sorted(by_title, key=lambda pk: -ranks[pk])  # stable: ties keep title order
+    ordered = sorted(by_title, key=lambda pk: -ranks[pk])  # stable: ties keep title order
+    if match.rescorer is None:
+        return ordered
+    # The ranking's second stage, on the first page of what the visitor sees.
+    return rescoring.reorder(ordered, lambda ids: [ranks[pk] for pk in ids], match.rescorer)
 
 
 def iter_ids(query: SheetQuery, sort: str, match: TextMatch | None):

@@ -33,7 +33,7 @@ from django.db import connection
 from pyroaring import FrozenBitMap
 
 from catalogue.models import ActionSheet
-from search import matching, textindex
+from search import matching, rescoring, textindex
 from search.backends import get_backend
 from search.changes import log_state
 from search.engines.base import (
@@ -650,10 +650,25 @@ def _top_structures(
     return out, len(present) > limit
 
 
-def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, limit: int | None):
+def _window(
+    index: Index,
+    mask: int,
+    total: int,
+    sort: str,
+    ranks,
+    offset: int,
+    limit: int | None,
+    match=None,
+):
     if total == 0:
         return []
     stop = total if limit is None else min(total, offset + limit)
+    rescorer = match.rescorer if match is not None and sort == "relevance" else None
+    if rescorer is not None and offset < rescoring.WINDOW:
+        # The ranking's second stage reorders the first page of what the visitor sees.
+        stop, last = max(stop, min(total, rescoring.WINDOW)), stop
+    else:
+        last = stop
     if sort == "relevance" and isinstance(ranks, textindex.IndexedTextMatch):
         chosen = _top_by_rank(index, mask, ranks, stop)
     elif sort == "relevance" and ranks is not None:
@@ -678,7 +693,18 @@ def _window(index: Index, mask: int, total: int, sort: str, ranks, offset: int, 
                     chosen.append(p)
                     if len(chosen) >= stop:
                         break
-    return [index.ids[p] for p in chosen[offset:stop]]
+    ids = [index.ids[p] for p in chosen[:stop]]
+    if rescorer is not None and offset < rescoring.WINDOW:
+        position = index.position
+
+        def ranks_of(pks: list[int]) -> list[float]:
+            ps = [position[pk] for pk in pks]
+            if isinstance(ranks, textindex.IndexedTextMatch):
+                return ranks.rank_at(np.asarray(ps, dtype=np.uint32)).tolist()
+            return [ranks[p] for p in ps]
+
+        ids = rescoring.reorder(ids, ranks_of, rescorer)
+    return ids[offset:last]
 
 
 class MemoryEngine:
@@ -720,7 +746,7 @@ class MemoryEngine:
         total = len(mask)
         requested_page = page
         page, num_pages, offset, limit = page_bounds(total, page, per_page)
-        ordered = _window(index, mask, total, sort, ranks, offset, limit)
+        ordered = _window(index, mask, total, sort, ranks, offset, limit, match)
         sheets = load_sheets(ordered, match, records=records)
         result = result_for(query, match, sheets, total, page, num_pages, per_page, base_url)
         result.requested_page = requested_page

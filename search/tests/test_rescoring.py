@@ -10,7 +10,30 @@ from catalogue.models import ActionSheet
 from catalogue.signals import sheets_changed
 from essaimage.test import BaseTestCase, make_sheet, make_structure
 from search import rescoring
+from search.service import SheetQuery, search_sheets
 from search.tests.base import BothEnginesMixin
+
+
+def make_compost_sheets():
+    """Two sheets of Ille-et-Vilaine about compost, alike in length: one says it once, the
+    other four times."""
+    structure = make_structure("CENTRE SOCIAL DES TILLEULS", dep="35")
+    make_sheet(
+        structure,
+        "Le jardin d'en bas",
+        summary="Un jardin au pied des immeubles.",
+        experience="On y fait aussi du compost. Les enfants de l'école voisine viennent "
+        "planter des tomates, des radis et des fraises, et les anciens du quartier leur "
+        "montrent comment arroser sans gaspiller l'eau.",
+    )
+    make_sheet(
+        structure,
+        "Le bac de la cour",
+        summary="Un bac pour les épluchures des voisins, dans la cour de la résidence.",
+        experience="Le compost se fait ensemble : le compost mûrit six mois, puis le compost "
+        "nourrit les jardinières. Un guide apprend à chacun à retourner son compost, avec "
+        "la métropole et les associations du quartier.",
+    )
 
 
 # No cached match: the window is patched between tests.
@@ -19,23 +42,7 @@ class RescoringTestCase(BothEnginesMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        structure = make_structure("CENTRE SOCIAL DES TILLEULS", dep="35")
-        make_sheet(
-            structure,
-            "Le jardin d'en bas",
-            summary="Un jardin au pied des immeubles.",
-            experience="On y fait aussi du compost. Les enfants de l'école voisine viennent "
-            "planter des tomates, des radis et des fraises, et les anciens du quartier leur "
-            "montrent comment arroser sans gaspiller l'eau.",
-        )
-        make_sheet(
-            structure,
-            "Le bac de la cour",
-            summary="Un bac pour les épluchures des voisins, dans la cour de la résidence.",
-            experience="Le compost se fait ensemble : le compost mûrit six mois, puis le compost "
-            "nourrit les jardinières. Un guide apprend à chacun à retourner son compost, avec "
-            "la métropole et les associations du quartier.",
-        )
+        make_compost_sheets()
         sheets_changed.send(
             sender=None, sheet_ids=list(ActionSheet.objects.values_list("pk", flat=True))
         )
@@ -52,3 +59,33 @@ class RescoringTestCase(BothEnginesMixin, BaseTestCase):
         with mock.patch.object(rescoring, "WINDOW", 1):
             # The shorter sheet is the first stage's best: rescored alone, it stays first.
             self.assertEqual(self.both("compost"), ["Le jardin d'en bas", "Le bac de la cour"])
+
+
+@override_settings(SEARCH_TEXT_CACHE=0)
+class FilteredWindowTestCase(BothEnginesMixin, BaseTestCase):
+    """With a filter, the window is the first page of the filtered list, not of the whole
+    catalogue: sheets elsewhere that rank first for the text leave it to the sheets shown."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_compost_sheets()
+        elsewhere = make_structure("CENTRE SOCIAL DU LAC", dep="53")
+        for name in ("Compost partagé", "Compost au jardin"):
+            make_sheet(elsewhere, name, summary="Du compost pour le quartier.")
+        sheets_changed.send(
+            sender=None, sheet_ids=list(ActionSheet.objects.values_list("pk", flat=True))
+        )
+
+    def filtered(self, fast):
+        query = SheetQuery(q="compost", departement=["35"])
+        return [s.title for s in search_sheets(query, per_page=50, fast=fast).sheets]
+
+    def test_the_window_follows_the_filters(self):
+        # The two sheets of the other département are the catalogue's first two for "compost".
+        with mock.patch.object(rescoring, "WINDOW", 2):
+            self.assertEqual(self.both("compost")[:2], ["Compost au jardin", "Compost partagé"])
+            found = self.filtered(fast=False)
+            with override_settings(SEARCH_FAST_PATH_BACKGROUND=False):
+                self.assertEqual(self.filtered(fast=True), found)
+        self.assertEqual(found, ["Le bac de la cour", "Le jardin d'en bas"])
