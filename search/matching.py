@@ -439,15 +439,6 @@ class _Lookup:
         return self.cache[alt.key]
 
 
-def _field_sum(bits: int, norms: tuple[float, ...]) -> float:
-    """BM25F's t: the inverse norms of the field classes in `bits`, in class order."""
-    t = 0.0
-    for k in range(4):
-        if bits & 1 << k:
-            t += norms[k]
-    return t
-
-
 def _score_concepts(plan, holders, weights, hits, inverse):
     """{sheet: Σ q·idf·S_c} and {sheet: Σ q·idf of the required concepts it holds}."""
     score: dict[int, float] = {}
@@ -456,7 +447,7 @@ def _score_concepts(plan, holders, weights, hits, inverse):
         best: dict[int, float] = {}
         for alt in concept.alternatives:
             for pk, bits in hits(alt).items():
-                value = scoring.concept_value(alt.weight, _field_sum(bits, inverse[pk]))
+                value = scoring.concept_value(alt.weight, scoring.field_sum(bits, inverse[pk]))
                 if value > best.get(pk, 0.0):
                     best[pk] = value
         for pk in held:
@@ -481,7 +472,7 @@ def _lend_feedback(plan, chosen, score, lookup, inverse, total) -> list[tuple[st
         for pk, bits in lookup.hits(Alternative(terms)).items():
             bits &= mask
             if bits and pk in chosen:
-                value = scoring.concept_value(1.0, _field_sum(bits, inverse[pk]))
+                value = scoring.concept_value(1.0, scoring.field_sum(bits, inverse[pk]))
                 score[pk] = score.get(pk, 0.0) + q_idf * value
     return lent.keywords
 

@@ -2,11 +2,12 @@
 
 The index keeps which field classes hold a term, not how often (search.scoring), so the whole
 list is ranked with tf = 1. The WINDOW best sheets of that ranking, among those the visitor
-sees (filters applied: a place, a keyword), are then read back from the index (search.textindex.document_fields: the same terms on SQLite and
-PostgreSQL) and each concept is scored again with BM25F's term frequency for the words as
-typed, damped as 1 + ln tf (tf capped at TF_CAP): a sheet that says "parents" fifteen times
-outranks one that says it once in passing. This is the rescoring window of Lucene and
-Elasticsearch: an exact but costlier score for the first results only.
+sees (filters applied: a place, a keyword), are then read back from the index
+(search.textindex.document_fields: the same terms on SQLite and PostgreSQL) and each concept is
+scored again with BM25F's term frequency for the words as typed, damped as 1 + ln tf (tf
+capped at TF_CAP): a sheet that says "parents" fifteen times outranks one that says it once in
+passing. This is the rescoring window of Lucene and Elasticsearch: an exact but costlier score
+for the first results only.
 
 Only the typed words count their occurrences: derived forms, synonyms, phrases and prefixes
 keep tf = 1, so an expansion said often never outranks the typed word. A sheet only gains
@@ -95,12 +96,12 @@ def _gain(concept, pk: int, counts, field_bits, inverse) -> float:
         if not bits:
             continue
         counted = _counted(alt)
-        once = often = 0.0
+        often = 0.0
         for k in range(scoring.CLASSES):
             if bits & 1 << k:
-                once += inverse[k]
                 tf = counts[k].get(alt.terms[0], 1) if counted else 1
                 often += inverse[k] * frequency(tf)
+        once = scoring.field_sum(bits, inverse)  # as the first stage
         binary = max(binary, scoring.concept_value(alt.weight, once))
         frequent = max(frequent, scoring.concept_value(alt.weight, often))
     return frequent - binary

@@ -82,6 +82,15 @@ def inverse_norm(length: int, average: float, k: int) -> float:
     return BOOST[k] / (1.0 - B[k] + B[k] * length / average)
 
 
+def field_sum(bits: int, norms: tuple[float, ...]) -> float:
+    """BM25F's t with tf = 1: the inverse norms of the field classes in `bits`, in class order."""
+    t = 0.0
+    for k in range(CLASSES):
+        if bits & 1 << k:
+            t += norms[k]
+    return t
+
+
 def concept_value(weight: float, t: float) -> float:
     return weight * (FLOOR + (1.0 - FLOOR) * (t / (K1 + t)))
 
