@@ -99,6 +99,9 @@ class PlacesTestCase(BaseTestCase):
             "que chacun vienne avec un plat",
             "boussole sud nord",
             "tarif var selon revenus",
+            "un petit déjeuner à l'aube pour les personnes à la rue",
+            "des jeunes qui veulent sortir du lot",
+            "en somme un projet pour les familles",
         ):
             recognition = places.recognise(text)
             self.assertEqual(recognition.places, (), text)
@@ -116,6 +119,10 @@ class PlacesTestCase(BaseTestCase):
         self.assertEqual(recognised("cafés à paris"), [("departement", ("75",))])
         self.assertEqual(recognised("cuisine en corse"), [("region", ("94",))])
         self.assertEqual(recognised("cuisine corse"), [])
+        self.assertEqual(recognised("repas dans l'aube"), [("departement", ("10",))])
+        self.assertEqual(recognised("repas à l'Aube"), [("departement", ("10",))])
+        self.assertEqual(recognised("jardins dans le lot"), [("departement", ("46",))])
+        self.assertEqual(recognised("jardins dans la somme"), [("departement", ("80",))])
 
     def test_it_recognises_regions_and_their_other_names(self):
         self.assertEqual(recognised("jardins en Occitanie"), [("region", ("76",))])
