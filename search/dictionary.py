@@ -64,12 +64,25 @@ def _table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _unaccented() -> dict[str, str]:
+    """The table keyed by its words without accents ("embeter" → embêter's synonyms), for a
+    word typed without them; where two words fold alike, the first in the file's order."""
+    table: dict[str, str] = {}
+    for word, synonyms in _table().items():
+        table.setdefault(analysis.fold(word), synonyms)
+    return table
+
+
 def synonyms(word: str) -> tuple[str, ...]:
-    """The dictionary's synonyms of `word` as typed (or of its lemma), as written there."""
+    """The dictionary's synonyms of `word` as typed (or of its lemma, or of the word its
+    accents were left off), as written there."""
     table = _table()
     folded = word.casefold()
     found = table.get(folded)
     if found is None:
         lemma = analysis.lemma(folded)
         found = table.get(lemma) if lemma else None
+    if found is None:
+        found = _unaccented().get(analysis.fold(folded))
     return tuple(found.split("|")) if found else ()

@@ -58,6 +58,15 @@ class DictionaryTestCase(SearchTestCase):
                     ],
                 )
 
+    def test_a_word_typed_without_its_accents_finds_its_synonyms_too(self):
+        # "désespoir" typed as many type it: its synonyms are those of the accented entry.
+        self.assertEqual(dictionary.synonyms("desespoir"), dictionary.synonyms("désespoir"))
+        for fast in (False, True):
+            with self.subTest(engine="memory" if fast else "database"):
+                result = self.search("desespoir", fast)
+                self.assertEqual(result.sheets, [self.grief])
+                self.assertEqual(result.stand_ins, (("desespoir", ("deuil",)),))
+
     def test_the_page_and_the_api_say_which_words_were_searched(self):
         notice = (
             "Aucune fiche ne contient « chagrin » : recherché avec un mot de sens proche (deuil)."
