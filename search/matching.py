@@ -508,7 +508,11 @@ def evaluate(
         pk: tuple(scoring.inverse_norm(size[k], averages[k], k) for k in range(4))
         for pk, size in sizes.items()
     }
-    weights = concept_weights(plan, [len(h) for h in holders], total)
+    close = [
+        len(set().union(*(hits(a) for a in c.alternatives if a.weight >= VARIANT)))
+        for c in plan.concepts
+    ]
+    weights = concept_weights(plan, rarity_counts(close, [len(h) for h in holders]), total)
     score, matched = _score_concepts(plan, holders, weights, hits, inverse)
     excluded: set[int] = set().union(*(hits(alt) for alt in plan.excluded))
     candidates = set(score) - excluded
@@ -556,6 +560,16 @@ def evaluate(
         tuple(plan.stand_ins.items()),
         rescorer,
     )
+
+
+def rarity_counts(close: list[int], holding: list[int]) -> list[int]:
+    """Per concept, the number of sheets its rarity (idf) is computed from: those holding the
+    typed word or one of its close forms (`close`: alternatives weighing VARIANT or more: its
+    derived forms, an acronym and its name, keyword spellings), not the sheets its synonyms and
+    broader terms add; those (`holding`) when only these hold it (a typo's correction, a
+    dictionary stand-in). Measured on the eight development sets (docs/search.md): MRR 0.792
+    → 0.807 at equal success; natural sentences 0.884 → 0.901."""
+    return [c or n for c, n in zip(close, holding, strict=True)]
 
 
 def concept_weights(plan: Plan, holding: list[int], total: int) -> list[tuple[float, bool]]:

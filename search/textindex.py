@@ -742,7 +742,16 @@ def evaluate(
         FrozenBitMap.union(*(matcher.union(a) for a in c.alternatives), EMPTY)
         for c in plan.concepts
     ]
-    weights = matching.concept_weights(plan, [len(h) for h in holders], total)
+    close = [
+        len(
+            FrozenBitMap.union(
+                *(matcher.union(a) for a in c.alternatives if a.weight >= matching.VARIANT), EMPTY
+            )
+        )
+        for c in plan.concepts
+    ]
+    rarity = matching.rarity_counts(close, [len(h) for h in holders])
+    weights = matching.concept_weights(plan, rarity, total)
     averages, inverse = matcher.text.norms(published)
     score = np.zeros(size)
     matched = np.zeros(size)
