@@ -83,6 +83,13 @@ class Concept:
     part: bool = False
 
     @property
+    def close(self) -> list[Alternative]:
+        """The typed words and their close forms (weighing VARIANT or more: derived forms, an
+        acronym and its name, keyword spellings), whose sheets make its rarity
+        (`rarity_counts`)."""
+        return [a for a in self.alternatives if a.weight >= VARIANT]
+
+    @property
     def correctable(self) -> bool:
         """One typed word long enough to be a typo (search.matching.expand)."""
         return self.word and len(self.label) >= 5
@@ -508,10 +515,7 @@ def evaluate(
         pk: tuple(scoring.inverse_norm(size[k], averages[k], k) for k in range(4))
         for pk, size in sizes.items()
     }
-    close = [
-        len(set().union(*(hits(a) for a in c.alternatives if a.weight >= VARIANT)))
-        for c in plan.concepts
-    ]
+    close = [len(set().union(*(hits(a) for a in c.close))) for c in plan.concepts]
     weights = concept_weights(plan, rarity_counts(close, [len(h) for h in holders]), total)
     score, matched = _score_concepts(plan, holders, weights, hits, inverse)
     excluded: set[int] = set().union(*(hits(alt) for alt in plan.excluded))

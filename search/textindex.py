@@ -743,12 +743,7 @@ def evaluate(
         for c in plan.concepts
     ]
     close = [
-        len(
-            FrozenBitMap.union(
-                *(matcher.union(a) for a in c.alternatives if a.weight >= matching.VARIANT), EMPTY
-            )
-        )
-        for c in plan.concepts
+        len(FrozenBitMap.union(*(matcher.union(a) for a in c.close), EMPTY)) for c in plan.concepts
     ]
     rarity = matching.rarity_counts(close, [len(h) for h in holders])
     weights = matching.concept_weights(plan, rarity, total)
