@@ -121,6 +121,7 @@ SETS = {
     "dev6": JudgedSet("dev6", "développement 6 (réglé dessus)", DATA / "dev6" / "queries.toml"),
     "dev7": JudgedSet("dev7", "développement 7 (réglé dessus)", DATA / "dev7" / "queries.toml"),
     "dev8": JudgedSet("dev8", "développement 8 (réglé dessus)", DATA / "dev8" / "queries.toml"),
+    "dev9": JudgedSet("dev9", "développement 9 (réglé dessus)", DATA / "dev9" / "queries.toml"),
     "blind": JudgedSet("blind", "aveugle (jamais réglé dessus)", BLIND_PATH),
 }
 
