@@ -497,6 +497,13 @@ class ActionSheet(models.Model):
     def is_published(self) -> bool:
         return self.publication_status == PublicationStatus.PUBLISHED
 
+    @property
+    def card_keywords(self) -> list:
+        """The keywords a card lists: those a result page read for all its sheets at once
+        (search.results.attach_card_keywords), else this sheet's."""
+        attached = self.__dict__.get("attached_keywords")
+        return list(self.keywords.all()) if attached is None else attached
+
     def get_absolute_url(self) -> str:
         return reverse("catalogue:sheet-detail", args=[self.pk, self.slug])
 

@@ -12,7 +12,6 @@ other name, derived form and keyword spelling 0.6, synonym 0.45, typo correction
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
@@ -546,8 +545,7 @@ def evaluate(
     relaxed = relaxed or bool(missing and chosen)
     rescorer = None
     if plan.concepts:
-        rescorer = partial(
-            rescoring.gains,
+        rescorer = rescoring.Rescorer(
             plan,
             weights,
             field_bits=lambda alt, pk: hits(alt).get(pk, 0),

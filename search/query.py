@@ -1,7 +1,7 @@
 """SheetQuery: a validated catalogue query, as plain values (built by SearchForm.to_query())."""
 
 from dataclasses import dataclass, fields, replace
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 # Which filter a recognised place sets (search.places): a commune selects its structures.
 PLACE_FILTERS = {"departement": "departement", "region": "region", "commune": "structure"}
@@ -178,16 +178,18 @@ class SheetQuery:
                 )
         head, tail = urlencode(before), urlencode(after)
         current = self._url_value(name)
+        # urlencode's pairs, each encoded once.
+        key = quote_plus(name)
+        chosen = [(v, f"{key}={quote_plus(str(v))}") for v in current]
 
         def querystring(value) -> str:
             if self.places and self.place_adding(name, value):
                 return self.toggled(name, value).querystring()
             if value in current:
-                values = tuple(v for v in current if v != value)
+                middle = [pair for v, pair in chosen if v != value]
             else:
-                values = (*current, value)
-            middle = urlencode([(name, str(v)) for v in values])
-            return "&".join(part for part in (head, middle, tail) if part)
+                middle = [pair for _, pair in chosen] + [f"{key}={quote_plus(str(value))}"]
+            return "&".join(part for part in (head, *middle, tail) if part)
 
         return querystring
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.safestring import SafeString
 
-from catalogue.models import ActionSheet
+from catalogue.models import ActionSheet, Keyword
 from search import text as french
 from search.facets import Facet, FacetValue
 from search.matching import TextMatch
@@ -189,10 +189,23 @@ def snippets_for(sheets: list[ActionSheet], match: TextMatch | None) -> dict[int
     return result
 
 
-# What a result card reads (catalogue/_sheet_card.html): a few columns, the structure with its
-# département, the status and the keywords. With a text match, the long texts a snippet may be
-# cut from too.
-CARD_COLUMNS = ("title", "year", "summary", "structure", "status")
+# What a result card reads (catalogue/_sheet_card.html, the portals' embeds): a few columns, the
+# structure's name with its département, the status and the keywords. With a text match, the
+# long texts a snippet may be cut from too. Only these: at 100,000 sheets, reading the
+# structure's thirty columns and whole keyword rows was 2.5 ms of a 27 ms search
+# (docs/benchmarks/2026-12-07-latency.md).
+CARD_COLUMNS = (
+    "title",
+    "year",
+    "summary",
+    "structure__name",
+    "structure__departement__code",
+    "structure__departement__name",
+    "status__value",
+    "status__label",
+    "status__position",
+)
+CARD_KEYWORD_COLUMNS = ("value", "label", "position")
 
 
 def load_sheets(ids: list[int], match: TextMatch | None, *, records: bool) -> list[ActionSheet]:
@@ -206,13 +219,38 @@ def load_sheets(ids: list[int], match: TextMatch | None, *, records: bool) -> li
         from search.indexing import SNIPPET_FIELDS
 
         columns = (*CARD_COLUMNS, *SNIPPET_FIELDS) if match is not None else CARD_COLUMNS
-        qs = (
-            ActionSheet.objects.select_related("structure__departement", "status")
-            .only(*columns)
-            .prefetch_related("keywords")
-        )
+        qs = ActionSheet.objects.select_related("structure__departement", "status").only(*columns)
     by_id = qs.in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    sheets = [by_id[pk] for pk in ids if pk in by_id]
+    if not records:
+        attach_card_keywords(sheets)
+    return sheets
+
+
+def attach_card_keywords(sheets: list[ActionSheet]) -> None:
+    """Each sheet's keywords (ActionSheet.card_keywords), in the vocabulary's order, in one read
+    of the (sheet, keyword) pairs with the few columns a card shows, one object per keyword:
+    a prefetch built one per pair (3 ms of a 22 ms search at 100,000 sheets,
+    docs/benchmarks/2026-12-07-latency.md)."""
+    if not sheets:
+        return
+    pairs = (
+        ActionSheet.keywords.through.objects.filter(actionsheet_id__in=[s.pk for s in sheets])
+        .order_by(*(f"keyword__{name}" for name in Keyword._meta.ordering))
+        .values_list(
+            "actionsheet_id", "keyword_id", *(f"keyword__{c}" for c in CARD_KEYWORD_COLUMNS)
+        )
+    )
+    keywords: dict[int, Keyword] = {}
+    held: dict[int, list[Keyword]] = {}
+    for sheet_id, keyword_id, *columns in pairs:
+        if keyword_id not in keywords:
+            keywords[keyword_id] = Keyword(
+                pk=keyword_id, **dict(zip(CARD_KEYWORD_COLUMNS, columns, strict=True))
+            )
+        held.setdefault(sheet_id, []).append(keywords[keyword_id])
+    for sheet in sheets:
+        sheet.attached_keywords = held.get(sheet.pk, [])
 
 
 def result_for(query, match, sheets, total, page, num_pages, per_page, base_url) -> "SearchResult":

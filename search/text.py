@@ -2,6 +2,7 @@
 come from search.analysis)."""
 
 import re
+from collections import deque
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -20,35 +21,37 @@ def words(text: str) -> list[str]:
 
 def highlight(text: str, terms: frozenset[str], *, size: int = 30) -> SafeString | None:
     """A window of about `size` words of `text` around the first matching word, HTML-escaped,
-    matching words wrapped in <mark>; None when no word matches."""
+    matching words wrapped in <mark>; None when no word matches. Reads the words only as far as
+    the window's end (texts run to thousands of words; 25 results per page)."""
     if not text or not terms:
         return None
-    all_words = list(_WORD.finditer(text))
-    first = next(
-        (
-            i
-            for i, m in enumerate(all_words)
-            if not terms.isdisjoint(analysis.word_terms(m.group()))
-        ),
-        None,
-    )
-    if first is None:
+    found = _WORD.finditer(text)
+    lead = size // 3
+    before: deque = deque(maxlen=lead)
+    skipped = False  # words before the window
+    for m in found:
+        if not terms.isdisjoint(analysis.word_terms(m.group())):
+            window = [*before, m]
+            break
+        if len(before) == lead:
+            skipped = True
+        before.append(m)
+    else:
         return None
-    start_word = max(0, first - size // 3)
-    end_word = min(len(all_words), start_word + size)
-    hits = [
-        i
-        for i in range(start_word, end_word)
-        if not terms.isdisjoint(analysis.word_terms(all_words[i].group()))
-    ]
-    start = all_words[start_word].start() if start_word else 0
-    end = all_words[end_word - 1].end() if end_word < len(all_words) else len(text)
+    for m in found:
+        if len(window) == size:
+            break
+        window.append(m)
+    else:
+        m = None  # no word after the window
+    start = window[0].start() if skipped else 0
+    end = window[-1].end() if m is not None else len(text)
     pieces = ["… " if start else ""]
     cursor = start
-    for i in hits:
-        s, e = all_words[i].start(), all_words[i].end()
-        if s < start or e > end:
+    for word in window:
+        if terms.isdisjoint(analysis.word_terms(word.group())):
             continue
+        s, e = word.start(), word.end()
         pieces.append(escape(text[cursor:s]))
         pieces.append(MARK_START + escape(text[s:e]) + MARK_END)
         cursor = e

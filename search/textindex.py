@@ -24,7 +24,6 @@ import logging
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 from django.conf import settings
@@ -858,7 +857,7 @@ def _rescorer(plan, matcher, weights, inverse):
         p = position[pk]
         return tuple(float(inverse[k][p]) for k in range(scoring.CLASSES))
 
-    return partial(rescoring.gains, plan, weights, field_bits=field_bits, norms=norms)
+    return rescoring.Rescorer(plan, weights, field_bits=field_bits, norms=norms)
 
 
 def _soft_and(weights, candidates: np.ndarray, matched: np.ndarray):

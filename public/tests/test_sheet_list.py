@@ -1,3 +1,5 @@
+import re
+
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +22,32 @@ class SheetListTestCase(SearchTestCase):
         self.assertContains(r, 'name="keywords" value="parentalite"')
         self.assertNotContains(r, "Brouillon parentalité")
         self.assertContains(r, "<html")
+
+    def test_each_card_lists_its_own_keywords_in_the_vocabulary_order(self):
+        from catalogue.models import Keyword
+
+        for position, label in enumerate(["Famille", "Culture", "Parentalité"]):
+            Keyword.objects.update_or_create(label=label, defaults={"position": position})
+        new = [
+            make_sheet(
+                self.loiron, "Théâtre en famille", keywords=["Parentalité", "Famille", "Culture"]
+            ),
+            make_sheet(self.loiron, "Théâtre sans mots clés"),
+        ]
+        sheets_changed.send(sender=None, sheet_ids=[s.pk for s in new])
+
+        def card(html, title):
+            cards = re.findall(r'<article class="card".*?</article>', html, re.S)
+            return next(c for c in cards if f">{title}</a>" in c)
+
+        for fast in (False, True):
+            with self.subTest(fast=fast), override_settings(SEARCH_FAST_PATH=fast):
+                html = self.client.get(self.url, {"q": "théâtre"}).content.decode()
+                self.assertRegex(
+                    card(html, "Théâtre en famille"),
+                    r"<li>Famille</li>\s*<li>Culture</li>\s*<li>Parentalité</li>",
+                )
+                self.assertNotIn('class="tags"', card(html, "Théâtre sans mots clés"))
 
     def test_it_searches_and_highlights(self):
         r = self.client.get(self.url, {"q": "parentalite"})

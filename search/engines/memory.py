@@ -21,6 +21,7 @@ loads it and applies the log rows written since, in seconds instead of minutes.
 """
 
 import array
+import gc
 import heapq
 import threading
 import time
@@ -194,6 +195,9 @@ _rebuilding: threading.Thread | None = None
 builds = 0  # full builds in this process (tests check that writes need none)
 # More changed sheets than this in one read: sort orders are read again whole.
 PLACE_LIMIT = 50
+# From this many sheets a new index is frozen out of the cyclic collector's walks (`index_for`);
+# below, its pauses are short, and a test process keeps collecting all it creates.
+FREEZE_FROM = 10_000
 
 
 def get_index() -> Index:
@@ -281,6 +285,13 @@ def index_for(token: str) -> Index:
 
     started = time.perf_counter()
     index = snapshot.load_or_build(token, build_index, follow)
+    if len(index.ids) >= FREEZE_FROM:
+        # The index lives as long as the process: the cyclic collector need not walk it again.
+        # At 100,000 sheets each full collection otherwise paused a search for ~100 ms, a few
+        # times a minute under load (docs/benchmarks/2026-12-07-latency.md). The collection
+        # first: what is frozen is never collected.
+        gc.collect()
+        gc.freeze()
     index_loaded.send(sender=None, seconds=time.perf_counter() - started, generation=token)
     return index
 

@@ -89,3 +89,28 @@ class FilteredWindowTestCase(BothEnginesMixin, BaseTestCase):
             with override_settings(SEARCH_FAST_PATH_BACKGROUND=False):
                 self.assertEqual(self.filtered(fast=True), found)
         self.assertEqual(found, ["Le bac de la cour", "Le jardin d'en bas"])
+
+
+class RememberedGainsTestCase(BaseTestCase):
+    """The text match of a query is kept (SEARCH_TEXT_CACHE) with each sheet's second-stage gain:
+    the same text again (another page, a filter toggled) reads no sheet's terms twice."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_compost_sheets()
+        sheets_changed.send(
+            sender=None, sheet_ids=list(ActionSheet.objects.values_list("pk", flat=True))
+        )
+
+    def titles(self):
+        result = search_sheets(SheetQuery(q="compost"), per_page=50, fast=True)
+        return [s.title for s in result.sheets]
+
+    @override_settings(SEARCH_FAST_PATH_BACKGROUND=False)
+    def test_the_same_text_again_reads_no_terms(self):
+        first = self.titles()
+        self.assertEqual(first, ["Le bac de la cour", "Le jardin d'en bas"])
+        read_again = AssertionError("a sheet's terms read again")
+        with mock.patch("search.textindex.document_fields", side_effect=read_again):
+            self.assertEqual(self.titles(), first)
