@@ -36,9 +36,7 @@ def make_compost_sheets():
     )
 
 
-# No cached match: the window is patched between tests.
-@override_settings(SEARCH_TEXT_CACHE=0)
-class RescoringTestCase(BothEnginesMixin, BaseTestCase):
+class CompostSheetsTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -47,6 +45,10 @@ class RescoringTestCase(BothEnginesMixin, BaseTestCase):
             sender=None, sheet_ids=list(ActionSheet.objects.values_list("pk", flat=True))
         )
 
+
+# No cached match: the window is patched between tests.
+@override_settings(SEARCH_TEXT_CACHE=0)
+class RescoringTestCase(BothEnginesMixin, CompostSheetsTestCase):
     def test_the_sheet_saying_the_word_often_comes_first(self):
         self.assertEqual(self.both("compost"), ["Le bac de la cour", "Le jardin d'en bas"])
 
@@ -91,17 +93,9 @@ class FilteredWindowTestCase(BothEnginesMixin, BaseTestCase):
         self.assertEqual(found, ["Le bac de la cour", "Le jardin d'en bas"])
 
 
-class RememberedGainsTestCase(BaseTestCase):
+class RememberedGainsTestCase(CompostSheetsTestCase):
     """The text match of a query is kept (SEARCH_TEXT_CACHE) with each sheet's second-stage gain:
     the same text again (another page, a filter toggled) reads no sheet's terms twice."""
-
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        make_compost_sheets()
-        sheets_changed.send(
-            sender=None, sheet_ids=list(ActionSheet.objects.values_list("pk", flat=True))
-        )
 
     def titles(self):
         result = search_sheets(SheetQuery(q="compost"), per_page=50, fast=True)
